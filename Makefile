@@ -1,0 +1,87 @@
+# wprofck: see README.md. `make`, `make test`, `make demo`.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+INSTALL ?= install
+PKG_CONFIG ?= pkg-config
+
+CFLAGS ?= -O2 -g
+WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla
+DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags zlib libbsd-overlay 2>/dev/null)
+DEPS_LIBS := $(shell $(PKG_CONFIG) --libs zlib libbsd-overlay 2>/dev/null)
+
+# SANITIZE=1 builds with ASan and UBSan into a tree of its own, from clean.
+ifeq ($(SANITIZE),1)
+B ?= build-san
+SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+else
+B ?= build
+SAN =
+endif
+
+ALL_CFLAGS = -std=c11 $(WARNINGS) $(SAN) $(CFLAGS)
+ALL_CPPFLAGS = -D_GNU_SOURCE $(DEPS_CFLAGS) $(CPPFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+LIBS = $(DEPS_LIBS)
+
+LIB_SRCS = $(wildcard lib/*.c)
+CMD_SRCS = $(wildcard cmd/*.c)
+LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
+CMD_OBJS = $(CMD_SRCS:%.c=$(B)/%.o)
+HDRS = $(wildcard lib/*.h cmd/*.h)
+
+TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit
+
+all: $(B)/wprofck
+
+$(B)/libwprofck.a: $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
+
+$(B)/wprofck: $(CMD_OBJS) $(B)/libwprofck.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJS) $(B)/libwprofck.a $(LIBS)
+
+$(B)/%.o: %.c $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/%.c $(B)/libwprofck.a $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(B)/libwprofck.a $(LIBS)
+
+# test and demo first make sure Debian's packages are there, then rerun
+# make so that pkg-config is asked again.
+test:
+	sh tests/deps.sh
+	$(MAKE) --no-print-directory test-run
+
+test-run: $(B)/wprofck $(TOOLS)
+	B=$(B) sh tests/run.sh
+
+demo:
+	sh tests/deps.sh
+	$(MAKE) --no-print-directory demo-run
+
+demo-run: $(B)/wprofck
+	sh tests/demo.sh $(B)
+
+install: $(B)/wprofck
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 755 $(B)/wprofck $(DESTDIR)$(BINDIR)/wprofck
+	$(INSTALL) -m 644 man/wprofck.1 $(DESTDIR)$(MANDIR)/man1/wprofck.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wprofck $(DESTDIR)$(MANDIR)/man1/wprofck.1
+
+lint-man:
+	mandoc -Tlint -W warning man/wprofck.1
+
+clean:
+	rm -rf build build-san build-fuzz
+
+.PHONY: all test test-run demo demo-run install uninstall lint-man clean

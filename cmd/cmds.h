@@ -1,0 +1,42 @@
+/*
+ * To add a subcommand: write cmd/<name>.c exporting cmd_<name>() and its
+ * synopsis, declare both here, and add a row to the sorted table in
+ * cmd/wprofck.c; then document it in man/wprofck.1.
+ */
+#ifndef CMDS_H
+#define CMDS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum { EXIT_OK = 0, EXIT_BAD = 1, EXIT_TROUBLE = 2 };
+
+int cmd_check(int, char **);
+int cmd_extract(int, char **);
+int cmd_frames(int, char **);
+int cmd_reassemble(int, char **);
+int cmd_split(int, char **);
+
+extern const char synopsis_check[];
+extern const char synopsis_extract[];
+extern const char synopsis_frames[];
+extern const char synopsis_reassemble[];
+extern const char synopsis_split[];
+
+/* util.c */
+struct wperr;
+void usage(const char *synopsis) __attribute__((noreturn));
+void help(const char *synopsis) __attribute__((noreturn));
+uint32_t opt_tag(const char *opt, const char *arg);
+uint64_t opt_size(const char *opt, const char *arg, uint64_t min,
+    uint64_t max);
+void warn_wperr(const char *name, const struct wperr *);
+int input_open(const char *path, const char **name);
+ssize_t read_full(int fd, void *buf, size_t len);
+int write_full(int fd, const void *buf, size_t len);
+void signals_cleanup_outfiles(void);
+
+/* check.c, for reassemble --check */
+int check_written(int fd, const char *path, const char *how);
+
+#endif

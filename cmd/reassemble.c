@@ -1,0 +1,247 @@
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "../lib/wprofck.h"
+
+const char synopsis_reassemble[] = "reassemble [-fq] [-o out] "
+    "[--max-frame size] [--trace-tag tag] [--chunk-tag tag] "
+    "[--check[=deep]] [dump]";
+
+#define READ_SIZE (1u << 20)
+
+struct reassemble_opts {
+	int force, quiet;
+	const char *out;
+	uint32_t cap, trace_tag, chunk_tag;
+	const char *check;	/* NULL, "shape" or "deep" */
+};
+
+static int
+fail_out(const char *path, const struct wperr *e)
+{
+	warn_wperr(path, e);
+	return EXIT_TROUBLE;
+}
+
+static void
+warn_pad(const char *name, const struct frame *f)
+{
+	char tn[FRAME_TYPE_NAME_MAX];
+
+	warnx("%s: warning: frame %llu at offset %llu (%s) has pad 0x%08lx, "
+	    "expected 0", name, (unsigned long long)f->index,
+	    (unsigned long long)f->off, frame_type_name(f->type, tn),
+	    (unsigned long)f->pad);
+}
+
+/*
+ * Feeds the dump through the reassembler into fd, stopping at the verdict.
+ * Returns EXIT_OK with *bytes set, EXIT_BAD after a message, or
+ * EXIT_TROUBLE after a message.
+ */
+static int
+pump(int in, const char *name, int out, const char *outname,
+    const struct reassemble_opts *o, uint64_t *bytes)
+{
+	struct reasm r;
+	unsigned char *buf;
+	enum reasm_ev ev;
+	ssize_t n;
+	int status = EXIT_TROUBLE;
+	char msg[512];
+
+	if ((buf = malloc(READ_SIZE)) == NULL) {
+		warn(NULL);
+		return EXIT_TROUBLE;
+	}
+	reasm_init(&r, o->cap, o->chunk_tag, o->trace_tag);
+	for (;;) {
+		n = read(in, buf, READ_SIZE);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			warn("%s: read", name);
+			goto out;
+		}
+		if (n == 0)
+			ev = reasm_eof(&r);
+		else {
+			reasm_input(&r, buf, (size_t)n);
+			ev = reasm_next(&r);
+		}
+		for (; ev != REASM_NEED; ev = reasm_next(&r)) {
+			switch (ev) {
+			case REASM_DATA:
+				if (write_full(out, r.data, r.datalen) == -1) {
+					warn("%s: write", outname);
+					goto out;
+				}
+				break;
+			case REASM_PAD:
+				if (!o->quiet)
+					warn_pad(name, &r.fw.cur);
+				break;
+			case REASM_DONE:
+				*bytes = r.bytes;
+				status = EXIT_OK;
+				goto out;
+			case REASM_FAIL:
+				warnx("%s: %s; no .pb written", name,
+				    wperr_str(&r.err, msg, sizeof(msg)));
+				status = EXIT_BAD;
+				goto out;
+			case REASM_NEED:
+				break;
+			}
+		}
+	}
+out:
+	free(buf);
+	return status;
+}
+
+static int
+reassemble(int in, const char *name, const struct reassemble_opts *o)
+{
+	struct outfile of;
+	struct stat st;
+	struct wperr e;
+	const char *outname = o->out ? o->out : "<stdout>";
+	uint64_t bytes = 0;
+	int status, sink, spool = -1, dest = STDOUT_FILENO;
+
+	if (fstat(in, &st) == -1) {
+		warn("%s", name);
+		return EXIT_TROUBLE;
+	}
+	memset(&of, 0, sizeof(of));
+	of.fd = -1;
+	if (o->out != NULL) {
+		if (outfile_open(&of, o->out, &st, &e) == -1)
+			return fail_out(o->out, &e);
+		dest = of.fd;
+	}
+	/* Nothing reaches a device, a FIFO or stdout before the verdict. */
+	if (o->out == NULL || of.direct) {
+		if ((spool = spool_open(&e)) == -1) {
+			outfile_abort(&of);
+			return fail_out(outname, &e);
+		}
+		sink = spool;
+	} else
+		sink = of.fd;
+
+	status = pump(in, name, sink, spool != -1 ? "spool file" : outname,
+	    o, &bytes);
+	if (status == EXIT_OK && spool != -1 &&
+	    fd_copy(spool, dest, bytes, &e) == -1)
+		status = fail_out(outname, &e);
+	if (status != EXIT_OK) {
+		outfile_abort(&of);
+		if (spool != -1)
+			close(spool);
+		return status;
+	}
+	if (o->out != NULL && outfile_commit(&of, &e) == -1) {
+		if (spool != -1)
+			close(spool);
+		return fail_out(o->out, &e);
+	}
+	if (o->check == NULL) {
+		if (spool != -1)
+			close(spool);
+		return EXIT_OK;
+	}
+	if (spool == -1 && (spool = open(o->out, O_RDONLY | O_CLOEXEC)) == -1) {
+		warn("%s", o->out);
+		return EXIT_TROUBLE;
+	}
+	status = check_written(spool, outname, o->check);
+	close(spool);
+	return status;
+}
+
+int
+cmd_reassemble(int argc, char **argv)
+{
+	enum { OPT_MAX_FRAME = 256, OPT_TRACE_TAG, OPT_CHUNK_TAG, OPT_CHECK };
+	static const struct option longopts[] = {
+		{ "check", optional_argument, NULL, OPT_CHECK },
+		{ "chunk-tag", required_argument, NULL, OPT_CHUNK_TAG },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "trace-tag", required_argument, NULL, OPT_TRACE_TAG },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct reassemble_opts o;
+	const char *name;
+	int ch, in, status;
+
+	memset(&o, 0, sizeof(o));
+	o.cap = FRAME_CAP_DEFAULT;
+	o.trace_tag = TAG_WPRF;
+	o.chunk_tag = TAG_WPRC;
+	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			o.force = 1;
+			break;
+		case 'h':
+			help(synopsis_reassemble);
+		case 'o':
+			o.out = optarg;
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case OPT_MAX_FRAME:
+			o.cap = (uint32_t)opt_size("--max-frame", optarg, 0,
+			    UINT32_MAX);
+			break;
+		case OPT_TRACE_TAG:
+			o.trace_tag = opt_tag("--trace-tag", optarg);
+			break;
+		case OPT_CHUNK_TAG:
+			o.chunk_tag = opt_tag("--chunk-tag", optarg);
+			break;
+		case OPT_CHECK:
+			if (optarg == NULL || strcmp(optarg, "shape") == 0)
+				o.check = "shape";
+			else if (strcmp(optarg, "deep") == 0)
+				o.check = "deep";
+			else
+				errx(EXIT_TROUBLE, "--check: '%s': want shape "
+				    "or deep", optarg);
+			break;
+		default:
+			usage(synopsis_reassemble);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1)
+		usage(synopsis_reassemble);
+	if (o.trace_tag == o.chunk_tag)
+		errx(EXIT_TROUBLE, "--trace-tag and --chunk-tag must differ");
+	if (o.out == NULL && !o.force && isatty(STDOUT_FILENO))
+		errx(EXIT_TROUBLE, "refusing to write binary data to a "
+		    "terminal; use -o or -f");
+
+	if ((in = input_open(argc == 1 ? argv[0] : NULL, &name)) == -1)
+		return EXIT_TROUBLE;
+	status = reassemble(in, name, &o);
+	if (in != STDIN_FILENO)
+		close(in);
+	return status;
+}

@@ -1,0 +1,141 @@
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "../lib/wprofck.h"
+
+void
+usage(const char *synopsis)
+{
+	fprintf(stderr, "usage: wprofck %s\n", synopsis);
+	exit(EXIT_TROUBLE);
+}
+
+void
+help(const char *synopsis)
+{
+	printf("usage: wprofck %s\n", synopsis);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		err(EXIT_TROUBLE, "write error on standard output");
+	exit(EXIT_OK);
+}
+
+uint32_t
+opt_tag(const char *opt, const char *arg)
+{
+	struct wperr e;
+	uint32_t tag;
+	char buf[256];
+
+	if (tag_parse(arg, &tag, &e) == -1)
+		errx(EXIT_TROUBLE, "%s: '%s': %s", opt, arg,
+		    wperr_str(&e, buf, sizeof(buf)));
+	return tag;
+}
+
+uint64_t
+opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
+{
+	struct wperr e;
+	uint64_t v;
+	char buf[256];
+
+	if (size_parse(arg, min, max, &v, &e) == -1)
+		errx(EXIT_TROUBLE, "%s: '%s': %s", opt, arg,
+		    wperr_str(&e, buf, sizeof(buf)));
+	return v;
+}
+
+void
+warn_wperr(const char *name, const struct wperr *e)
+{
+	char buf[512];
+
+	warnx("%s: %s", name, wperr_str(e, buf, sizeof(buf)));
+}
+
+/* Opens DUMP, or standard input for NULL and "-"; -1 after a warning. */
+int
+input_open(const char *path, const char **name)
+{
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		*name = "<stdin>";
+		return STDIN_FILENO;
+	}
+	*name = path;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		warn("%s", path);
+		return -1;
+	}
+	return fd;
+}
+
+/* Reads until len bytes or end of input; short only at the end. */
+ssize_t
+read_full(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = read(fd, (char *)buf + got, len - got);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+int
+write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	outfile_unlink_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+signals_cleanup_outfiles(void)
+{
+	struct sigaction sa;
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+}

@@ -1,0 +1,147 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "wprofck.h"
+
+const char *
+frame_stop_str(const struct frame_stop *s, char *buf, size_t len)
+{
+	switch (s->why) {
+	case FSTOP_NONE:
+		snprintf(buf, len, "walk not over");
+		break;
+	case FSTOP_CLEAN:
+		snprintf(buf, len, "clean end");
+		break;
+	case FSTOP_PARTIAL_HEADER:
+		snprintf(buf, len, "partial header: %llu bytes at offset %llu",
+		    (unsigned long long)s->have, (unsigned long long)s->off);
+		break;
+	case FSTOP_OVERSIZED:
+		snprintf(buf, len,
+		    "oversized frame at offset %llu: length %lu over the cap %lu",
+		    (unsigned long long)s->off, (unsigned long)s->len,
+		    (unsigned long)s->cap);
+		break;
+	case FSTOP_TORN:
+		snprintf(buf, len,
+		    "torn frame at offset %llu: needs %lu bytes, has %llu",
+		    (unsigned long long)s->off, (unsigned long)s->len,
+		    (unsigned long long)s->have);
+		break;
+	}
+	return buf;
+}
+
+/* The ktstr name, else the four characters with unprintable ones as \xNN. */
+const char *
+frame_type_name(uint32_t type, char buf[FRAME_TYPE_NAME_MAX])
+{
+	const char *name;
+	char c[4];
+	size_t i, n = 0;
+
+	if ((name = tag_name(type)) != NULL)
+		return name;
+	tag_chars(type, c);
+	for (i = 0; i < 4; i++) {
+		if (c[i] >= 0x20 && c[i] < 0x7f && c[i] != '\\')
+			buf[n++] = c[i];
+		else
+			n += (size_t)snprintf(buf + n, 5, "\\x%02x",
+			    (unsigned char)c[i]);
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+const char *
+wperr_str(const struct wperr *e, char *buf, size_t len)
+{
+	char stop[128], tn[FRAME_TYPE_NAME_MAX];
+
+	switch (e->code) {
+	case WPE_OK:
+		snprintf(buf, len, "no error");
+		break;
+	case WPE_TORN:
+		snprintf(buf, len, "torn trace: %s frame %llu at offset %llu "
+		    "failed its CRC (want 0x%08llx, got 0x%08llx)",
+		    frame_type_name(e->type, tn), (unsigned long long)e->index,
+		    (unsigned long long)e->off, (unsigned long long)e->want,
+		    (unsigned long long)e->got);
+		break;
+	case WPE_NO_TERMINAL:
+		snprintf(buf, len, "no trace: no %s frame (%s after %llu frames, "
+		    "%llu bytes; %llu chunks, %llu trace bytes)",
+		    frame_type_name(e->type, tn),
+		    frame_stop_str(&e->stop, stop, sizeof(stop)),
+		    (unsigned long long)e->stop.frames,
+		    (unsigned long long)e->stop.bytes,
+		    (unsigned long long)e->index, (unsigned long long)e->size);
+		break;
+	case WPE_EMPTY:
+		snprintf(buf, len, "no trace: empty trace (%s frame %llu at "
+		    "offset %llu, no chunks)", frame_type_name(e->type, tn),
+		    (unsigned long long)e->index, (unsigned long long)e->off);
+		break;
+	case WPE_MISSING:
+		snprintf(buf, len, "missing");
+		break;
+	case WPE_TOO_SMALL:
+		snprintf(buf, len, "too small: %llu bytes, minimum %llu (wprof "
+		    "aborted before writing its opening, or the transfer was "
+		    "truncated)", (unsigned long long)e->got,
+		    (unsigned long long)e->want);
+		break;
+	case WPE_BAD_LEADING_BYTE:
+		snprintf(buf, len, "wrong leading byte 0x%02llx, want 0x0a "
+		    "(field 1, length-delimited: a Perfetto TracePacket)",
+		    (unsigned long long)e->got);
+		break;
+	case WPE_TRUNCATED:
+		snprintf(buf, len, "truncated: packet %llu at offset %llu "
+		    "needs %llu more bytes", (unsigned long long)e->index,
+		    (unsigned long long)e->off, (unsigned long long)e->want);
+		break;
+	case WPE_TRAILING_BYTES:
+		snprintf(buf, len, "trailing bytes: %llu bytes after packet "
+		    "%llu at offset %llu", (unsigned long long)e->want,
+		    (unsigned long long)e->index, (unsigned long long)e->off);
+		break;
+	case WPE_NOT_A_TRACE:
+		snprintf(buf, len, "not a trace: top-level field %u wire type "
+		    "%u at offset %llu (packet %llu)", e->field, e->wiretype,
+		    (unsigned long long)e->off, (unsigned long long)e->index);
+		break;
+	case WPE_MALFORMED_PACKET:
+		snprintf(buf, len, "malformed packet %llu: field %u at offset "
+		    "%llu: %s", (unsigned long long)e->index, e->field,
+		    (unsigned long long)e->off, e->what ? e->what : "bad");
+		break;
+	case WPE_BAD_VARINT:
+		snprintf(buf, len, "bad varint at offset %llu (packet %llu)",
+		    (unsigned long long)e->off, (unsigned long long)e->index);
+		break;
+	case WPE_BAD_TAG:
+		snprintf(buf, len, "%s", e->what);
+		break;
+	case WPE_BAD_SIZE:
+		if (e->what != NULL && strcmp(e->what, "out of range") == 0)
+			snprintf(buf, len, "out of range (%llu to %llu bytes)",
+			    (unsigned long long)e->want,
+			    (unsigned long long)e->got);
+		else
+			snprintf(buf, len, "%s (bytes, or a number with K, M "
+			    "or G)", e->what);
+		break;
+	case WPE_SYS:
+		snprintf(buf, len, "%s%s%s", e->what ? e->what : "",
+		    e->what ? ": " : "", strerror(e->errnum));
+		break;
+	case WPE_SAME_FILE:
+		snprintf(buf, len, "is the input; refusing to overwrite it");
+		break;
+	}
+	return buf;
+}

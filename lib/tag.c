@@ -1,0 +1,183 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "wprofck.h"
+
+static const struct tag {
+	uint32_t type;
+	const char *name;
+} tags[] = {
+	{ 0x57505246, "WprofTrace" },
+	{ 0x57505243, "WprofTraceChunk" },
+	{ 0x5354494D, "Stimulus" },
+	{ 0x5354454E, "StepEnd" },
+	{ 0x53435354, "ScenarioStart" },
+	{ 0x53435050, "ScenarioPause" },
+	{ 0x53435252, "ScenarioResume" },
+	{ 0x5343454E, "ScenarioEnd" },
+	{ 0x45584954, "Exit" },
+	{ 0x54455354, "TestResult" },
+	{ 0x53434458, "SchedExit" },
+	{ 0x43525348, "Crash" },
+	{ 0x504D4554, "PayloadMetrics" },
+	{ 0x5241574F, "RawPayloadOutput" },
+	{ 0x50524157, "Profraw" },
+	{ 0x534E5251, "SnapshotRequest" },
+	{ 0x534E5250, "SnapshotReply" },
+	{ 0x53524459, "SysRdy" },
+	{ 0x534F5554, "Stdout" },
+	{ 0x53455252, "Stderr" },
+	{ 0x53434C47, "SchedLog" },
+	{ 0x4C494645, "Lifecycle" },
+	{ 0x4B414452, "KernAddrs" },
+	{ 0x45584358, "ExecExit" },
+	{ 0x444D5347, "Dmesg" },
+	{ 0x50524F42, "ProbeOutput" },
+};
+
+#define NTAGS (sizeof(tags) / sizeof(tags[0]))
+
+const char *
+tag_name(uint32_t type)
+{
+	size_t i;
+
+	for (i = 0; i < NTAGS; i++)
+		if (tags[i].type == type)
+			return tags[i].name;
+	return NULL;
+}
+
+void
+tag_chars(uint32_t type, char out[4])
+{
+	out[0] = (char)(type >> 24);
+	out[1] = (char)(type >> 16);
+	out[2] = (char)(type >> 8);
+	out[3] = (char)type;
+}
+
+/* Parses a whole decimal, 0x-hex or 0-octal number, nothing else. */
+static int
+parse_u64(const char *s, uint64_t *v)
+{
+	unsigned long long n;
+	char *end;
+
+	if (!isdigit((unsigned char)s[0]))
+		return -1;
+	errno = 0;
+	n = strtoull(s, &end, 0);
+	if (errno != 0 || end == s)
+		return -1;
+	*v = n;
+	return (int)(end - s);
+}
+
+/*
+ * A tag is a number when it starts with a digit, otherwise exactly four
+ * printable ASCII characters, read as the hex value they spell.
+ */
+int
+tag_parse(const char *s, uint32_t *type, struct wperr *e)
+{
+	uint64_t v;
+	size_t i;
+	int n;
+
+	memset(e, 0, sizeof(*e));
+	e->code = WPE_BAD_TAG;
+	if (isdigit((unsigned char)s[0])) {
+		n = parse_u64(s, &v);
+		if (n < 0 || s[n] != '\0') {
+			e->what = "not a number";
+			return -1;
+		}
+		if (v > UINT32_MAX) {
+			e->what = "over 0xffffffff";
+			return -1;
+		}
+		*type = (uint32_t)v;
+		return 0;
+	}
+	if (strlen(s) != 4) {
+		e->what = "not four characters or a number";
+		return -1;
+	}
+	for (i = 0; i < 4; i++) {
+		if (s[i] < 0x20 || s[i] > 0x7e) {
+			e->what = "not printable ASCII";
+			return -1;
+		}
+	}
+	*type = (uint32_t)(unsigned char)s[0] << 24 |
+	    (uint32_t)(unsigned char)s[1] << 16 |
+	    (uint32_t)(unsigned char)s[2] << 8 | (unsigned char)s[3];
+	return 0;
+}
+
+/* As tag_parse(), and also accepts a ktstr name in any case. */
+int
+tag_parse_name(const char *s, uint32_t *type, struct wperr *e)
+{
+	size_t i;
+
+	for (i = 0; i < NTAGS; i++) {
+		if (strcasecmp(s, tags[i].name) == 0) {
+			*type = tags[i].type;
+			return 0;
+		}
+	}
+	if (tag_parse(s, type, e) == -1) {
+		e->what = "not four characters, a number or a ktstr name";
+		return -1;
+	}
+	return 0;
+}
+
+/* A size is a number of bytes with an optional K, M or G (1024-based). */
+int
+size_parse(const char *s, uint64_t min, uint64_t max, uint64_t *out,
+    struct wperr *e)
+{
+	uint64_t v, mult = 1;
+	int n;
+
+	memset(e, 0, sizeof(*e));
+	e->code = WPE_BAD_SIZE;
+	e->want = min;
+	e->got = max;
+	if ((n = parse_u64(s, &v)) < 0) {
+		e->what = "not a size";
+		return -1;
+	}
+	switch (s[n]) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mult = 1ull << 10;
+		break;
+	case 'm': case 'M':
+		mult = 1ull << 20;
+		break;
+	case 'g': case 'G':
+		mult = 1ull << 30;
+		break;
+	default:
+		e->what = "not a size";
+		return -1;
+	}
+	if (mult != 1 && s[n + 1] != '\0') {
+		e->what = "not a size";
+		return -1;
+	}
+	if (v > UINT64_MAX / mult || v * mult < min || v * mult > max) {
+		e->what = "out of range";
+		return -1;
+	}
+	*out = v * mult;
+	return 0;
+}
