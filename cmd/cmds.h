@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 enum { EXIT_OK = 0, EXIT_BAD = 1, EXIT_TROUBLE = 2 };
 
@@ -35,6 +36,19 @@ int input_open(const char *path, const char **name);
 ssize_t read_full(int fd, void *buf, size_t len);
 int write_full(int fd, const void *buf, size_t len);
 void signals_cleanup_outfiles(void);
+
+/* hold.c: bytes held back until a verdict, in bounded memory. */
+struct hold {
+	unsigned char *mem;
+	size_t memlen;
+	int spool;
+	uint64_t spooled;
+};
+int hold_init(struct hold *, struct wperr *);
+int hold_add(struct hold *, const void *, size_t, struct wperr *);
+int hold_flush(struct hold *, int fd, struct wperr *);
+int hold_reset(struct hold *, struct wperr *);
+void hold_free(struct hold *);
 
 /* check.c, for reassemble --check */
 int check_written(int fd, const char *path, const char *how);

@@ -1,7 +1,21 @@
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "wprofck.h"
+
+/* Records errno as a WPE_SYS error; returns -1 for the caller to pass on. */
+int
+wperr_sys(struct wperr *e, const char *what)
+{
+	int saved = errno;
+
+	memset(e, 0, sizeof(*e));
+	e->code = WPE_SYS;
+	e->errnum = saved;
+	e->what = what;
+	return -1;
+}
 
 const char *
 frame_stop_str(const struct frame_stop *s, char *buf, size_t len)

@@ -19,18 +19,6 @@
 #define OUTFILE_MAX 4
 static char *volatile pending[OUTFILE_MAX];
 
-static int
-sys_err(struct wperr *e, const char *what)
-{
-	int saved = errno;
-
-	memset(e, 0, sizeof(*e));
-	e->code = WPE_SYS;
-	e->errnum = saved;
-	e->what = what;
-	return -1;
-}
-
 static void
 pending_set(const char *from, char *to)
 {
@@ -88,39 +76,39 @@ outfile_open(struct outfile *of, const char *path, const struct stat *in,
 		}
 		if (!S_ISREG(st.st_mode)) {
 			if ((of->fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
-				return sys_err(e, "open");
+				return wperr_sys(e, "open");
 			of->direct = 1;
 			return 0;
 		}
 		mode = st.st_mode & 07777;
 		/* Replace the file a symbolic link names, not the link. */
 		if ((target = realpath(path, NULL)) == NULL)
-			return sys_err(e, "realpath");
+			return wperr_sys(e, "realpath");
 	} else if (errno == ENOENT) {
 		mode = create_mode();
 		if ((target = strdup(path)) == NULL)
-			return sys_err(e, "strdup");
+			return wperr_sys(e, "strdup");
 	} else
-		return sys_err(e, "stat");
+		return wperr_sys(e, "stat");
 
 	if ((copy = strdup(target)) == NULL) {
-		sys_err(e, "strdup");
+		wperr_sys(e, "strdup");
 		goto fail;
 	}
 	dir = dirname(copy);
 	n = snprintf(NULL, 0, "%s/.wprofck.XXXXXX", dir);
 	if (n < 0 || (of->tmp = malloc((size_t)n + 1)) == NULL) {
-		sys_err(e, "malloc");
+		wperr_sys(e, "malloc");
 		goto fail;
 	}
 	snprintf(of->tmp, (size_t)n + 1, "%s/.wprofck.XXXXXX", dir);
 	pending_set(NULL, of->tmp);
 	if ((of->fd = mkostemp(of->tmp, O_CLOEXEC)) == -1) {
-		sys_err(e, "create a temporary file");
+		wperr_sys(e, "create a temporary file");
 		goto fail;
 	}
 	if (fchmod(of->fd, mode) == -1) {
-		sys_err(e, "fchmod");
+		wperr_sys(e, "fchmod");
 		goto fail;
 	}
 	of->path = target;
@@ -145,7 +133,7 @@ write_all(int fd, const void *buf, size_t len, struct wperr *e)
 		if ((n = write(fd, p, len)) == -1) {
 			if (errno == EINTR)
 				continue;
-			return sys_err(e, "write");
+			return wperr_sys(e, "write");
 		}
 		p += n;
 		len -= (size_t)n;
@@ -183,20 +171,20 @@ outfile_commit(struct outfile *of, struct wperr *e)
 	of->fd = -1;
 	if (of->direct) {
 		if (close(fd) == -1)
-			return sys_err(e, "close");
+			return wperr_sys(e, "close");
 		return 0;
 	}
 	if (fsync(fd) == -1) {
-		sys_err(e, "fsync");
+		wperr_sys(e, "fsync");
 		close(fd);
 		goto fail;
 	}
 	if (close(fd) == -1) {
-		sys_err(e, "close");
+		wperr_sys(e, "close");
 		goto fail;
 	}
 	if (rename(of->tmp, of->path) == -1) {
-		sys_err(e, "rename");
+		wperr_sys(e, "rename");
 		goto fail;
 	}
 	sync_dir(of->path);
@@ -242,10 +230,10 @@ spool_open(struct wperr *e)
 	if (snprintf(path, sizeof(path), "%s/.wprofck.XXXXXX", dir) >=
 	    (int)sizeof(path)) {
 		errno = ENAMETOOLONG;
-		return sys_err(e, "spool file");
+		return wperr_sys(e, "spool file");
 	}
 	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
-		return sys_err(e, "spool file");
+		return wperr_sys(e, "spool file");
 	unlink(path);
 	return fd;
 }
@@ -266,10 +254,10 @@ fd_copy(int from, int to, uint64_t len, struct wperr *e)
 		if (n == -1 && (errno == EINVAL || errno == ENOSYS))
 			break;
 		if (n == -1)
-			return sys_err(e, "write");
+			return wperr_sys(e, "write");
 		if (n == 0) {
 			errno = EIO;
-			return sys_err(e, "spool file shrank");
+			return wperr_sys(e, "spool file shrank");
 		}
 		len -= (uint64_t)n;
 	}
@@ -279,10 +267,10 @@ fd_copy(int from, int to, uint64_t len, struct wperr *e)
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1)
-			return sys_err(e, "read spool file");
+			return wperr_sys(e, "read spool file");
 		if (n == 0) {
 			errno = EIO;
-			return sys_err(e, "spool file shrank");
+			return wperr_sys(e, "spool file shrank");
 		}
 		if (write_all(to, buf, (size_t)n, e) == -1)
 			return -1;

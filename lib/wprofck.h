@@ -75,6 +75,7 @@ struct wperr {
 	struct frame_stop stop;	/* WPE_NO_TERMINAL, WPE_TORN */
 };
 
+int wperr_sys(struct wperr *, const char *what);
 /* Words an error, without the file name. Returns buf. */
 const char *wperr_str(const struct wperr *, char *buf, size_t len);
 /* The ktstr name of a type, else its characters, \xNN for unprintable. */

@@ -1,0 +1,179 @@
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "cmds.h"
+#include "../lib/wprofck.h"
+
+const char synopsis_split[] = "split [-f] [-o out] [--cap size] "
+    "[--trace-tag tag] [--chunk-tag tag] [trace]";
+
+#define READ_SIZE (1u << 20)
+
+struct split_opts {
+	uint32_t cap, trace_tag, chunk_tag;
+};
+
+/*
+ * The guest's side of spec section 2: slices of exactly cap bytes as
+ * chunks, the rest (possibly empty) as the terminal. A slice is held until
+ * one more byte of input or its end says whether it is the last.
+ */
+static int
+split(int in, const char *name, int out, const char *outname,
+    const struct split_opts *o)
+{
+	struct hold h;
+	struct wperr e;
+	unsigned char *buf, hdr[FRAME_HDR_SIZE];
+	size_t pos = 0, len = 0, n;
+	uint64_t slice;
+	uint32_t crc;
+	ssize_t got;
+	int eof = 0, status = EXIT_TROUBLE;
+
+	if ((buf = malloc(READ_SIZE)) == NULL) {
+		warn(NULL);
+		return EXIT_TROUBLE;
+	}
+	if (hold_init(&h, &e) == -1) {
+		free(buf);
+		warn_wperr(outname, &e);
+		return EXIT_TROUBLE;
+	}
+	for (;;) {
+		slice = 0;
+		crc = 0;
+		while (!eof) {
+			if (pos == len) {
+				if ((got = read(in, buf, READ_SIZE)) == -1) {
+					if (errno == EINTR)
+						continue;
+					warn("%s: read", name);
+					goto out;
+				}
+				pos = 0;
+				len = (size_t)got;
+				eof = got == 0;
+				continue;
+			}
+			if (slice == o->cap)
+				break;
+			n = len - pos;
+			if (n > o->cap - slice)
+				n = (size_t)(o->cap - slice);
+			crc = (uint32_t)crc32(crc, buf + pos, (uInt)n);
+			if (hold_add(&h, buf + pos, n, &e) == -1) {
+				warn_wperr(outname, &e);
+				goto out;
+			}
+			pos += n;
+			slice += n;
+		}
+		frame_encode(hdr, eof ? o->trace_tag : o->chunk_tag,
+		    (uint32_t)slice, crc, 0);
+		if (write_full(out, hdr, sizeof(hdr)) == -1) {
+			warn("%s: write", outname);
+			goto out;
+		}
+		if (hold_flush(&h, out, &e) == -1) {
+			warn_wperr(outname, &e);
+			goto out;
+		}
+		if (eof)
+			break;
+	}
+	status = EXIT_OK;
+out:
+	hold_free(&h);
+	free(buf);
+	return status;
+}
+
+int
+cmd_split(int argc, char **argv)
+{
+	enum { OPT_CAP = 256, OPT_TRACE_TAG, OPT_CHUNK_TAG };
+	static const struct option longopts[] = {
+		{ "cap", required_argument, NULL, OPT_CAP },
+		{ "chunk-tag", required_argument, NULL, OPT_CHUNK_TAG },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "trace-tag", required_argument, NULL, OPT_TRACE_TAG },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct split_opts o;
+	struct outfile of;
+	struct stat st;
+	struct wperr e;
+	const char *name, *out = NULL;
+	int ch, in, force = 0, status;
+
+	memset(&o, 0, sizeof(o));
+	o.cap = FRAME_CAP_DEFAULT;
+	o.trace_tag = TAG_WPRF;
+	o.chunk_tag = TAG_WPRC;
+	while ((ch = getopt_long(argc, argv, "fho:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			force = 1;
+			break;
+		case 'h':
+			help(synopsis_split);
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_CAP:
+			o.cap = (uint32_t)opt_size("--cap", optarg, 1,
+			    UINT32_MAX);
+			break;
+		case OPT_TRACE_TAG:
+			o.trace_tag = opt_tag("--trace-tag", optarg);
+			break;
+		case OPT_CHUNK_TAG:
+			o.chunk_tag = opt_tag("--chunk-tag", optarg);
+			break;
+		default:
+			usage(synopsis_split);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1)
+		usage(synopsis_split);
+	if (o.trace_tag == o.chunk_tag)
+		errx(EXIT_TROUBLE, "--trace-tag and --chunk-tag must differ");
+	if (out == NULL && !force && isatty(STDOUT_FILENO))
+		errx(EXIT_TROUBLE, "refusing to write binary data to a "
+		    "terminal; use -o or -f");
+
+	if ((in = input_open(argc == 1 ? argv[0] : NULL, &name)) == -1)
+		return EXIT_TROUBLE;
+	if (fstat(in, &st) == -1) {
+		warn("%s", name);
+		status = EXIT_TROUBLE;
+	} else if (out == NULL)
+		status = split(in, name, STDOUT_FILENO, "<stdout>", &o);
+	else if (outfile_open(&of, out, &st, &e) == -1) {
+		warn_wperr(out, &e);
+		status = EXIT_TROUBLE;
+	} else {
+		status = split(in, name, of.fd, out, &o);
+		if (status != EXIT_OK)
+			outfile_abort(&of);
+		else if (outfile_commit(&of, &e) == -1) {
+			warn_wperr(out, &e);
+			status = EXIT_TROUBLE;
+		}
+	}
+	if (in != STDIN_FILENO)
+		close(in);
+	return status;
+}
