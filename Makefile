@@ -85,3 +85,5 @@ clean:
 	rm -rf build build-san build-fuzz
 
 .PHONY: all test test-run demo demo-run install uninstall lint-man clean
+
+include tests/fuzz/Makefile.inc

@@ -6,7 +6,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include "cmds.h"
 #include "../lib/wprofck.h"
@@ -20,21 +19,15 @@ struct split_opts {
 	uint32_t cap, trace_tag, chunk_tag;
 };
 
-/*
- * The guest's side of spec section 2: slices of exactly cap bytes as
- * chunks, the rest (possibly empty) as the terminal. A slice is held until
- * one more byte of input or its end says whether it is the last.
- */
 static int
 split(int in, const char *name, int out, const char *outname,
     const struct split_opts *o)
 {
+	struct splitter sp;
 	struct hold h;
 	struct wperr e;
 	unsigned char *buf, hdr[FRAME_HDR_SIZE];
 	size_t pos = 0, len = 0, n;
-	uint64_t slice;
-	uint32_t crc;
 	ssize_t got;
 	int eof = 0, status = EXIT_TROUBLE;
 
@@ -47,47 +40,39 @@ split(int in, const char *name, int out, const char *outname,
 		warn_wperr(outname, &e);
 		return EXIT_TROUBLE;
 	}
+	split_init(&sp, o->cap, o->chunk_tag, o->trace_tag);
+	/* A full slice waits for one more byte, or the end, to be named. */
 	for (;;) {
-		slice = 0;
-		crc = 0;
-		while (!eof) {
-			if (pos == len) {
-				if ((got = read(in, buf, READ_SIZE)) == -1) {
-					if (errno == EINTR)
-						continue;
-					warn("%s: read", name);
-					goto out;
-				}
-				pos = 0;
-				len = (size_t)got;
-				eof = got == 0;
-				continue;
+		if (pos == len) {
+			if ((got = read(in, buf, READ_SIZE)) == -1) {
+				if (errno == EINTR)
+					continue;
+				warn("%s: read", name);
+				goto out;
 			}
-			if (slice == o->cap)
-				break;
-			n = len - pos;
-			if (n > o->cap - slice)
-				n = (size_t)(o->cap - slice);
-			crc = (uint32_t)crc32(crc, buf + pos, (uInt)n);
-			if (hold_add(&h, buf + pos, n, &e) == -1) {
+			pos = 0;
+			len = (size_t)got;
+			eof = got == 0;
+		}
+		if (eof || split_full(&sp)) {
+			split_header(&sp, eof, hdr);
+			if (write_full(out, hdr, sizeof(hdr)) == -1) {
+				warn("%s: write", outname);
+				goto out;
+			}
+			if (hold_flush(&h, out, &e) == -1) {
 				warn_wperr(outname, &e);
 				goto out;
 			}
-			pos += n;
-			slice += n;
+			if (eof)
+				break;
 		}
-		frame_encode(hdr, eof ? o->trace_tag : o->chunk_tag,
-		    (uint32_t)slice, crc, 0);
-		if (write_full(out, hdr, sizeof(hdr)) == -1) {
-			warn("%s: write", outname);
-			goto out;
-		}
-		if (hold_flush(&h, out, &e) == -1) {
+		n = split_take(&sp, buf + pos, len - pos);
+		if (hold_add(&h, buf + pos, n, &e) == -1) {
 			warn_wperr(outname, &e);
 			goto out;
 		}
-		if (eof)
-			break;
+		pos += n;
 	}
 	status = EXIT_OK;
 out:

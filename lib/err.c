@@ -100,42 +100,87 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		    (unsigned long long)e->index, (unsigned long long)e->off);
 		break;
 	case WPE_MISSING:
-		snprintf(buf, len, "missing");
+		snprintf(buf, len, "missing: %s",
+		    e->what ? e->what : "no such file");
 		break;
 	case WPE_TOO_SMALL:
-		snprintf(buf, len, "too small: %llu bytes, minimum %llu (wprof "
-		    "aborted before writing its opening, or the transfer was "
-		    "truncated)", (unsigned long long)e->got,
+		snprintf(buf, len, "too small: %llu bytes, the minimum is %llu; "
+		    "wprof stopped before writing its opening, or the transfer "
+		    "cut the file short", (unsigned long long)e->size,
 		    (unsigned long long)e->want);
 		break;
 	case WPE_BAD_LEADING_BYTE:
-		snprintf(buf, len, "wrong leading byte 0x%02llx, want 0x0a "
-		    "(field 1, length-delimited: a Perfetto TracePacket)",
-		    (unsigned long long)e->got);
+		if (e->what)
+			snprintf(buf, len, "bad leading byte: %s; a trace "
+			    "starts with 0x0a, field 1 (packet) with wire "
+			    "type 2", e->what);
+		else
+			snprintf(buf, len, "bad leading byte 0x%02llx; a trace "
+			    "starts with 0x0a, field 1 (packet) with wire "
+			    "type 2", (unsigned long long)e->got);
 		break;
 	case WPE_TRUNCATED:
-		snprintf(buf, len, "truncated: packet %llu at offset %llu "
-		    "needs %llu more bytes", (unsigned long long)e->index,
-		    (unsigned long long)e->off, (unsigned long long)e->want);
+		if (e->what)
+			snprintf(buf, len, "truncated: %s of packet %llu at "
+			    "offset %llu", e->what, (unsigned long long)e->index,
+			    (unsigned long long)e->off);
+		else
+			snprintf(buf, len, "truncated: packet %llu at offset "
+			    "%llu claims %llu bytes, %llu are there, %llu "
+			    "missing", (unsigned long long)e->index,
+			    (unsigned long long)e->off,
+			    (unsigned long long)e->want,
+			    (unsigned long long)e->got,
+			    (unsigned long long)(e->want - e->got));
 		break;
 	case WPE_TRAILING_BYTES:
-		snprintf(buf, len, "trailing bytes: %llu bytes after packet "
-		    "%llu at offset %llu", (unsigned long long)e->want,
-		    (unsigned long long)e->index, (unsigned long long)e->off);
+		if (e->got > 0)
+			snprintf(buf, len, "trailing bytes: %llu bytes at "
+			    "offset %llu, after %llu packets, are not a packet: "
+			    "%s", (unsigned long long)e->got,
+			    (unsigned long long)e->off,
+			    (unsigned long long)e->index, e->what);
+		else
+			snprintf(buf, len, "trailing bytes at offset %llu, "
+			    "after %llu packets, are not a packet: %s",
+			    (unsigned long long)e->off,
+			    (unsigned long long)e->index, e->what);
 		break;
 	case WPE_NOT_A_TRACE:
-		snprintf(buf, len, "not a trace: top-level field %u wire type "
-		    "%u at offset %llu (packet %llu)", e->field, e->wiretype,
-		    (unsigned long long)e->off, (unsigned long long)e->index);
+		snprintf(buf, len, "not a trace: top-level field %u, wire type "
+		    "%u, at offset %llu where packet %llu should start; a trace "
+		    "holds only field 1 with wire type 2", e->field,
+		    e->wiretype, (unsigned long long)e->off,
+		    (unsigned long long)e->index);
 		break;
 	case WPE_MALFORMED_PACKET:
-		snprintf(buf, len, "malformed packet %llu: field %u at offset "
-		    "%llu: %s", (unsigned long long)e->index, e->field,
-		    (unsigned long long)e->off, e->what ? e->what : "bad");
+		if (e->want > 0)
+			snprintf(buf, len, "malformed packet %llu: field %u, "
+			    "wire type %u, at offset %llu: %s (%llu bytes, "
+			    "%llu left)", (unsigned long long)e->index,
+			    e->field, e->wiretype, (unsigned long long)e->off,
+			    e->what, (unsigned long long)e->want,
+			    (unsigned long long)e->got);
+		else if (e->field != 0)
+			snprintf(buf, len, "malformed packet %llu: field %u, "
+			    "wire type %u, at offset %llu: %s",
+			    (unsigned long long)e->index, e->field,
+			    e->wiretype, (unsigned long long)e->off, e->what);
+		else
+			snprintf(buf, len, "malformed packet %llu: at offset "
+			    "%llu: %s", (unsigned long long)e->index,
+			    (unsigned long long)e->off, e->what);
 		break;
 	case WPE_BAD_VARINT:
-		snprintf(buf, len, "bad varint at offset %llu (packet %llu)",
-		    (unsigned long long)e->off, (unsigned long long)e->index);
+		if (e->field != 0)
+			snprintf(buf, len, "bad varint: field %u of packet %llu "
+			    "at offset %llu: %s", e->field,
+			    (unsigned long long)e->index,
+			    (unsigned long long)e->off, e->what);
+		else
+			snprintf(buf, len, "bad varint: packet %llu at offset "
+			    "%llu: %s", (unsigned long long)e->index,
+			    (unsigned long long)e->off, e->what);
 		break;
 	case WPE_BAD_TAG:
 		snprintf(buf, len, "%s", e->what);

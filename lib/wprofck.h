@@ -164,6 +164,19 @@ void reasm_input(struct reasm *, const void *, size_t);
 enum reasm_ev reasm_next(struct reasm *);
 enum reasm_ev reasm_eof(struct reasm *);
 
+/* split.c: a trace into frames, as the guest sends it. */
+struct splitter {
+	uint32_t cap, chunk_tag, trace_tag;
+	uint32_t slice;		/* bytes in the current slice */
+	uint32_t crc;
+};
+
+void split_init(struct splitter *, uint32_t cap, uint32_t chunk_tag,
+    uint32_t trace_tag);
+size_t split_take(struct splitter *, const void *, size_t);
+int split_full(const struct splitter *);
+void split_header(struct splitter *, int last, unsigned char *hdr);
+
 /* outfile.c: atomic output (spec section 4). */
 struct outfile {
 	int fd;

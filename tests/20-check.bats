@@ -1,0 +1,354 @@
+#!/usr/bin/env bats
+# wprofck check, the shape rules (spec section 3, issue 2): one file, many
+# files, directories, $KTSTR_SIDECAR_DIR, -q, --min-size, exit statuses.
+# Shape-only files are built here byte by byte (a leading byte, then
+# zeros), so their sizes and humanized sizes are known by construction:
+# 100 is "100B", 4095 "4.0K", 4096 "4.0K", 65536 "64K", 10485760 "10M".
+
+load common
+
+# blob PATH SIZE [FIRST]: SIZE bytes, the first one FIRST (three octal
+# digits, default 012 = 0x0a), the rest zeros.
+blob() {
+	{
+		printf "\\${3:-012}"
+		head -c "$(($2 - 1))" /dev/zero
+	} >"$1"
+}
+
+setup_file() {
+	P=$BATS_FILE_TMPDIR
+	export P
+	blob "$P/4096.pb" 4096
+	blob "$P/4095.pb" 4095
+	blob "$P/100.pb" 100
+	blob "$P/64k.pb" 65536
+	blob "$P/10m.pb" 10485760
+	blob "$P/lead7b.pb" 4096 173
+	blob "$P/lead00.pb" 4096 000
+	: >"$P/empty.pb"
+	"$MKPB" -n 100 >"$P/good.pb"
+}
+
+setup() {
+	D=$BATS_TEST_TMPDIR/side
+	mkdir -p "$D"
+	unset KTSTR_SIDECAR_DIR
+}
+
+# The human line: verdict, size, then the path (and the reason).
+line() {
+	printf '%-4s  %5s  %s' "$@"
+}
+
+@test "check: a file of 4096 bytes starting with 0x0a passes, exit 0" {
+	run -0 "$WPROFCK" check "$P/4096.pb"
+	assert_output "$(line ok 4.0K "$P/4096.pb")"
+}
+
+@test "check: the size is shown in human units" {
+	run -0 "$WPROFCK" check "$P/64k.pb"
+	assert_output "$(line ok 64K "$P/64k.pb")"
+	run -0 "$WPROFCK" check "$P/10m.pb"
+	assert_output "$(line ok 10M "$P/10m.pb")"
+}
+
+@test "check: 4095 bytes is too small, with the size, minimum and hint" {
+	run -1 "$WPROFCK" check "$P/4095.pb"
+	assert_output "$(line FAIL 4.0K "$P/4095.pb: too small: 4095 bytes, the minimum is 4096; wprof stopped before writing its opening, or the transfer cut the file short")"
+}
+
+@test "check: a wrong leading byte is shown, and 0x0a is named" {
+	run -1 "$WPROFCK" check "$P/lead7b.pb"
+	assert_output "$(line FAIL 4.0K "$P/lead7b.pb: bad leading byte 0x7b; a trace starts with 0x0a, field 1 (packet) with wire type 2")"
+	run -1 "$WPROFCK" check "$P/lead00.pb"
+	assert_output --partial ': bad leading byte 0x00; a trace starts with 0x0a'
+}
+
+@test "check: the size rule comes before the leading byte" {
+	blob "$BATS_TEST_TMPDIR/small7b.pb" 100 173
+	run -1 "$WPROFCK" check "$BATS_TEST_TMPDIR/small7b.pb"
+	assert_output --partial ': too small: 100 bytes, the minimum is 4096;'
+	refute_output --partial 'leading'
+}
+
+@test "check: a missing file fails, exit 1" {
+	run -1 "$WPROFCK" check "$BATS_TEST_TMPDIR/nope.wprof.pb"
+	assert_output "$(line FAIL - "$BATS_TEST_TMPDIR/nope.wprof.pb: missing: no such file")"
+}
+
+@test "check: a path through a file is missing too" {
+	run -1 "$WPROFCK" check "$P/4096.pb/x.wprof.pb"
+	assert_output --partial ': missing: no such file'
+}
+
+@test "check: an empty file is too small" {
+	run -1 "$WPROFCK" check "$P/empty.pb"
+	assert_output "$(line FAIL 0B "$P/empty.pb: too small: 0 bytes, the minimum is 4096; wprof stopped before writing its opening, or the transfer cut the file short")"
+}
+
+@test "check --min-size: the minimum is an option, in bytes or K/M/G" {
+	run -0 "$WPROFCK" check --min-size 100 "$P/100.pb"
+	assert_output "$(line ok 100B "$P/100.pb")"
+	run -1 "$WPROFCK" check --min-size 101 "$P/100.pb"
+	assert_output --partial ': too small: 100 bytes, the minimum is 101;'
+	run -0 "$WPROFCK" check --min-size 64K "$P/64k.pb"
+	run -1 "$WPROFCK" check --min-size 65537 "$P/64k.pb"
+	assert_output --partial ': too small: 65536 bytes, the minimum is 65537;'
+	run -1 "$WPROFCK" check --min-size 11M "$P/10m.pb"
+	assert_output --partial ': too small: 10485760 bytes, the minimum is 11534336;'
+}
+
+@test "check --min-size 0: an empty file has no leading byte" {
+	run -1 "$WPROFCK" check --min-size 0 "$P/empty.pb"
+	assert_output --partial ': bad leading byte: the file is empty; a trace starts with 0x0a'
+}
+
+@test "check --min-size with a bad value is a usage error naming it" {
+	run -2 "$WPROFCK" check --min-size lots "$P/4096.pb"
+	assert_output --partial 'wprofck: --min-size: '
+	run -2 "$WPROFCK" check --min-size -5 "$P/4096.pb"
+	assert_output --partial 'wprofck: --min-size: '
+	run -2 "$WPROFCK" check --min-size "$P/4096.pb"
+	assert_output --partial 'wprofck: --min-size: '
+}
+
+@test "check: an unknown option is a usage error with the synopsis" {
+	run -2 "$WPROFCK" check --bogus "$P/4096.pb"
+	assert_output --partial 'usage: wprofck check [-q] [--json] [--deep] [--min-size N] [path ...]'
+}
+
+@test "check --help prints the synopsis on stdout, exit 0" {
+	run -0 wp_to "$BATS_TEST_TMPDIR/out" check --help
+	assert_output ''
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	assert_output 'usage: wprofck check [-q] [--json] [--deep] [--min-size N] [path ...]'
+}
+
+@test "check: several files, each reported, then N passed, M failed; exit 1" {
+	run -1 "$WPROFCK" check "$P/4096.pb" "$P/4095.pb" "$P/64k.pb" \
+	    "$BATS_TEST_TMPDIR/gone.pb"
+	assert_line -n 0 "$(line ok 4.0K "$P/4096.pb")"
+	assert_line -n 1 --partial "$(line FAIL 4.0K "$P/4095.pb: too small")"
+	assert_line -n 2 "$(line ok 64K "$P/64k.pb")"
+	assert_line -n 3 "$(line FAIL - "$BATS_TEST_TMPDIR/gone.pb: missing: no such file")"
+	assert_line -n 4 '2 passed, 2 failed'
+	[ "${#lines[@]}" -eq 5 ]
+}
+
+@test "check: several files that all pass, exit 0" {
+	run -0 "$WPROFCK" check "$P/4096.pb" "$P/64k.pb"
+	assert_line -n 2 '2 passed, 0 failed'
+}
+
+@test "check: one artifact, no summary line" {
+	run -1 "$WPROFCK" check "$P/4095.pb"
+	[ "${#lines[@]}" -eq 1 ]
+	refute_output --partial 'passed'
+}
+
+@test "check -q: only failures, no summary" {
+	run -1 "$WPROFCK" check -q "$P/4096.pb" "$P/4095.pb" "$P/64k.pb"
+	assert_output --partial "$(line FAIL 4.0K "$P/4095.pb: too small")"
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 "$WPROFCK" check -q "$P/4096.pb" "$P/64k.pb"
+	assert_output ''
+}
+
+@test "check: a file name with a newline stays on one line" {
+	f="$BATS_TEST_TMPDIR/two
+lines.wprof.pb"
+	cp "$P/4096.pb" "$f"
+	run -0 "$WPROFCK" check "$f"
+	assert_output "$(line ok 4.0K "$BATS_TEST_TMPDIR/two\\nlines.wprof.pb")"
+}
+
+# Directories
+
+# side_dir: a sidecar directory, written in an order unlike the sorted one.
+side_dir() {
+	mkdir -p "$D/sub/deeper"
+	cp "$P/4096.pb" "$D/zeta-0000000000000001.wprof.pb"
+	cp "$P/64k.pb" "$D/alpha-00000000000000ff.repro.wprof.pb"
+	cp "$P/4095.pb" "$D/alpha-00000000000000ff.wprof.pb"
+	cp "$P/10m.pb" "$D/alpha-0000000000000001.wprof.pb"
+	cp "$P/4096.pb" "$D/sub/beta-0000000000000002.wprof.pb"
+	cp "$P/100.pb" "$D/sub/deeper/gamma-0000000000000003.repro.wprof.pb"
+	cp "$P/4096.pb" "$D/alpha-00000000000000ff.ktstr.json"
+	cp "$P/4096.pb" "$D/notes.txt"
+	cp "$P/4096.pb" "$D/x.wprof.pb.old"
+}
+
+@test "check DIR: every *.wprof.pb under it, sorted by test, paths relative" {
+	side_dir
+	run -1 "$WPROFCK" check "$D"
+	assert_line -n 0 "$(line ok 10M alpha-0000000000000001.wprof.pb)"
+	assert_line -n 1 --partial "$(line FAIL 4.0K "alpha-00000000000000ff.wprof.pb: too small")"
+	assert_line -n 2 "$(line ok 64K alpha-00000000000000ff.repro.wprof.pb)"
+	assert_line -n 3 "$(line ok 4.0K sub/beta-0000000000000002.wprof.pb)"
+	assert_line -n 4 --partial "$(line FAIL 100B "sub/deeper/gamma-0000000000000003.repro.wprof.pb: too small")"
+	assert_line -n 5 "$(line ok 4.0K zeta-0000000000000001.wprof.pb)"
+	assert_line -n 6 '4 passed, 2 failed'
+	[ "${#lines[@]}" -eq 7 ]
+}
+
+@test "check DIR/: a trailing slash changes nothing" {
+	side_dir
+	run -1 "$WPROFCK" check "$D"
+	want=$output
+	run -1 "$WPROFCK" check "$D/"
+	assert_output "$want"
+}
+
+@test "check DIR: the order does not depend on the order of creation" {
+	side_dir
+	run -1 "$WPROFCK" check "$D"
+	want=$output
+	mkdir "$BATS_TEST_TMPDIR/copy"
+	for f in $(ls "$D" | sort -r); do
+		cp -R "$D/$f" "$BATS_TEST_TMPDIR/copy/"
+	done
+	run -1 "$WPROFCK" check "$BATS_TEST_TMPDIR/copy"
+	assert_output "$want"
+}
+
+@test "check DIR: sorted by test name, not path; the trace before its repro" {
+	cp "$P/4096.pb" "$D/a+b-0000000000000001.wprof.pb"
+	cp "$P/4096.pb" "$D/a-0000000000000002.wprof.pb"
+	cp "$P/4096.pb" "$D/a-0000000000000002.repro.wprof.pb"
+	run -0 "$WPROFCK" check "$D"
+	assert_line -n 0 "$(line ok 4.0K a-0000000000000002.wprof.pb)"
+	assert_line -n 1 "$(line ok 4.0K a-0000000000000002.repro.wprof.pb)"
+	assert_line -n 2 "$(line ok 4.0K a+b-0000000000000001.wprof.pb)"
+}
+
+@test "check DIR with no *.wprof.pb fails with a clear message, exit 1" {
+	cp "$P/4096.pb" "$D/a.ktstr.json"
+	mkdir "$D/sub"
+	run -1 "$WPROFCK" check "$D"
+	assert_output "$(line FAIL - "$D: missing: no *.wprof.pb file under this directory")"
+}
+
+@test "check DIR: a directory named *.wprof.pb is not an artifact" {
+	mkdir "$D/d.wprof.pb"
+	run -1 "$WPROFCK" check "$D"
+	assert_output --partial ': missing: no *.wprof.pb file under this directory'
+}
+
+@test "check DIR: symbolic links to directories are not followed, no loop" {
+	mkdir "$D/sub"
+	cp "$P/4096.pb" "$D/sub/t-0000000000000001.wprof.pb"
+	ln -s .. "$D/sub/up"
+	ln -s "$D" "$D/sub/again"
+	run -0 "$WPROFCK" check "$D"
+	assert_output "$(line ok 4.0K sub/t-0000000000000001.wprof.pb)"
+}
+
+@test "check DIR: a link to a file is checked, a dangling one is missing" {
+	ln -s "$P/4096.pb" "$D/t-0000000000000001.wprof.pb"
+	ln -s nowhere "$D/t-0000000000000002.wprof.pb"
+	run -1 "$WPROFCK" check "$D"
+	assert_line -n 0 "$(line ok 4.0K t-0000000000000001.wprof.pb)"
+	assert_line -n 1 "$(line FAIL - "t-0000000000000002.wprof.pb: missing: no such file")"
+	assert_line -n 2 '1 passed, 1 failed'
+}
+
+@test "check DIR: a link loop named *.wprof.pb is unreadable, exit 2" {
+	cp "$P/4096.pb" "$D/t-0000000000000001.wprof.pb"
+	ln -s loop.wprof.pb "$D/loop.wprof.pb"
+	run -2 "$WPROFCK" check "$D"
+	assert_line -n 0 --regexp "^$(line FAIL - 'loop.wprof.pb: unreadable: ')"
+	assert_line -n 1 "$(line ok 4.0K t-0000000000000001.wprof.pb)"
+	assert_line -n 2 '1 passed, 1 failed'
+}
+
+@test "check: an unreadable operand is trouble: exit 2 even with failures" {
+	ln -s self "$BATS_TEST_TMPDIR/self"
+	run -2 "$WPROFCK" check "$P/4095.pb" "$BATS_TEST_TMPDIR/self"
+	assert_line -n 1 --regexp "^$(line FAIL - "$BATS_TEST_TMPDIR/self: unreadable: ")"
+	assert_line -n 2 '0 passed, 2 failed'
+}
+
+@test "check DIR: sizes of every width keep the path in one column" {
+	cp "$P/64k.pb" "$D/t1-0000000000000001.wprof.pb"
+	cp "$P/100.pb" "$D/t2-0000000000000002.wprof.pb"
+	cp "$P/10m.pb" "$D/t3-0000000000000003.wprof.pb"
+	cp "$P/4096.pb" "$D/t4-0000000000000004.wprof.pb"
+	run -1 "$WPROFCK" check "$D"
+	for i in 1 2 3 4; do
+		l=${lines[$((i - 1))]}
+		[ "${l:13:19}" = "t$i-000000000000000$i" ]
+	done
+}
+
+@test "check DIR FILE: with several operands, paths keep the operand" {
+	cp "$P/4096.pb" "$D/t-0000000000000001.wprof.pb"
+	run -0 "$WPROFCK" check "$D" "$P/64k.pb"
+	assert_line -n 0 "$(line ok 4.0K "$D/t-0000000000000001.wprof.pb")"
+	assert_line -n 1 "$(line ok 64K "$P/64k.pb")"
+	assert_line -n 2 '2 passed, 0 failed'
+}
+
+@test "check -q DIR: only the failures, relative" {
+	side_dir
+	run -1 "$WPROFCK" check -q "$D"
+	assert_line -n 0 --partial "$(line FAIL 4.0K "alpha-00000000000000ff.wprof.pb: too small")"
+	assert_line -n 1 --partial "$(line FAIL 100B "sub/deeper/gamma-0000000000000003.repro.wprof.pb: too small")"
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "check DIR: 1000 artifacts, one line each, then the summary" {
+	for i in $(seq 1000 1999); do
+		ln "$P/4096.pb" "$D/t$i-0000000000000001.wprof.pb"
+	done
+	run -0 "$WPROFCK" check "$D"
+	[ "${#lines[@]}" -eq 1001 ]
+	assert_line -n 0 "$(line ok 4.0K t1000-0000000000000001.wprof.pb)"
+	assert_line -n 999 "$(line ok 4.0K t1999-0000000000000001.wprof.pb)"
+	assert_line -n 1000 '1000 passed, 0 failed'
+}
+
+# $KTSTR_SIDECAR_DIR
+
+@test "check with no path checks \$KTSTR_SIDECAR_DIR" {
+	side_dir
+	run -1 "$WPROFCK" check "$D"
+	want=$output
+	KTSTR_SIDECAR_DIR=$D run -1 "$WPROFCK" check
+	assert_output "$want"
+}
+
+@test "check with no path and no \$KTSTR_SIDECAR_DIR is a usage error" {
+	run -2 "$WPROFCK" check
+	assert_line -n 0 'wprofck: check: no path, and KTSTR_SIDECAR_DIR is not set'
+	assert_line -n 1 'usage: wprofck check [-q] [--json] [--deep] [--min-size N] [path ...]'
+	KTSTR_SIDECAR_DIR= run -2 "$WPROFCK" check
+	assert_line -n 0 'wprofck: check: no path, and KTSTR_SIDECAR_DIR is not set'
+}
+
+@test "check: a path operand wins over \$KTSTR_SIDECAR_DIR" {
+	KTSTR_SIDECAR_DIR=$BATS_TEST_TMPDIR/nowhere run -0 "$WPROFCK" check "$P/4096.pb"
+	assert_output "$(line ok 4.0K "$P/4096.pb")"
+}
+
+@test "check: \$KTSTR_SIDECAR_DIR that does not exist is missing, exit 1" {
+	KTSTR_SIDECAR_DIR=$BATS_TEST_TMPDIR/nowhere run -1 "$WPROFCK" check
+	assert_output "$(line FAIL - "$BATS_TEST_TMPDIR/nowhere: missing: no such file")"
+}
+
+# Streams
+
+@test "check: a pipe is read to its end: size and leading byte" {
+	run -0 bash -c 'cat "$1" | "$WPROFCK" check /dev/stdin' _ "$P/64k.pb"
+	assert_output "$(line ok 64K /dev/stdin)"
+	run -1 bash -c 'cat "$1" | "$WPROFCK" check /dev/stdin' _ "$P/4095.pb"
+	assert_output --partial ': too small: 4095 bytes, the minimum is 4096;'
+	run -1 bash -c 'cat "$1" | "$WPROFCK" check /dev/stdin' _ "$P/lead7b.pb"
+	assert_output --partial ': bad leading byte 0x7b;'
+}
+
+@test "check: standard output that cannot be written is trouble, exit 2" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	run -2 bash -c '"$WPROFCK" check "$1" >/dev/full' _ "$P/4096.pb"
+	assert_output --partial 'wprofck: '
+}

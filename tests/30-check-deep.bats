@@ -1,0 +1,482 @@
+#!/usr/bin/env bats
+# wprofck check --deep (issue 3): the walk of a Perfetto Trace. Every trace
+# is made here by mkpb: an opening of five packets (OPEN bytes, packets 0 to
+# 4, the last one the START track event at timestamp 0 with interned_data),
+# then body packet i (packet 5 + i) of exactly 64 bytes at offset
+# OPEN + 64 i: 0a 3e, 40 + a 5-byte timestamp 1000000000 + 1000 i, 50 07,
+# 5a 34 + a 52-byte track_event. Damage named by mkpb -X goes into body
+# packet -p after those 62 bytes, at OPEN + 64 p + 64, or for field2 as a
+# record before it.
+
+load common
+
+setup_file() {
+	P=$BATS_FILE_TMPDIR
+	export P
+	"$MKPB" -n 0 >"$P/opening.pb"
+	OPEN=$(fsize "$P/opening.pb")
+	export OPEN
+	"$MKPB" -n 100 -m "$P/good.map" >"$P/good.pb"
+	GOOD=$(fsize "$P/good.pb")
+	export GOOD
+}
+
+setup() {
+	T=$BATS_TEST_TMPDIR/t.wprof.pb
+	OFF50=$((OPEN + 64 * 50))
+}
+
+# deep_fail MESSAGE: check --deep of $T fails with exit 1 and MESSAGE.
+deep_fail() {
+	run -1 "$WPROFCK" check --deep "$T"
+	assert_output --regexp "^FAIL +[^ ]+ +- +- +$T: "
+	assert_output --partial "$T: $1"
+	[ "${#lines[@]}" -eq 1 ]
+}
+
+# damaged KIND: $T is the good trace with damage KIND in body packet 50.
+damaged() {
+	"$MKPB" -n 100 -p 50 -X "$1" >"$T"
+}
+
+# field NAME: the value of NAME in the JSON line of check --deep $T.
+field() {
+	"$WPROFCK" check --deep --json --min-size "${MIN:-4096}" "$T" |
+	    jq -r ".$1"
+}
+
+@test "the opening made by mkpb is about 5 KB, and body packets 64 bytes" {
+	[ "$OPEN" -gt 4096 ] && [ "$OPEN" -lt 6000 ]
+	[ "$GOOD" -eq $((OPEN + 6400)) ]
+	run -0 awk '$1 >= 5 { if ($2 != o + 64 * ($1 - 5) || $3 != 64) bad++ }
+	    END { print NR, bad + 0 }' o="$OPEN" "$P/good.map"
+	assert_output '105 0'
+	run -0 hexdump_of "$P/good.pb" "$OFF50" 12
+	assert_output '0a 3e 40 c0 ee 8e e0 03 50 07 5a 34'
+}
+
+@test "--deep: a complete trace passes with its packets and span" {
+	run -0 "$WPROFCK" check --deep "$P/good.pb"
+	# 1000099000 ns between the START at 0 and the last body packet.
+	assert_output "$(printf '%-4s  %5s  %9s  %9s  %s' ok 11K 105 '1.00 s' "$P/good.pb")"
+}
+
+@test "--deep --json: the figures of a complete trace" {
+	cp "$P/good.pb" "$T"
+	[ "$(field ok)" = true ]
+	[ "$(field size)" -eq "$GOOD" ]
+	[ "$(field packets)" -eq 105 ]
+	[ "$(field sequences)" -eq 1 ]
+	[ "$(field sequences_capped)" = false ]
+	[ "$(field track_event)" -eq 101 ]
+	[ "$(field interned_data)" -eq 1 ]
+	[ "$(field track_descriptor)" -eq 0 ]
+	[ "$(field ts_min)" -eq 0 ]
+	[ "$(field ts_max)" -eq $((1000000000 + 99 * 1000)) ]
+	[ "$(field span_ns)" -eq $((1000000000 + 99 * 1000)) ]
+	[ "$(field note)" = null ]
+}
+
+@test "--deep: descriptors, interned data, sequences, unordered timestamps" {
+	# 20 body packets, every 4th a track_descriptor (i = 3, 7, 11, 15,
+	# 19), ids 7, 8, 9 in turn, timestamps 5000 + 1500000 i written from
+	# the last down, and a last interned_data packet without timestamp.
+	"$MKPB" -n 20 -D 4 -S 3 -R -T -t 5000 -d 1500000 -s 100 >"$T"
+	[ "$(field packets)" -eq 26 ]
+	[ "$(field track_event)" -eq 16 ]
+	[ "$(field track_descriptor)" -eq 5 ]
+	[ "$(field interned_data)" -eq 2 ]
+	[ "$(field sequences)" -eq 3 ]
+	[ "$(field ts_min)" -eq 0 ]
+	[ "$(field ts_max)" -eq $((5000 + 19 * 1500000)) ]
+}
+
+@test "--deep: the span runs from the earliest to the latest timestamp" {
+	# No opening: 11 packets at 5000 + 1500000 i, the latest written first.
+	"$MKPB" -O -R -n 11 -t 5000 -d 1500000 >"$T"
+	MIN=0
+	[ "$(field ts_min)" -eq 5000 ]
+	[ "$(field ts_max)" -eq 15005000 ]
+	[ "$(field span_ns)" -eq 15000000 ]
+	run -0 "$WPROFCK" check --deep --min-size 0 "$T"
+	assert_output "$(printf '%-4s  %5s  %9s  %9s  %s' ok 704B 11 '15.0 ms' "$T")"
+}
+
+@test "--deep: spans are shown in ns, us, ms, s, minutes and hours" {
+	for span in 999:'999 ns' 1500:'1.5 us' 2500000:'2.5 ms' \
+	    12340000000:'12.34 s' 754000000000:'12m34s' 7260000000000:'2h01m'; do
+		"$MKPB" -O -n 2 -t 1000 -d "${span%%:*}" >"$T"
+		run -0 "$WPROFCK" check --deep --min-size 0 "$T"
+		assert_output --regexp "^ok +128B +2 +${span#*:}  $T\$"
+	done
+}
+
+@test "--deep: up to 64 sequence ids are counted exactly" {
+	"$MKPB" -n 100 -S 64 >"$T"
+	[ "$(field sequences)" -eq 64 ]
+	[ "$(field sequences_capped)" = false ]
+}
+
+@test "--deep: past 64 sequence ids the count is a floor of 65, capped" {
+	"$MKPB" -n 100 -S 65 >"$T"
+	[ "$(field sequences)" -eq 65 ]
+	[ "$(field sequences_capped)" = true ]
+	"$MKPB" -n 300 -S 300 >"$T"
+	[ "$(field sequences)" -eq 65 ]
+	[ "$(field sequences_capped)" = true ]
+}
+
+@test "--deep: no track event after the opening is a note, not a failure" {
+	cp "$P/opening.pb" "$T"
+	run -0 "$WPROFCK" check --deep "$T"
+	assert_output --regexp "^ok .* 5  +[^ ]+ s  $T \\(no track events after the opening\\)\$"
+	[ "$(field note)" = 'no track events after the opening' ]
+	[ "$(field track_event)" -eq 1 ]
+}
+
+@test "--deep: the shape rules still come first" {
+	head -c 4095 "$P/good.pb" >"$T"
+	run -1 "$WPROFCK" check --deep "$T"
+	assert_output --partial ': too small: 4095 bytes, the minimum is 4096;'
+	{ printf '\013'; tail -c +2 "$P/good.pb"; } >"$T"
+	run -1 "$WPROFCK" check --deep "$T"
+	assert_output --partial ': bad leading byte 0x0b;'
+}
+
+@test "--deep: a small whole trace passes when --min-size allows it" {
+	"$MKPB" -O -n 10 >"$T"
+	run -1 "$WPROFCK" check --deep "$T"
+	assert_output --partial ': too small: 640 bytes,'
+	run -0 "$WPROFCK" check --deep --min-size 0 "$T"
+}
+
+@test "without --deep, a trace cut in the middle passes the shape check" {
+	head -c "$((OFF50 + 30))" "$P/good.pb" >"$T"
+	run -0 "$WPROFCK" check "$T"
+}
+
+# Truncation
+
+@test "truncated inside a packet: offset, index, bytes missing" {
+	head -c "$((OFF50 + 30))" "$P/good.pb" >"$T"
+	deep_fail "truncated: packet 55 at offset $OFF50 claims 62 bytes, 28 are there, 34 missing"
+}
+
+@test "truncated by one byte at the end: the last packet misses 1 byte" {
+	head -c "$((GOOD - 1))" "$P/good.pb" >"$T"
+	deep_fail "truncated: packet 104 at offset $((GOOD - 64)) claims 62 bytes, 61 are there, 1 missing"
+}
+
+@test "truncated inside a length varint" {
+	# Packets of 2048 bytes: 0a, a 2-byte length 2045, the body.
+	"$MKPB" -n 10 -s 2048 >"$P/2k.pb"
+	off=$((OPEN + 5 * 2048))
+	run -0 hexdump_of "$P/2k.pb" "$off" 3
+	assert_output '0a fd 0f'
+	head -c "$((off + 2))" "$P/2k.pb" >"$T"
+	deep_fail "truncated: the file ends inside the length of packet 10 at offset $off"
+}
+
+@test "truncated after the tag of a packet: its length is missing" {
+	head -c "$((OFF50 + 1))" "$P/good.pb" >"$T"
+	deep_fail "truncated: the file ends inside the length of packet 55 at offset $OFF50"
+}
+
+@test "truncated exactly at a packet boundary: passes, the count tells" {
+	head -c "$OFF50" "$P/good.pb" >"$T"
+	run -0 "$WPROFCK" check --deep "$T"
+	[ "$(field packets)" -eq 55 ]
+}
+
+@test "truncated at a packet boundary before 4096 bytes: the size tells" {
+	end3=$(awk '$1 == 3 { print $2 + $3 }' "$P/good.map")
+	head -c "$end3" "$P/good.pb" >"$T"
+	run -1 "$WPROFCK" check --deep "$T"
+	assert_output --partial ": too small: $end3 bytes, the minimum is 4096;"
+	run -0 "$WPROFCK" check --deep --min-size 0 "$T"
+	[ "$(MIN=0 field packets)" -eq 4 ]
+}
+
+# One bit flipped in the length of packet 55, 0x3e (62).
+
+@test "a length one bit shorter (62 -> 60) cuts the track_event short" {
+	# 5a 34 at offset +10: 52 bytes claimed, 60 - 10 = 50 left.
+	"$MKPB" -n 100 -f "$((OFF50 + 1)):1" >"$T"
+	run -0 hexdump_of "$T" "$((OFF50 + 1))" 1
+	assert_output '3c'
+	deep_fail "malformed packet 55: field 11, wire type 2, at offset $((OFF50 + 10)): the value runs past the end of the packet (52 bytes, 50 left)"
+}
+
+@test "a length one bit longer (62 -> 63) leaves a tag without its length" {
+	"$MKPB" -n 100 -f "$((OFF50 + 1)):0" >"$T"
+	deep_fail "malformed packet 55: field 1, wire type 2, at offset $((OFF50 + 64)): the length runs past the end of the packet"
+}
+
+@test "a length with its high bit set (0xbe 0x40 = 8254) runs past the end" {
+	"$MKPB" -n 100 -f "$((OFF50 + 1)):7" >"$T"
+	there=$((GOOD - OFF50 - 3))
+	deep_fail "truncated: packet 55 at offset $OFF50 claims 8254 bytes, $there are there, $((8254 - there)) missing"
+}
+
+@test "a length 64 bytes longer (62 -> 126) swallows the next packet" {
+	"$MKPB" -n 100 -f "$((OFF50 + 1)):6" >"$T"
+	run -0 "$WPROFCK" check --deep "$T"
+	[ "$(field packets)" -eq 104 ]
+}
+
+# What is not a packet
+
+@test "a top-level field 2 is not a trace: field, wire type, offset" {
+	damaged field2
+	run -0 hexdump_of "$T" "$OFF50" 4
+	assert_output '12 02 68 69'
+	deep_fail "not a trace: top-level field 2, wire type 2, at offset $OFF50 where packet 55 should start; a trace holds only field 1 with wire type 2"
+	[ "$(field reason)" = not_a_trace ]
+	[ "$(field offset)" -eq "$OFF50" ]
+	[ "$(field packet)" -eq 55 ]
+}
+
+@test "trailing zero bytes are trailing bytes" {
+	"$MKPB" -n 100 -a 00000000 >"$T"
+	deep_fail "trailing bytes: 4 bytes at offset $GOOD, after 105 packets, are not a packet: field number 0 does not exist"
+	[ "$(field reason)" = trailing_bytes ]
+}
+
+@test "trailing text garbage is trailing bytes" {
+	{ cat "$P/good.pb"; printf 'garbage'; } >"$T"
+	# 'g' is 0x67: field 12 with wire type 7, which does not exist.
+	deep_fail "trailing bytes: 7 bytes at offset $GOOD, after 105 packets, are not a packet: wire types 6 and 7 do not exist"
+}
+
+@test "trailing bytes that read as another field are not a trace" {
+	{ cat "$P/good.pb"; printf 'hi'; } >"$T"
+	# 'h' is 0x68: field 13, wire type 0, then the varint 'i'.
+	deep_fail "not a trace: top-level field 13, wire type 0, at offset $GOOD where packet 105 should start;"
+}
+
+@test "trailing bytes that start like a packet are a truncated packet" {
+	{ cat "$P/good.pb"; printf '\n\177abc'; } >"$T"
+	deep_fail "truncated: packet 105 at offset $GOOD claims 127 bytes, 3 are there, 124 missing"
+}
+
+@test "a packet tag written in two bytes (8a 00) is still a packet" {
+	damaged nonminimal
+	run -0 hexdump_of "$T" "$OFF50" 3
+	assert_output '8a 00 3e'
+	run -0 "$WPROFCK" check --deep "$T"
+	[ "$(field packets)" -eq 105 ]
+}
+
+@test "an empty packet (0a 00) is a packet" {
+	damaged emptypkt
+	run -0 "$WPROFCK" check --deep "$T"
+	[ "$(field packets)" -eq 105 ]
+	[ "$(field track_event)" -eq 100 ]
+}
+
+# Varints
+
+@test "a packet length of 11 bytes is a bad varint" {
+	damaged longlen
+	run -0 hexdump_of "$T" "$OFF50" 12
+	assert_output '0a be 80 80 80 80 80 80 80 80 80 00'
+	deep_fail "bad varint: packet 55 at offset $OFF50: the packet length is longer than 10 bytes"
+	[ "$(field reason)" = bad_varint ]
+}
+
+@test "a timestamp of 11 bytes is a bad varint" {
+	damaged longts
+	deep_fail "bad varint: field 8 of packet 55 at offset $((OFF50 + 65)): the value is longer than 10 bytes"
+}
+
+@test "a timestamp above 64 bits is a bad varint" {
+	damaged bigts
+	deep_fail "bad varint: field 8 of packet 55 at offset $((OFF50 + 65)): the value is above 64 bits"
+}
+
+@test "a field tag of 11 bytes is a bad varint" {
+	damaged longtag
+	deep_fail "bad varint: packet 55 at offset $((OFF50 + 64)): the field tag is longer than 10 bytes"
+}
+
+# Fields inside a packet
+
+@test "nested groups are well-formed; a timestamp inside is not the packet's" {
+	damaged groups
+	run -0 "$WPROFCK" check --deep "$T"
+	[ "$(field packets)" -eq 105 ]
+	[ "$(field ts_max)" -eq $((1000000000 + 99 * 1000)) ]
+}
+
+@test "a group closed inside another group is a malformed packet" {
+	damaged badgroup
+	deep_fail "malformed packet 55: field 100, wire type 4, at offset $((OFF50 + 68)): the group ends inside another group"
+	[ "$(field reason)" = malformed_packet ]
+	[ "$(field offset)" -eq $((OFF50 + 68)) ]
+	[ "$(field packet)" -eq 55 ]
+}
+
+@test "a group still open at the end of the packet is a malformed packet" {
+	damaged opengroup
+	deep_fail "malformed packet 55: field 100, wire type 3, at offset $((OFF50 + 69)): the group is not closed at the end of the packet"
+}
+
+@test "a group end without a start is a malformed packet" {
+	damaged strayend
+	deep_fail "malformed packet 55: field 100, wire type 4, at offset $((OFF50 + 64)): the group ends but never started"
+}
+
+@test "groups nested 101 deep are a malformed packet" {
+	# 62 + 404 bytes: the length takes 2 bytes, the groups start at +65.
+	damaged deepgroups
+	deep_fail "malformed packet 55: field 100, wire type 3, at offset $((OFF50 + 265)): groups nest deeper than 100"
+}
+
+@test "wire type 6 is a malformed packet" {
+	damaged wt6
+	deep_fail "malformed packet 55: field 100, wire type 6, at offset $((OFF50 + 64)): wire types 6 and 7 do not exist"
+}
+
+@test "field number 0 is a malformed packet" {
+	damaged field0
+	deep_fail "malformed packet 55: at offset $((OFF50 + 64)): field number 0 does not exist"
+}
+
+@test "field number 2^29 is a malformed packet" {
+	damaged bigfield
+	deep_fail "malformed packet 55: at offset $((OFF50 + 64)): the field number is above 536870911"
+}
+
+@test "a length-delimited field longer than its packet is a malformed packet" {
+	damaged fieldlen
+	deep_fail "malformed packet 55: field 100, wire type 2, at offset $((OFF50 + 64)): the value runs past the end of the packet (5 bytes, 4 left)"
+}
+
+@test "a fixed64 cut by the end of its packet is a malformed packet" {
+	damaged fixed
+	deep_fail "malformed packet 55: field 100, wire type 1, at offset $((OFF50 + 64)): the value runs past the end of the packet (8 bytes, 4 left)"
+}
+
+@test "fixed64 and fixed32 fields inside their packet are well-formed" {
+	damaged fixedok
+	run -0 "$WPROFCK" check --deep "$T"
+}
+
+@test "a tag cut by the end of its packet is a malformed packet" {
+	damaged tagend
+	deep_fail "malformed packet 55: at offset $((OFF50 + 64)): a field tag runs past the end of the packet"
+}
+
+@test "a varint cut by the end of its packet is a malformed packet" {
+	damaged varend
+	deep_fail "malformed packet 55: field 8, wire type 0, at offset $((OFF50 + 64)): the value runs past the end of the packet"
+}
+
+# Reading in blocks: the walk reads 1 MiB at a time.
+
+@test "--deep: packets of many sizes across 1 MiB block boundaries" {
+	for s in 20 61 63 64 65 67 100 129 2047 2049 70001; do
+		n=$((2621440 / s))
+		"$MKPB" -O -n "$n" -s "$s" >"$T"
+		[ "$(fsize "$T")" -eq $((n * s)) ]
+		MIN=0
+		[ "$(field packets)" = "$n" ]
+	done
+}
+
+@test "--deep: a bad varint across a block boundary is found where it is" {
+	# Packet p of s bytes at s p (no opening) holds an 11-byte varint at
+	# s p + s + 1; pick s and p so that it spans offset 1048576.
+	for s in $(seq 60 117); do
+		p=$(((1048576 - s - 2) / s))
+		v=$((s * p + s + 1))
+		[ "$v" -lt 1048576 ] && [ $((v + 11)) -gt 1048576 ] && break
+	done
+	[ "$v" -lt 1048576 ] && [ $((v + 11)) -gt 1048576 ]
+	"$MKPB" -O -n $((p + 100)) -s "$s" -p "$p" -X longts >"$T"
+	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
+	assert_output --partial ": bad varint: field 8 of packet $p at offset $v: the value is longer than 10 bytes"
+}
+
+@test "--deep: a damaged packet right after a block boundary" {
+	"$MKPB" -O -n 20000 -s 64 -p 16384 -X strayend >"$T"
+	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
+	assert_output --partial ": malformed packet 16384: field 100, wire type 4, at offset $((1048576 + 64)): the group ends but never started"
+}
+
+@test "--deep: a pipe is walked as it comes" {
+	head -c "$((OFF50 + 30))" "$P/good.pb" >"$T"
+	run -1 bash -c 'cat "$1" | "$WPROFCK" check --deep /dev/stdin' _ "$T"
+	assert_output --partial "/dev/stdin: truncated: packet 55 at offset $OFF50 claims 62 bytes, 28 are there, 34 missing"
+	run -0 bash -c 'cat "$1" | "$WPROFCK" check --deep /dev/stdin' _ "$P/good.pb"
+	assert_output --regexp "^ok +11K +105 "
+	cp "$P/good.pb" "$T"
+	printf '\0\0' >>"$T"
+	run -1 bash -c 'cat "$1" | "$WPROFCK" check --deep /dev/stdin' _ "$T"
+	assert_output --partial "/dev/stdin: trailing bytes: 2 bytes at offset $GOOD, after 105 packets,"
+}
+
+# Over 4 GiB
+
+G5=5368709120
+
+# huge PATH: the good trace and one packet that ends at 5 GiB, made sparse
+# by truncate; skips when the file system cannot hold it.
+huge() {
+	"$MKPB" -n 100 -H "$G5" -o "$1"
+	truncate -s "$G5" "$1" 2>/dev/null || {
+		rm -f "$1"
+		skip "this file system cannot hold a 5 GiB sparse file"
+	}
+}
+
+@test "--deep: a 5 GiB sparse trace passes; 64-bit lengths and offsets" {
+	huge "$T"
+	run -0 "$WPROFCK" check --deep "$T"
+	assert_output --regexp "^ok +5\\.0G +106 "
+	[ "$(field size)" -eq "$G5" ]
+	[ "$(field packets)" -eq 106 ]
+	rm -f "$T"
+}
+
+@test "--deep: a 5 GiB trace one byte short is truncated past 4 GiB" {
+	huge "$T"
+	truncate -s "$((G5 - 1))" "$T"
+	# 0a, a 5-byte length, then the body up to 5 GiB.
+	len=$((G5 - GOOD - 6))
+	deep_fail "truncated: packet 105 at offset $GOOD claims $len bytes, $((len - 1)) are there, 1 missing"
+	rm -f "$T"
+}
+
+@test "--deep: a trace grown with zeros to 5 GiB has trailing bytes" {
+	cp "$P/good.pb" "$T"
+	truncate -s "$G5" "$T" 2>/dev/null || skip "no 5 GiB sparse file here"
+	deep_fail "trailing bytes: $((G5 - GOOD)) bytes at offset $GOOD, after 105 packets, are not a packet: field number 0 does not exist"
+	rm -f "$T"
+}
+
+@test "check without --deep: a 5 GiB file passes the shape rules" {
+	huge "$T"
+	run -0 "$WPROFCK" check "$T"
+	assert_output "$(printf '%-4s  %5s  %s' ok 5.0G "$T")"
+	rm -f "$T"
+}
+
+# reassemble --check=deep uses the same walk and prints the same line.
+
+@test "reassemble --check=deep: a cut trace is written, fails, exit 1" {
+	head -c "$((OFF50 + 30))" "$P/good.pb" >"$BATS_TEST_TMPDIR/cut"
+	new_drain
+	frame WPRF "$BATS_TEST_TMPDIR/cut"
+	run -1 wp_to /dev/null reassemble --check=deep -o "$T" "$DRAIN"
+	assert_output --partial "$T: truncated: packet 55 at offset $OFF50 claims 62 bytes, 28 are there, 34 missing"
+	cmp "$BATS_TEST_TMPDIR/cut" "$T"
+	run -0 wp_to /dev/null reassemble --check=shape -o "$T" "$DRAIN"
+}
+
+@test "reassemble --check=deep: a whole trace passes with its figures" {
+	new_drain
+	frame WPRF "$P/good.pb"
+	run -0 wp_to /dev/null reassemble --check=deep -o "$T" "$DRAIN"
+	assert_output --regexp "^ok +11K +105 +1\\.00 s  $T\$"
+}

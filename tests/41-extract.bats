@@ -1,0 +1,316 @@
+#!/usr/bin/env bats
+# wprofck extract: the payloads of one frame type, in arrival order, with
+# the trace and other frames interleaved; bad CRCs skipped with a warning;
+# payloads over the 1 MiB in-memory hold go through the spool file. The
+# expected output is always the concatenation of the payload files fed in.
+
+load common
+load frames_helpers
+
+setup_file() {
+	P=$BATS_FILE_TMPDIR
+	export P
+	printf 'guest: hello\n' >"$P/o1"
+	printf 'line 2\n' >"$P/o2"
+	printf 'bye\n' >"$P/o3"
+	printf 'oops\n' >"$P/e1"
+	printf 'sched_ext: a\n' >"$P/l1"
+	printf 'sched_ext: b\n' >"$P/l2"
+	randfile "$P/bin" 5000 1
+	randfile "$P/c1" 4096 2
+	randfile "$P/t" 1000 3
+	randfile "$P/b3" $((3 << 20)) 4
+	randfile "$P/b3x" $((3 << 20)) 5
+	cat "$P/b3" "$P/b3x" "$P/b3" "$P/b3x" >"$P/b12"
+	: >"$P/empty"
+	new_drain "$P/mixed"
+	mixed_drain
+}
+
+setup() {
+	new_drain
+	GOT=$BATS_TEST_TMPDIR/got
+	EXP=$BATS_TEST_TMPDIR/exp
+	OUT=$BATS_TEST_TMPDIR/out
+}
+
+# mixed_drain: stdout, a chunk, stderr, stdout (binary), SchedLog, more
+# stdout, the terminal, stdout, SchedLog, an unknown type.
+mixed_drain() {
+	frame SOUT "$P/o1"
+	frame WPRC "$P/c1"
+	frame SERR "$P/e1"
+	frame SOUT "$P/bin"
+	frame SCLG "$P/l1"
+	frame SOUT "$P/o2"
+	frame WPRF "$P/t"
+	frame SOUT "$P/o3"
+	frame SCLG "$P/l2"
+	frame ABCD "$P/o1"
+}
+
+@test "extract SOUT: exactly the stdout payloads, in order, trace frames between them" {
+	cp "$P/mixed" "$DRAIN"
+	cat "$P/o1" "$P/bin" "$P/o2" "$P/o3" >"$EXP"
+	run -0 wp_to "$GOT" extract SOUT "$DRAIN"
+	assert_output ''
+	cmp "$EXP" "$GOT"
+}
+
+@test "extract: the text of the guest's stdout, as printed" {
+	frame SOUT "$P/o1"
+	frame WPRC "$P/c1"
+	frame SOUT "$P/o2"
+	frame WPRF "$P/t"
+	frame SOUT "$P/o3"
+	run -0 "$WPROFCK" extract SOUT "$DRAIN"
+	assert_output "$(printf 'guest: hello\nline 2\nbye')"
+}
+
+@test "extract: the tag as four characters, a number or a ktstr name in any case" {
+	cp "$P/mixed" "$DRAIN"
+	cat "$P/o1" "$P/bin" "$P/o2" "$P/o3" >"$EXP"
+	for tag in SOUT 0x534F5554 0x534f5554 1397708116 Stdout stdout STDOUT sTdOuT; do
+		run -0 wp_to "$GOT" extract "$tag" "$DRAIN"
+		assert_output ''
+		cmp "$EXP" "$GOT"
+	done
+	cat "$P/l1" "$P/l2" >"$EXP"
+	for tag in SCLG SchedLog schedlog SCHEDLOG; do
+		run -0 wp_to "$GOT" extract "$tag" "$DRAIN"
+		cmp "$EXP" "$GOT"
+	done
+}
+
+@test "extract WPRC and WprofTrace: the trace frames like any other type" {
+	cp "$P/mixed" "$DRAIN"
+	frame WPRC "$P/o1"
+	run -0 wp_to "$GOT" extract WprofTraceChunk "$DRAIN"
+	cat "$P/c1" "$P/o1" >"$EXP"
+	cmp "$EXP" "$GOT"
+	run -0 wp_to "$GOT" extract WPRF "$DRAIN"
+	cmp "$P/t" "$GOT"
+	run -0 wp_to "$GOT" extract SERR "$DRAIN"
+	cmp "$P/e1" "$GOT"
+}
+
+@test "extract: an unknown four-character tag is extracted, not rejected" {
+	cp "$P/mixed" "$DRAIN"
+	run -0 wp_to "$GOT" extract ABCD "$DRAIN"
+	cmp "$P/o1" "$GOT"
+	run -0 wp_to "$GOT" extract 0x41424344 "$DRAIN"
+	cmp "$P/o1" "$GOT"
+}
+
+@test "extract: no frame of the type is empty output, exit 0" {
+	cp "$P/mixed" "$DRAIN"
+	run -0 wp_to "$GOT" extract Dmesg "$DRAIN"
+	assert_output ''
+	assert_equal "$(fsize "$GOT")" 0
+	run -0 wp_to "$GOT" extract SOUT "$P/empty"
+	assert_equal "$(fsize "$GOT")" 0
+}
+
+@test "extract: a SOUT frame with a bad CRC is skipped with a warning, the rest written, exit 1" {
+	frame SOUT "$P/o1"
+	frame WPRC "$P/c1"
+	frame SOUT "$P/bin" -C
+	off=$FRAME_OFF
+	frame SOUT "$P/o2"
+	frame WPRF "$P/t"
+	frame SOUT "$P/o3"
+	cat "$P/o1" "$P/o2" "$P/o3" >"$EXP"
+	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
+	assert_output "wprofck: $DRAIN: skipped Stdout frame 2 at offset $off: bad CRC (want 0x$(le32hex "$DRAIN" $((off + 8))), got 0x$(crc_of "$P/bin"))"
+	assert_equal "$off" 4141
+	cmp "$EXP" "$GOT"
+}
+
+@test "extract: every bad frame gets its own warning" {
+	frame SOUT "$P/o1" -C
+	frame SOUT "$P/o2"
+	frame SOUT "$P/o3" -c 0
+	run -1 wp_to "$GOT" extract stdout "$DRAIN"
+	assert_line -n 0 --regexp "^wprofck: $DRAIN: skipped Stdout frame 0 at offset 0: bad CRC "
+	assert_line -n 1 "wprofck: $DRAIN: skipped Stdout frame 2 at offset 52: bad CRC (want 0x00000000, got 0x$(crc_of "$P/o3"))"
+	assert_equal "${#lines[@]}" 2
+	cmp "$P/o2" "$GOT"
+}
+
+@test "extract: a bad CRC on another type is no concern of extract SOUT" {
+	frame SOUT "$P/o1"
+	frame SCLG "$P/l1" -C
+	frame WPRC "$P/c1" -C
+	frame SOUT "$P/o2"
+	cat "$P/o1" "$P/o2" >"$EXP"
+	run -0 wp_to "$GOT" extract SOUT "$DRAIN"
+	assert_output ''
+	cmp "$EXP" "$GOT"
+	run -1 wp_to "$GOT" extract SchedLog "$DRAIN"
+	assert_output --regexp "^wprofck: $DRAIN: skipped SchedLog frame 1 at offset 29: bad CRC "
+	assert_equal "$(fsize "$GOT")" 0
+}
+
+@test "extract: a torn trailing frame is a warning and exit 1, its part never written" {
+	frame SOUT "$P/o1"
+	frame WPRF "$P/t"
+	frame SOUT "$P/o2"
+	frame SOUT "$P/o3" -l 100
+	off=$FRAME_OFF
+	cat "$P/o1" "$P/o2" >"$EXP"
+	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
+	assert_output "wprofck: $DRAIN: the walk ended early: torn frame at offset $off: needs 100 bytes, has 4"
+	cmp "$EXP" "$GOT"
+}
+
+@test "extract: a partial header at the end is a warning and exit 1" {
+	frame SOUT "$P/o1"
+	printf 'TUOS\001\000' >>"$DRAIN"
+	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
+	assert_output "wprofck: $DRAIN: the walk ended early: partial header: 6 bytes at offset 29"
+	cmp "$P/o1" "$GOT"
+}
+
+@test "extract: an oversized frame stops the walk; --max-frame sets the cap" {
+	frame SOUT "$P/o1"
+	frame SOUT "$P/o2" -l 16777217
+	frame SOUT "$P/o3"
+	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
+	assert_output "wprofck: $DRAIN: the walk ended early: oversized frame at offset 29: length 16777217 over the cap 16777216"
+	cmp "$P/o1" "$GOT"
+
+	new_drain
+	frame SOUT "$P/o1"
+	frame SOUT "$P/o2"
+	frame SOUT "$P/o3"
+	run -1 wp_to "$GOT" extract --max-frame 7 SOUT "$DRAIN"
+	assert_output "wprofck: $DRAIN: the walk ended early: oversized frame at offset 0: length 13 over the cap 7"
+	assert_equal "$(fsize "$GOT")" 0
+	run -0 wp_to "$GOT" extract --max-frame 13 SOUT "$DRAIN"
+	cat "$P/o1" "$P/o2" "$P/o3" >"$EXP"
+	cmp "$EXP" "$GOT"
+}
+
+@test "extract: a 3 MiB stdout frame goes through the spool byte for byte" {
+	frame SOUT "$P/o1"
+	frame SOUT "$P/b3"
+	frame WPRC "$P/b3x"
+	frame SOUT "$P/b3x"
+	frame SOUT "$P/o2"
+	cat "$P/o1" "$P/b3" "$P/b3x" "$P/o2" >"$EXP"
+	run -0 wp_to "$GOT" extract SOUT "$DRAIN"
+	assert_output ''
+	cmp "$EXP" "$GOT"
+	run -0 wp_dribble 65521 "$DRAIN" "$GOT" extract SOUT
+	cmp "$EXP" "$GOT"
+}
+
+@test "extract: a bad 3 MiB frame is dropped from the spool, the next frames are intact" {
+	frame SOUT "$P/b3" -C
+	off=$FRAME_OFF
+	frame SOUT "$P/o1"
+	frame SOUT "$P/b3x"
+	cat "$P/o1" "$P/b3x" >"$EXP"
+	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
+	assert_output --regexp "^wprofck: $DRAIN: skipped Stdout frame 0 at offset 0: bad CRC "
+	cmp "$EXP" "$GOT"
+}
+
+@test "extract holds a 12 MiB frame in bounded memory" {
+	mem_limit_ok 12000 || skip "wprofck does not start under ulimit -v"
+	frame SOUT "$P/b12"
+	run -0 wp_limited 12000 "$GOT" extract SOUT "$DRAIN"
+	cmp "$P/b12" "$GOT"
+}
+
+@test "extract from a pipe and from -" {
+	cp "$P/mixed" "$DRAIN"
+	cat "$P/o1" "$P/bin" "$P/o2" "$P/o3" >"$EXP"
+	run -0 wp_pipe "$DRAIN" "$GOT" extract SOUT
+	cmp "$EXP" "$GOT"
+	run -0 wp_dribble 7 "$DRAIN" "$GOT" extract SOUT -
+	cmp "$EXP" "$GOT"
+}
+
+@test "extract -o: writes the file and leaves no temporary file" {
+	cp "$P/mixed" "$DRAIN"
+	mkdir "$BATS_TEST_TMPDIR/d"
+	cat "$P/o1" "$P/bin" "$P/o2" "$P/o3" >"$EXP"
+	run -0 wp_to "$GOT" extract -o "$BATS_TEST_TMPDIR/d/out" SOUT "$DRAIN"
+	assert_output ''
+	assert_equal "$(fsize "$GOT")" 0
+	cmp "$EXP" "$BATS_TEST_TMPDIR/d/out"
+	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
+	assert_output out
+}
+
+@test "extract -o over an existing file replaces it by rename" {
+	cp "$P/mixed" "$DRAIN"
+	echo old >"$OUT"
+	ino=$(stat -c %i "$OUT")
+	run -0 "$WPROFCK" extract -o "$OUT" SchedLog "$DRAIN"
+	cat "$P/l1" "$P/l2" >"$EXP"
+	cmp "$EXP" "$OUT"
+	refute [ "$(stat -c %i "$OUT")" = "$ino" ]
+}
+
+@test "extract -o with a bad CRC: the warning, exit 1, and the rest is in the file" {
+	frame SOUT "$P/o1"
+	frame SOUT "$P/o2" -C
+	frame SOUT "$P/o3"
+	mkdir "$BATS_TEST_TMPDIR/d"
+	run -1 "$WPROFCK" extract -o "$BATS_TEST_TMPDIR/d/out" SOUT "$DRAIN"
+	assert_output --regexp "^wprofck: $DRAIN: skipped Stdout frame 1 at offset 29: bad CRC "
+	cat "$P/o1" "$P/o3" >"$EXP"
+	cmp "$EXP" "$BATS_TEST_TMPDIR/d/out"
+	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
+	assert_output out
+}
+
+@test "extract -o: a read error leaves the old file and no temporary file" {
+	mkdir "$BATS_TEST_TMPDIR/d" "$BATS_TEST_TMPDIR/notafile"
+	echo old >"$BATS_TEST_TMPDIR/d/out"
+	run -2 "$WPROFCK" extract -o "$BATS_TEST_TMPDIR/d/out" SOUT "$BATS_TEST_TMPDIR/notafile"
+	assert_output --partial "wprofck: $BATS_TEST_TMPDIR/notafile: read: Is a directory"
+	run -0 cat "$BATS_TEST_TMPDIR/d/out"
+	assert_output old
+	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
+	assert_output out
+}
+
+@test "extract -o the dump itself is refused and the dump kept" {
+	cp "$P/mixed" "$DRAIN"
+	cp "$DRAIN" "$EXP"
+	run -2 "$WPROFCK" extract -o "$DRAIN" SOUT "$DRAIN"
+	assert_output "wprofck: $DRAIN: is the input; refusing to overwrite it"
+	cmp "$EXP" "$DRAIN"
+}
+
+@test "extract -o /dev/null writes into the device and leaves it a device" {
+	cp "$P/mixed" "$DRAIN"
+	run -0 "$WPROFCK" extract -o /dev/null SOUT "$DRAIN"
+	assert_output ''
+	assert [ -c /dev/null ]
+}
+
+@test "extract: an unknown tag name is a usage error" {
+	cp "$P/mixed" "$DRAIN"
+	run -2 wp_to "$GOT" extract Bogus "$DRAIN"
+	assert_output "wprofck: tag: 'Bogus': not four characters, a number or a ktstr name"
+	run -2 wp_to "$GOT" extract StdoutX "$DRAIN"
+	assert_output "wprofck: tag: 'StdoutX': not four characters, a number or a ktstr name"
+	run -2 wp_to "$GOT" extract 0x100000000 "$DRAIN"
+	assert_output --partial "wprofck: tag: '0x100000000': "
+	run -2 wp_to "$GOT" extract '' "$DRAIN"
+	assert_output --partial "wprofck: tag: '': "
+	assert_equal "$(fsize "$GOT")" 0
+}
+
+@test "extract: no tag, three operands and a missing dump" {
+	run -2 "$WPROFCK" extract
+	assert_output --regexp '^usage: wprofck extract '
+	run -2 "$WPROFCK" extract SOUT "$P/empty" "$P/empty"
+	assert_output --regexp '^usage: wprofck extract '
+	run -2 "$WPROFCK" extract SOUT "$BATS_TEST_TMPDIR/nope"
+	assert_output "wprofck: $BATS_TEST_TMPDIR/nope: No such file or directory"
+}

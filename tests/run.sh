@@ -1,0 +1,55 @@
+#!/bin/sh
+# Runs the C unit tests ($B/tests/unit, when built) and every bats suite,
+# keeps the TAP stream in $B/test.log and ends with one line:
+# "N passed, M failed" (", K skipped" when some were skipped).
+# Fails when a test failed, a runner failed, or nothing ran.
+# Usage (from make test-run): B=build sh tests/run.sh
+
+B=${B:-build}
+export B
+cd "$(dirname "$0")/.." || exit 2
+mkdir -p "$B" || exit 2
+log=$B/test.log
+rcs=$B/test.rcs
+: >"$rcs" || exit 2
+
+if ! command -v bats >/dev/null 2>&1; then
+	echo "run.sh: bats not found; run sh tests/deps.sh" >&2
+	exit 2
+fi
+
+# A pipe hides the exit status of its first command, so each runner
+# records its own in $rcs.
+{
+	if [ -x "$B/tests/unit" ]; then
+		echo "# $B/tests/unit"
+		"$B/tests/unit"
+		echo "unit $?" >>"$rcs"
+	fi
+	echo "# bats --tap tests/*.bats"
+	bats --tap tests/*.bats
+	echo "bats $?" >>"$rcs"
+} 2>&1 | tee "$log"
+
+passed=$(grep -c '^ok ' "$log")
+skipped=$(grep '^ok ' "$log" | grep -ci ' # skip')
+failed=$(grep -c '^not ok ' "$log")
+passed=$((passed - skipped))
+
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
+
+status=0
+while read -r runner rc; do
+	if [ "$rc" -ne 0 ]; then
+		echo "run.sh: $runner exited with status $rc" >&2
+		status=1
+	fi
+done <"$rcs"
+if [ "$failed" -gt 0 ] || [ $((passed + skipped)) -eq 0 ]; then
+	status=1
+fi
+exit "$status"
