@@ -70,6 +70,9 @@ demo:
 demo-run: $(B)/wprofck
 	sh tests/demo.sh $(B)
 
+bench: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/interleave
+	B=$(B) bash tests/bench.sh
+
 install: $(B)/wprofck
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 755 $(B)/wprofck $(DESTDIR)$(BINDIR)/wprofck
@@ -84,6 +87,6 @@ lint-man:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all test test-run demo demo-run install uninstall lint-man clean
+.PHONY: all test test-run demo demo-run bench install uninstall lint-man clean
 
 include tests/fuzz/Makefile.inc

@@ -16,6 +16,11 @@ const char synopsis_reassemble[] = "reassemble [-fq] [-o out] "
     "[--check[=deep]] [dump]";
 
 #define READ_SIZE (1u << 20)
+/*
+ * Slices shorter than this are gathered and written READ_SIZE at a time,
+ * so a drain of small frames costs no system call per frame.
+ */
+#define GATHER_MAX (64u << 10)
 
 struct reassemble_opts {
 	int force, quiet;
@@ -42,15 +47,47 @@ warn_pad(const char *name, const struct frame *f)
 	    (unsigned long)f->pad);
 }
 
+struct gather {
+	unsigned char *buf;
+	size_t len;
+};
+
+static int
+gather_flush(struct gather *g, struct outfile *out, struct wperr *e)
+{
+	size_t len = g->len;
+
+	g->len = 0;
+	return outfile_write(out, g->buf, len, e);
+}
+
+static int
+gather_write(struct gather *g, struct outfile *out, const void *p,
+    size_t len, struct wperr *e)
+{
+	if (g->len + len > READ_SIZE && gather_flush(g, out, e) == -1)
+		return -1;
+	if (len >= GATHER_MAX) {
+		if (g->len > 0 && gather_flush(g, out, e) == -1)
+			return -1;
+		return outfile_write(out, p, len, e);
+	}
+	memcpy(g->buf + g->len, p, len);
+	g->len += len;
+	return 0;
+}
+
 /*
- * Feeds the dump through the reassembler into fd, stopping at the verdict.
+ * Feeds the dump through the reassembler into out, stopping at the verdict.
  * Returns EXIT_OK with *bytes set, EXIT_BAD after a message, or
  * EXIT_TROUBLE after a message.
  */
 static int
-pump(int in, const char *name, int out, const char *outname,
+pump(int in, const char *name, struct outfile *out, const char *outname,
     const struct reassemble_opts *o, uint64_t *bytes)
 {
+	struct gather g = { NULL, 0 };
+	struct wperr e;
 	struct reasm r;
 	unsigned char *buf;
 	enum reasm_ev ev;
@@ -58,8 +95,10 @@ pump(int in, const char *name, int out, const char *outname,
 	int status = EXIT_TROUBLE;
 	char msg[512];
 
-	if ((buf = malloc(READ_SIZE)) == NULL) {
+	if ((buf = malloc(READ_SIZE)) == NULL ||
+	    (g.buf = malloc(READ_SIZE)) == NULL) {
 		warn(NULL);
+		free(buf);
 		return EXIT_TROUBLE;
 	}
 	reasm_init(&r, o->cap, o->chunk_tag, o->trace_tag);
@@ -80,8 +119,9 @@ pump(int in, const char *name, int out, const char *outname,
 		for (; ev != REASM_NEED; ev = reasm_next(&r)) {
 			switch (ev) {
 			case REASM_DATA:
-				if (write_full(out, r.data, r.datalen) == -1) {
-					warn("%s: write", outname);
+				if (gather_write(&g, out, r.data, r.datalen,
+				    &e) == -1) {
+					warn_wperr(outname, &e);
 					goto out;
 				}
 				break;
@@ -90,6 +130,10 @@ pump(int in, const char *name, int out, const char *outname,
 					warn_pad(name, &r.fw.cur);
 				break;
 			case REASM_DONE:
+				if (gather_flush(&g, out, &e) == -1) {
+					warn_wperr(outname, &e);
+					goto out;
+				}
 				*bytes = r.bytes;
 				status = EXIT_OK;
 				goto out;
@@ -104,6 +148,7 @@ pump(int in, const char *name, int out, const char *outname,
 		}
 	}
 out:
+	free(g.buf);
 	free(buf);
 	return status;
 }
@@ -111,12 +156,12 @@ out:
 static int
 reassemble(int in, const char *name, const struct reassemble_opts *o)
 {
-	struct outfile of;
+	struct outfile of, spoolof, *sink = &of;
 	struct stat st;
 	struct wperr e;
 	const char *outname = o->out ? o->out : "<stdout>";
 	uint64_t bytes = 0;
-	int status, sink, spool = -1, dest = STDOUT_FILENO;
+	int status, spool = -1, dest = STDOUT_FILENO;
 
 	if (fstat(in, &st) == -1) {
 		warn("%s", name);
@@ -135,9 +180,11 @@ reassemble(int in, const char *name, const struct reassemble_opts *o)
 			outfile_abort(&of);
 			return fail_out(outname, &e);
 		}
-		sink = spool;
-	} else
-		sink = of.fd;
+		memset(&spoolof, 0, sizeof(spoolof));
+		spoolof.fd = spool;
+		spoolof.direct = 1;
+		sink = &spoolof;
+	}
 
 	status = pump(in, name, sink, spool != -1 ? "spool file" : outname,
 	    o, &bytes);

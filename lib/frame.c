@@ -149,6 +149,7 @@ frame_eof(struct frame_walk *w)
 		w->stop.have = w->hlen;
 	} else {
 		w->stop.why = FSTOP_CLEAN;
+		w->stop.off = w->off;
 	}
 	return &w->stop;
 }

@@ -141,11 +141,29 @@ write_all(int fd, const void *buf, size_t len, struct wperr *e)
 	return 0;
 }
 
+/*
+ * Writeback of a temporary file is started every WRITEBEHIND bytes, so
+ * the disk works while the input is still being read and the final fsync
+ * waits only for the tail.
+ */
+#define WRITEBEHIND (8u << 20)
+
 int
 outfile_write(struct outfile *of, const void *buf, size_t len,
     struct wperr *e)
 {
-	return write_all(of->fd, buf, len, e);
+	if (write_all(of->fd, buf, len, e) == -1)
+		return -1;
+	if (of->direct)
+		return 0;
+	of->written += len;
+	if (of->written - of->synced >= WRITEBEHIND) {
+		/* Only a hint: fsync at commit is what guarantees. */
+		(void)sync_file_range(of->fd, (off_t)of->synced,
+		    (off_t)(of->written - of->synced), SYNC_FILE_RANGE_WRITE);
+		of->synced = of->written;
+	}
+	return 0;
 }
 
 static void

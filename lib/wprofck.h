@@ -183,6 +183,7 @@ struct outfile {
 	int direct;		/* writing into an existing non-regular file */
 	char *path;
 	char *tmp;		/* temporary path, NULL when direct */
+	uint64_t written, synced;	/* bytes written, writeback started */
 };
 
 int outfile_open(struct outfile *, const char *path, const struct stat *in,

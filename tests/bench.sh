@@ -1,0 +1,127 @@
+#!/bin/bash
+# make bench: times wprofck against the cost of moving the same bytes.
+# Inputs are generated under $B/bench (about 2.5 GiB, plus 2 GiB of
+# outputs); nothing is dropped from the page cache. Each case runs once to
+# warm up, then RUNS times interleaved with its reference; the table gives
+# the median wall time of each side, the median of the pairwise ratios and
+# wprofck's peak RSS. Outputs are removed before every run of either side,
+# so neither pays for freeing the previous one.
+set -euo pipefail
+
+B=${B:-build}
+RUNS=${RUNS:-5}
+cd "$(dirname "$0")/.."
+W=$PWD/$B/wprofck
+T=$PWD/$B/tests
+D=$PWD/$B/bench
+mkdir -p "$D"
+
+need_kb=$((5 * 1024 * 1024))
+free_kb=$(df -Pk "$D" | awk 'NR == 2 { print $4 }')
+if [ "$free_kb" -lt "$need_kb" ]; then
+	echo "bench: needs 5 GiB free in $D, has $((free_kb / 1024)) MiB" >&2
+	exit 2
+fi
+
+gen() {
+	[ -s "$D/trace1g.pb" ] ||
+		"$T/mkpb" -n 524288 -s 2048 -o "$D/trace1g.pb"
+	[ -s "$D/drain1g" ] || "$W" split -o "$D/drain1g" "$D/trace1g.pb"
+	if [ ! -s "$D/drain256" ]; then
+		head -c $((128 << 20)) "$D/trace1g.pb" |
+			"$W" split --cap 4K | "$T/interleave" -s 4096 \
+			>"$D/drain256.tmp"
+		mv "$D/drain256.tmp" "$D/drain256"
+	fi
+	if [ ! -d "$D/sidecars" ]; then
+		mkdir -p "$D/sidecars.tmp"
+		"$T/mkpb" -n 31 -s 2048 -o "$D/one.pb"
+		for i in $(seq 1000); do
+			cp "$D/one.pb" "$(printf '%s/sidecars.tmp/test_%04d-%016x.wprof.pb' \
+				"$D" "$i" "$((i * 7919))")"
+		done
+		mv "$D/sidecars.tmp" "$D/sidecars"
+	fi
+	cat "$D/trace1g.pb" "$D/drain1g" "$D/drain256" >/dev/null
+}
+
+now() { date +%s%N; }
+
+# timed COMMAND: appends its wall time in ns to the array named by $2.
+timed() {
+	local t0 t1
+	rm -f "$D/out" "$D/out.ref"
+	t0=$(now)
+	/usr/bin/time -f %M -o "$D/rss.$3" bash -c "$1" >/dev/null
+	t1=$(now)
+	eval "$2+=($((t1 - t0)))"
+}
+
+# run_case NAME 'wprofck command' 'reference command' ['durable reference']
+# The durable reference, when given, is the reference followed by an fsync
+# of what it wrote: wprofck must fsync its output (spec section 4), cp and
+# cat do not, so this shows how much of the gap is the disk.
+run_case() {
+	local name=$1 wcmd=$2 rcmd=$3 scmd=${4:-} i
+	local wt=() rt=() st=() rs=()
+	rm -f "$D/out" "$D/out.ref"
+	bash -c "$wcmd" >/dev/null 2>&1 || true
+	bash -c "$rcmd" >/dev/null 2>&1
+	for ((i = 0; i < RUNS; i++)); do
+		timed "$wcmd" wt w
+		rs+=("$(tail -n 1 "$D/rss.w")")
+		timed "$rcmd" rt r
+		[ -z "$scmd" ] || timed "$scmd" st s
+	done
+	[ -n "$scmd" ] || st=("${rt[@]}")
+	printf '%s\n' "${wt[@]}" >"$D/w.$$"
+	printf '%s\n' "${rt[@]}" >"$D/r.$$"
+	printf '%s\n' "${st[@]}" >"$D/s.$$"
+	paste "$D/w.$$" "$D/r.$$" "$D/s.$$" | awk -v name="$name" \
+	    -v durable="$scmd" \
+	    -v rss="$(printf '%s\n' "${rs[@]}" | sort -n | tail -n 1)" '
+		function median(a, n,   i, j, t) {
+			for (i = 1; i <= n; i++)
+				for (j = i + 1; j <= n; j++)
+					if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		{ w[NR] = $1; r[NR] = $2; q[NR] = $1 / $2; s[NR] = $3; p[NR] = $1 / $3 }
+		END {
+			printf "%-34s %8.3f %8.3f %6.2f", name, median(w, NR) / 1e9,
+			    median(r, NR) / 1e9, median(q, NR)
+			if (durable != "")
+				printf " %8.3f %6.2f", median(s, NR) / 1e9, median(p, NR)
+			else
+				printf " %8s %6s", "-", "-"
+			printf " %7.1f\n", rss / 1024
+		}'
+	rm -f "$D/w.$$" "$D/r.$$" "$D/s.$$" "$D/out" "$D/out.ref"
+}
+
+gen
+{
+	echo "wprofck bench, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores," \
+	    "$(uname -r), $RUNS runs"
+	printf '%-34s %8s %8s %6s %8s %6s %7s\n' case wprofck ref ratio \
+	    "ref+sync" ratio "RSS MiB"
+	run_case "1 reassemble -o 1G vs cp" \
+	    "$W reassemble -o $D/out $D/drain1g" \
+	    "cp $D/drain1g $D/out.ref" \
+	    "cp $D/drain1g $D/out.ref && sync $D/out.ref"
+	run_case "2 reassemble -o 256M 64K fr vs cp" \
+	    "$W reassemble -o $D/out $D/drain256" \
+	    "cp $D/drain256 $D/out.ref" \
+	    "cp $D/drain256 $D/out.ref && sync $D/out.ref"
+	run_case "3 cat 1G | reassemble vs cat >" \
+	    "cat $D/drain1g | $W reassemble -o $D/out" \
+	    "cat $D/drain1g > $D/out.ref" \
+	    "cat $D/drain1g > $D/out.ref && sync $D/out.ref"
+	run_case "4 check --deep 1G vs cat >null" \
+	    "$W check --deep $D/trace1g.pb" \
+	    "cat $D/trace1g.pb > /dev/null"
+	run_case "5 check 1000 files vs ls -l" \
+	    "$W check $D/sidecars" \
+	    "ls -l $D/sidecars"
+} | tee "$D/results.txt"
+echo "bench: results in $D/results.txt"
