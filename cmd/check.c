@@ -396,7 +396,8 @@ check_dir(const struct copts *o, struct tally *t, const char *dir,
 		err(EXIT_TROUBLE, "%s", dir);
 	fts_close(fts);
 
-	qsort(l.v, l.n, sizeof(*l.v), art_cmp);
+	if (l.n > 0)
+		qsort(l.v, l.n, sizeof(*l.v), art_cmp);
 	for (i = 0; i < l.n; i++) {
 		check_art(o, t, &l.v[i]);
 		free(l.v[i].path);

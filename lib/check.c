@@ -193,8 +193,9 @@ check_stream(int fd, uint64_t min_size, int deep, unsigned char *buf,
 			lead = buf[0];
 		r->size += (uint64_t)n;
 		have += (size_t)n;
-		if (deep && ev == PBWALK_NEED) {
+		if (deep && ev == PBWALK_NEED)
 			ev = pbwalk_feed(&w, buf, have, n == 0, &used);
+		if (ev == PBWALK_NEED && deep) {
 			have -= used;
 			memmove(buf, buf + used, have);
 		} else

@@ -52,6 +52,7 @@ struct pbwalk {
 	int in_pkt;
 	uint64_t pkt_off;	/* offset of the current packet's tag */
 	uint64_t pkt_body;	/* offset of its first body byte */
+	uint64_t pkt_len;	/* the length it claims */
 	uint64_t pkt_end;	/* offset just past its last byte */
 	unsigned depth;
 	uint32_t groups[PBWALK_DEPTH];

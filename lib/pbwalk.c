@@ -323,6 +323,7 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 	enum pbwalk_ev ev;
 	int r, hard;
 
+	*used = 0;
 #define OFF(q)	(base + (uint64_t)((q) - buf))
 	for (;;) {
 		if (w->skip > 0) {
@@ -364,10 +365,9 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 				    "the file ends inside the length");
 			}
 			body = OFF(p);
-			left = w->size == PBWALK_SIZE_UNKNOWN ?
-			    UINT64_MAX - body : w->size - body;
 			/* The packet lies inside the file. */
-			if (v > left) {
+			if (w->size != PBWALK_SIZE_UNKNOWN &&
+			    v > (left = w->size - body)) {
 				w->err.want = v;
 				w->err.got = left;
 				return fail(w, WPE_TRUNCATED, OFF(t), NULL);
@@ -375,7 +375,10 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 			w->in_pkt = 1;
 			w->pkt_off = OFF(t);
 			w->pkt_body = body;
-			w->pkt_end = body + v;
+			w->pkt_len = v;
+			/* A stream cannot hold more; it ends first. */
+			w->pkt_end = v > UINT64_MAX - body ? UINT64_MAX :
+			    body + v;
 			w->depth = 0;
 			w->pkt_flags = 0;
 			continue;
@@ -406,7 +409,7 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 	return PBWALK_NEED;
 
 truncated:
-	w->err.want = w->pkt_end - w->pkt_body;
+	w->err.want = w->pkt_len;
 	w->err.got = OFF(end) - w->pkt_body;
 	return fail(w, WPE_TRUNCATED, w->pkt_off, NULL);
 #undef OFF

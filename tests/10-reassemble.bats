@@ -26,6 +26,14 @@ setup_file() {
 	mktrace "$P/good.pb" 700
 	mktrace "$P/small.pb" 585
 	mktrace "$P/lead0b.pb" 700 013
+	new_drain "$P/good.drain"
+	frame_text SOUT 'guest: wprof on'
+	frame WPRC "$P/c1"
+	frame WPRC "$P/c2"
+	frame_text SCLG 'sched_ext: enabled'
+	frame WPRC "$P/c3"
+	frame WPRF "$P/t"
+	frame_text SOUT 'guest: done'
 }
 
 setup() {
@@ -34,16 +42,10 @@ setup() {
 	GOT=$BATS_TEST_TMPDIR/stdout
 }
 
-# The standard good dump: three chunks and a terminal, with unrelated
-# frames between them.
+# The standard good dump (made in setup_file): three chunks and a
+# terminal, with unrelated frames between them.
 good_drain() {
-	frame_text SOUT 'guest: wprof on'
-	frame WPRC "$P/c1"
-	frame WPRC "$P/c2"
-	frame_text SCLG 'sched_ext: enabled'
-	frame WPRC "$P/c3"
-	frame WPRF "$P/t"
-	frame_text SOUT 'guest: done'
+	cp "$P/good.drain" "$DRAIN"
 }
 
 # torn_msg NAME TAGNAME INDEX OFFSET STORED COMPUTED
@@ -202,7 +204,7 @@ xor1() {
 	for tag in STIM STEN SCST SCPP SCRR SCEN EXIT TEST SCDX CRSH PMET \
 	    RAWO PRAW SNRQ SNRP SRDY SOUT SERR SCLG LIFE KADR EXCX DMSG PROB \
 	    ABCD 0 0xffffffff 0x46525057 0x43525057; do
-		frame_text "$tag" "payload of $tag"
+		"$MKFRAME" -t "$tag" "$P/hello" >>"$DRAIN"
 	done
 	frame WPRC "$P/c2"
 	frame "$((0x53434C47))" "$P/big1"
@@ -459,12 +461,14 @@ xor1() {
 }
 
 @test "binary is not written to a terminal: exit 2" {
+	command -v script >/dev/null || skip "script(1) from bsdutils is not installed"
 	good_drain
 	run -2 script -qec "$(printf '%q ' "$WPROFCK" reassemble "$DRAIN")" /dev/null </dev/null
 	assert_output --partial 'wprofck: refusing to write binary data to a terminal; use -o or -f'
 }
 
 @test "-f writes to a terminal; -o needs no -f" {
+	command -v script >/dev/null || skip "script(1) from bsdutils is not installed"
 	frame WPRF "$P/hello"
 	run -0 script -qec "$(printf '%q ' "$WPROFCK" reassemble -f "$DRAIN")" /dev/null </dev/null
 	assert_output 'hello'

@@ -269,6 +269,50 @@ side_dir() {
 	assert_line -n 2 '0 passed, 2 failed'
 }
 
+# unprivileged CMD...: runs CMD where file permissions apply: as nobody
+# when root, after making the directories above $BATS_TEST_TMPDIR
+# searchable (bats makes them private); skips when that is not possible.
+unprivileged() {
+	local d=$BATS_TEST_TMPDIR
+	if [ "$(id -u)" -ne 0 ]; then
+		"$@"
+		return
+	fi
+	command -v setpriv >/dev/null || skip "root without setpriv(1)"
+	while [ "$d" != / ] && [ "$d" != /tmp ]; do
+		chmod o+x "$d"
+		d=$(dirname "$d")
+	done
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+@test "check: a file that may not be read is unreadable, exit 2" {
+	cp "$P/4096.pb" "$D/t-0000000000000001.wprof.pb"
+	chmod 000 "$D/t-0000000000000001.wprof.pb"
+	run -2 unprivileged "$WPROFCK" check "$D/t-0000000000000001.wprof.pb"
+	assert_output "$(line FAIL - "$D/t-0000000000000001.wprof.pb: unreadable: Permission denied")"
+}
+
+@test "check DIR: a directory that may not be read is unreadable, exit 2" {
+	mkdir "$D/locked" "$D/open"
+	cp "$P/4096.pb" "$D/open/t-0000000000000001.wprof.pb"
+	cp "$P/4096.pb" "$D/locked/t-0000000000000002.wprof.pb"
+	chmod 000 "$D/locked"
+	run -2 unprivileged "$WPROFCK" check "$D"
+	assert_line -n 0 "$(line FAIL - "locked: unreadable: Permission denied")"
+	assert_line -n 1 "$(line ok 4.0K open/t-0000000000000001.wprof.pb)"
+	assert_line -n 2 '1 passed, 1 failed'
+	chmod 755 "$D/locked"
+}
+
+@test "check DIR: a top directory that may not be read is one unreadable line" {
+	cp "$P/4096.pb" "$D/t-0000000000000001.wprof.pb"
+	chmod 000 "$D"
+	run -2 unprivileged "$WPROFCK" check "$D"
+	chmod 755 "$D"
+	assert_output "$(line FAIL - "$D: unreadable: Permission denied")"
+}
+
 @test "check DIR: sizes of every width keep the path in one column" {
 	cp "$P/64k.pb" "$D/t1-0000000000000001.wprof.pb"
 	cp "$P/100.pb" "$D/t2-0000000000000002.wprof.pb"

@@ -21,22 +21,10 @@ setup_file() {
 	randfile "$P/t" 1000 3
 	randfile "$P/b3" $((3 << 20)) 4
 	randfile "$P/b3x" $((3 << 20)) 5
-	cat "$P/b3" "$P/b3x" "$P/b3" "$P/b3x" >"$P/b12"
 	: >"$P/empty"
+	# Stdout (text and binary), the trace, stderr, SchedLog and an unknown
+	# type, interleaved.
 	new_drain "$P/mixed"
-	mixed_drain
-}
-
-setup() {
-	new_drain
-	GOT=$BATS_TEST_TMPDIR/got
-	EXP=$BATS_TEST_TMPDIR/exp
-	OUT=$BATS_TEST_TMPDIR/out
-}
-
-# mixed_drain: stdout, a chunk, stderr, stdout (binary), SchedLog, more
-# stdout, the terminal, stdout, SchedLog, an unknown type.
-mixed_drain() {
 	frame SOUT "$P/o1"
 	frame WPRC "$P/c1"
 	frame SERR "$P/e1"
@@ -47,17 +35,22 @@ mixed_drain() {
 	frame SOUT "$P/o3"
 	frame SCLG "$P/l2"
 	frame ABCD "$P/o1"
+	cat "$P/o1" "$P/bin" "$P/o2" "$P/o3" >"$P/mixed.sout"
+	cat "$P/l1" "$P/l2" >"$P/mixed.sclg"
+}
+
+setup() {
+	new_drain
+	GOT=$BATS_TEST_TMPDIR/got
+	EXP=$BATS_TEST_TMPDIR/exp
+	OUT=$BATS_TEST_TMPDIR/out
 }
 
 @test "extract SOUT: exactly the stdout payloads, in order, trace frames between them" {
-	cp "$P/mixed" "$DRAIN"
-	cat "$P/o1" "$P/bin" "$P/o2" "$P/o3" >"$EXP"
-	run -0 wp_to "$GOT" extract SOUT "$DRAIN"
+	run -0 wp_to "$GOT" extract SOUT "$P/mixed"
 	assert_output ''
-	cmp "$EXP" "$GOT"
-}
-
-@test "extract: the text of the guest's stdout, as printed" {
+	cmp "$P/mixed.sout" "$GOT"
+	# The text as a terminal would show it.
 	frame SOUT "$P/o1"
 	frame WPRC "$P/c1"
 	frame SOUT "$P/o2"
@@ -68,21 +61,18 @@ mixed_drain() {
 }
 
 @test "extract: the tag as four characters, a number or a ktstr name in any case" {
-	cp "$P/mixed" "$DRAIN"
-	cat "$P/o1" "$P/bin" "$P/o2" "$P/o3" >"$EXP"
 	for tag in SOUT 0x534F5554 0x534f5554 1397708116 Stdout stdout STDOUT sTdOuT; do
-		run -0 wp_to "$GOT" extract "$tag" "$DRAIN"
+		run -0 wp_to "$GOT" extract "$tag" "$P/mixed"
 		assert_output ''
-		cmp "$EXP" "$GOT"
+		cmp "$P/mixed.sout" "$GOT"
 	done
-	cat "$P/l1" "$P/l2" >"$EXP"
 	for tag in SCLG SchedLog schedlog SCHEDLOG; do
-		run -0 wp_to "$GOT" extract "$tag" "$DRAIN"
-		cmp "$EXP" "$GOT"
+		run -0 wp_to "$GOT" extract "$tag" "$P/mixed"
+		cmp "$P/mixed.sclg" "$GOT"
 	done
 }
 
-@test "extract WPRC and WprofTrace: the trace frames like any other type" {
+@test "extract: any type: the trace's own, an unknown four-character tag, one that is absent" {
 	cp "$P/mixed" "$DRAIN"
 	frame WPRC "$P/o1"
 	run -0 wp_to "$GOT" extract WprofTraceChunk "$DRAIN"
@@ -92,49 +82,31 @@ mixed_drain() {
 	cmp "$P/t" "$GOT"
 	run -0 wp_to "$GOT" extract SERR "$DRAIN"
 	cmp "$P/e1" "$GOT"
-}
-
-@test "extract: an unknown four-character tag is extracted, not rejected" {
-	cp "$P/mixed" "$DRAIN"
 	run -0 wp_to "$GOT" extract ABCD "$DRAIN"
 	cmp "$P/o1" "$GOT"
 	run -0 wp_to "$GOT" extract 0x41424344 "$DRAIN"
 	cmp "$P/o1" "$GOT"
-}
-
-@test "extract: no frame of the type is empty output, exit 0" {
-	cp "$P/mixed" "$DRAIN"
 	run -0 wp_to "$GOT" extract Dmesg "$DRAIN"
 	assert_output ''
 	assert_equal "$(fsize "$GOT")" 0
 	run -0 wp_to "$GOT" extract SOUT "$P/empty"
+	assert_output ''
 	assert_equal "$(fsize "$GOT")" 0
 }
 
-@test "extract: a SOUT frame with a bad CRC is skipped with a warning, the rest written, exit 1" {
+@test "extract: a SOUT frame with a bad CRC is skipped with a warning naming it, the rest written, exit 1" {
 	frame SOUT "$P/o1"
 	frame WPRC "$P/c1"
 	frame SOUT "$P/bin" -C
-	off=$FRAME_OFF
 	frame SOUT "$P/o2"
 	frame WPRF "$P/t"
-	frame SOUT "$P/o3"
-	cat "$P/o1" "$P/o2" "$P/o3" >"$EXP"
-	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
-	assert_output "wprofck: $DRAIN: skipped Stdout frame 2 at offset $off: bad CRC (want 0x$(le32hex "$DRAIN" $((off + 8))), got 0x$(crc_of "$P/bin"))"
-	assert_equal "$off" 4141
-	cmp "$EXP" "$GOT"
-}
-
-@test "extract: every bad frame gets its own warning" {
-	frame SOUT "$P/o1" -C
-	frame SOUT "$P/o2"
 	frame SOUT "$P/o3" -c 0
-	run -1 wp_to "$GOT" extract stdout "$DRAIN"
-	assert_line -n 0 --regexp "^wprofck: $DRAIN: skipped Stdout frame 0 at offset 0: bad CRC "
-	assert_line -n 1 "wprofck: $DRAIN: skipped Stdout frame 2 at offset 52: bad CRC (want 0x00000000, got 0x$(crc_of "$P/o3"))"
+	cat "$P/o1" "$P/o2" >"$EXP"
+	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
+	assert_line -n 0 "wprofck: $DRAIN: skipped Stdout frame 2 at offset 4141: bad CRC (want 0x$(le32hex "$DRAIN" 4149), got 0x$(crc_of "$P/bin"))"
+	assert_line -n 1 "wprofck: $DRAIN: skipped Stdout frame 5 at offset 10196: bad CRC (want 0x00000000, got 0x$(crc_of "$P/o3"))"
 	assert_equal "${#lines[@]}" 2
-	cmp "$P/o2" "$GOT"
+	cmp "$EXP" "$GOT"
 }
 
 @test "extract: a bad CRC on another type is no concern of extract SOUT" {
@@ -156,22 +128,20 @@ mixed_drain() {
 	frame WPRF "$P/t"
 	frame SOUT "$P/o2"
 	frame SOUT "$P/o3" -l 100
-	off=$FRAME_OFF
 	cat "$P/o1" "$P/o2" >"$EXP"
 	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
-	assert_output "wprofck: $DRAIN: the walk ended early: torn frame at offset $off: needs 100 bytes, has 4"
+	assert_output "wprofck: $DRAIN: the walk ended early: torn frame at offset 1068: needs 100 bytes, has 4"
 	cmp "$EXP" "$GOT"
 }
 
-@test "extract: a partial header at the end is a warning and exit 1" {
+@test "extract: a partial header or an oversized frame ends the walk, exit 1; --max-frame sets the cap" {
 	frame SOUT "$P/o1"
 	printf 'TUOS\001\000' >>"$DRAIN"
 	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
 	assert_output "wprofck: $DRAIN: the walk ended early: partial header: 6 bytes at offset 29"
 	cmp "$P/o1" "$GOT"
-}
 
-@test "extract: an oversized frame stops the walk; --max-frame sets the cap" {
+	new_drain
 	frame SOUT "$P/o1"
 	frame SOUT "$P/o2" -l 16777217
 	frame SOUT "$P/o3"
@@ -191,67 +161,50 @@ mixed_drain() {
 	cmp "$EXP" "$GOT"
 }
 
-@test "extract: a 3 MiB stdout frame goes through the spool byte for byte" {
+@test "extract: 3 MiB frames go through the spool byte for byte; a bad one leaves nothing behind" {
 	frame SOUT "$P/o1"
 	frame SOUT "$P/b3"
 	frame WPRC "$P/b3x"
 	frame SOUT "$P/b3x"
+	frame SOUT "$P/b3" -C
 	frame SOUT "$P/o2"
 	cat "$P/o1" "$P/b3" "$P/b3x" "$P/o2" >"$EXP"
-	run -0 wp_to "$GOT" extract SOUT "$DRAIN"
-	assert_output ''
-	cmp "$EXP" "$GOT"
-	run -0 wp_dribble 65521 "$DRAIN" "$GOT" extract SOUT
-	cmp "$EXP" "$GOT"
-}
-
-@test "extract: a bad 3 MiB frame is dropped from the spool, the next frames are intact" {
-	frame SOUT "$P/b3" -C
-	off=$FRAME_OFF
-	frame SOUT "$P/o1"
-	frame SOUT "$P/b3x"
-	cat "$P/o1" "$P/b3x" >"$EXP"
 	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
-	assert_output --regexp "^wprofck: $DRAIN: skipped Stdout frame 0 at offset 0: bad CRC "
+	assert_output --regexp "^wprofck: $DRAIN: skipped Stdout frame 4 at offset 9437261: bad CRC "
+	cmp "$EXP" "$GOT"
+	run -1 wp_dribble 65521 "$DRAIN" "$GOT" extract SOUT
 	cmp "$EXP" "$GOT"
 }
 
 @test "extract holds a 12 MiB frame in bounded memory" {
 	mem_limit_ok 12000 || skip "wprofck does not start under ulimit -v"
-	frame SOUT "$P/b12"
+	cat "$P/b3" "$P/b3x" "$P/b3" "$P/b3x" >"$EXP"
+	frame SOUT "$EXP"
 	run -0 wp_limited 12000 "$GOT" extract SOUT "$DRAIN"
-	cmp "$P/b12" "$GOT"
+	cmp "$EXP" "$GOT"
 }
 
 @test "extract from a pipe and from -" {
-	cp "$P/mixed" "$DRAIN"
-	cat "$P/o1" "$P/bin" "$P/o2" "$P/o3" >"$EXP"
-	run -0 wp_pipe "$DRAIN" "$GOT" extract SOUT
-	cmp "$EXP" "$GOT"
-	run -0 wp_dribble 7 "$DRAIN" "$GOT" extract SOUT -
-	cmp "$EXP" "$GOT"
+	run -0 wp_pipe "$P/mixed" "$GOT" extract SOUT
+	cmp "$P/mixed.sout" "$GOT"
+	run -0 wp_dribble 7 "$P/mixed" "$GOT" extract SOUT -
+	cmp "$P/mixed.sout" "$GOT"
 }
 
-@test "extract -o: writes the file and leaves no temporary file" {
-	cp "$P/mixed" "$DRAIN"
+@test "extract -o: writes the file by rename over the old one, leaves no temporary file" {
 	mkdir "$BATS_TEST_TMPDIR/d"
-	cat "$P/o1" "$P/bin" "$P/o2" "$P/o3" >"$EXP"
-	run -0 wp_to "$GOT" extract -o "$BATS_TEST_TMPDIR/d/out" SOUT "$DRAIN"
+	run -0 wp_to "$GOT" extract -o "$BATS_TEST_TMPDIR/d/out" SOUT "$P/mixed"
 	assert_output ''
 	assert_equal "$(fsize "$GOT")" 0
-	cmp "$EXP" "$BATS_TEST_TMPDIR/d/out"
+	cmp "$P/mixed.sout" "$BATS_TEST_TMPDIR/d/out"
 	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
 	assert_output out
-}
-
-@test "extract -o over an existing file replaces it by rename" {
-	cp "$P/mixed" "$DRAIN"
-	echo old >"$OUT"
-	ino=$(stat -c %i "$OUT")
-	run -0 "$WPROFCK" extract -o "$OUT" SchedLog "$DRAIN"
-	cat "$P/l1" "$P/l2" >"$EXP"
-	cmp "$EXP" "$OUT"
-	refute [ "$(stat -c %i "$OUT")" = "$ino" ]
+	ino=$(stat -c %i "$BATS_TEST_TMPDIR/d/out")
+	run -0 "$WPROFCK" extract -o "$BATS_TEST_TMPDIR/d/out" SchedLog "$P/mixed"
+	cmp "$P/mixed.sclg" "$BATS_TEST_TMPDIR/d/out"
+	refute [ "$(stat -c %i "$BATS_TEST_TMPDIR/d/out")" = "$ino" ]
+	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
+	assert_output out
 }
 
 @test "extract -o with a bad CRC: the warning, exit 1, and the rest is in the file" {
@@ -267,50 +220,50 @@ mixed_drain() {
 	assert_output out
 }
 
-@test "extract -o: a read error leaves the old file and no temporary file" {
+@test "extract -o: a read error keeps the old file, the dump itself is refused, devices stay devices" {
 	mkdir "$BATS_TEST_TMPDIR/d" "$BATS_TEST_TMPDIR/notafile"
 	echo old >"$BATS_TEST_TMPDIR/d/out"
 	run -2 "$WPROFCK" extract -o "$BATS_TEST_TMPDIR/d/out" SOUT "$BATS_TEST_TMPDIR/notafile"
-	assert_output --partial "wprofck: $BATS_TEST_TMPDIR/notafile: read: Is a directory"
+	assert_output "wprofck: $BATS_TEST_TMPDIR/notafile: read: Is a directory"
 	run -0 cat "$BATS_TEST_TMPDIR/d/out"
 	assert_output old
 	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
 	assert_output out
-}
 
-@test "extract -o the dump itself is refused and the dump kept" {
 	cp "$P/mixed" "$DRAIN"
-	cp "$DRAIN" "$EXP"
 	run -2 "$WPROFCK" extract -o "$DRAIN" SOUT "$DRAIN"
 	assert_output "wprofck: $DRAIN: is the input; refusing to overwrite it"
-	cmp "$EXP" "$DRAIN"
-}
+	cmp "$P/mixed" "$DRAIN"
 
-@test "extract -o /dev/null writes into the device and leaves it a device" {
-	cp "$P/mixed" "$DRAIN"
-	run -0 "$WPROFCK" extract -o /dev/null SOUT "$DRAIN"
+	run -0 "$WPROFCK" extract -o /dev/null SOUT "$P/mixed"
 	assert_output ''
-	assert [ -c /dev/null ]
+	assert_equal "$(stat -c '%F %t:%T' /dev/null)" 'character special file 1:3'
+	run -2 wp_to /dev/full extract SOUT "$P/mixed"
+	assert_output 'wprofck: <stdout>: write: No space left on device'
+	run -2 "$WPROFCK" extract -o /dev/full SOUT "$P/mixed"
+	assert_output 'wprofck: /dev/full: write: No space left on device'
+	assert_equal "$(stat -c '%F %t:%T' /dev/full)" 'character special file 1:7'
 }
 
 @test "extract: an unknown tag name is a usage error" {
-	cp "$P/mixed" "$DRAIN"
-	run -2 wp_to "$GOT" extract Bogus "$DRAIN"
-	assert_output "wprofck: tag: 'Bogus': not four characters, a number or a ktstr name"
-	run -2 wp_to "$GOT" extract StdoutX "$DRAIN"
-	assert_output "wprofck: tag: 'StdoutX': not four characters, a number or a ktstr name"
-	run -2 wp_to "$GOT" extract 0x100000000 "$DRAIN"
+	for tag in Bogus StdoutX ABCDE; do
+		run -2 wp_to "$GOT" extract "$tag" "$P/mixed"
+		assert_output "wprofck: tag: '$tag': not four characters, a number or a ktstr name"
+	done
+	run -2 wp_to "$GOT" extract 0x100000000 "$P/mixed"
 	assert_output --partial "wprofck: tag: '0x100000000': "
-	run -2 wp_to "$GOT" extract '' "$DRAIN"
+	run -2 wp_to "$GOT" extract '' "$P/mixed"
 	assert_output --partial "wprofck: tag: '': "
 	assert_equal "$(fsize "$GOT")" 0
 }
 
-@test "extract: no tag, three operands and a missing dump" {
+@test "extract: no tag, three operands, an unknown option, a missing dump" {
 	run -2 "$WPROFCK" extract
 	assert_output --regexp '^usage: wprofck extract '
 	run -2 "$WPROFCK" extract SOUT "$P/empty" "$P/empty"
 	assert_output --regexp '^usage: wprofck extract '
+	run -2 "$WPROFCK" extract --bogus SOUT "$P/empty"
+	assert_output --partial 'usage: wprofck extract '
 	run -2 "$WPROFCK" extract SOUT "$BATS_TEST_TMPDIR/nope"
 	assert_output "wprofck: $BATS_TEST_TMPDIR/nope: No such file or directory"
 }

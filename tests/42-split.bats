@@ -14,7 +14,7 @@ setup_file() {
 	randfile "$P/base" $((3 * 4096 + 1)) 7
 	# About 33 MiB: two chunks of 16 MiB and a 1 MiB terminal.
 	randfile "$P/big" $((33 << 20)) 9
-	expect_split "$P/big" $MIB16 "$P/big.exp"
+	expect_split "$P/big" $((33 << 20)) $MIB16 "$P/big.exp"
 	printf 'abcdefghijklmno' >"$P/abc"
 }
 
@@ -25,38 +25,42 @@ setup() {
 	IN=$BATS_TEST_TMPDIR/in
 	ALL=$BATS_TEST_TMPDIR/all
 	LIST=$BATS_TEST_TMPDIR/list
-	: >"$ALL"
+	K=0
 	: >"$LIST"
 }
 
 # round_trip BYTES CAP [SRC]: splits the first BYTES of SRC at CAP, checks
 # the frames byte for byte against expect_split and that reassemble gives
-# the input back. Appends the frames to $ALL and their list to $LIST.
+# the input back. Keeps the frames as got.K, K counting the calls, and
+# appends their list to $LIST.
 round_trip() {
 	local b=$1 cap=$2 src=${3:-$P/base}
-	rm -f "$OUT"
+	local got=$BATS_TEST_TMPDIR/got.$((K += 1)) out=$BATS_TEST_TMPDIR/out.$K
 	head -c "$b" "$src" >"$IN"
-	run -0 wp_to "$GOT" split --cap "$cap" "$IN"
+	run -0 wp_to "$got" split --cap "$cap" "$IN"
 	assert_output ''
-	expect_split "$IN" "$cap" "$EXP"
-	cmp "$EXP" "$GOT"
-	cat "$GOT" >>"$ALL"
+	expect_split "$IN" "$b" "$cap" "$EXP"
+	cmp "$EXP" "$got"
 	expect_list "$b" "$cap" >>"$LIST"
 	if [ "$b" -eq 0 ]; then
-		run -1 "$WPROFCK" reassemble -o "$OUT" "$GOT"
+		run -1 "$WPROFCK" reassemble -o "$out" "$got"
 		assert_output --partial 'empty trace'
-		assert [ ! -e "$OUT" ]
+		assert [ ! -e "$out" ]
 		return
 	fi
-	run -0 "$WPROFCK" reassemble -o "$OUT" "$GOT"
-	cmp "$IN" "$OUT"
+	run -0 "$WPROFCK" reassemble -o "$out" "$got"
+	cmp "$IN" "$out"
 }
 
-# frames_list: what frames --json says of $ALL is $LIST, a clean walk.
+# frames_list: what frames --json says of all got.K in a row is $LIST, a
+# clean walk.
 frames_list() {
-	local n
-	n=$(wc -l <"$LIST")
-	echo "end $n clean 0 0" >>"$LIST"
+	local k files=()
+	for ((k = 1; k <= K; k++)); do
+		files+=("$BATS_TEST_TMPDIR/got.$k")
+	done
+	cat "${files[@]}" >"$ALL"
+	echo "end $(grep -c . "$LIST") clean 0 0" >>"$LIST"
 	run -0 wp_to "$BATS_TEST_TMPDIR/json" frames --json "$ALL"
 	run -0 jq -r 'if .summary then
 	    "end \(.frames) \(.end) \(.bad_crc) \(.nonzero_pad)"
@@ -83,17 +87,13 @@ sizes() {
 	frames_list
 }
 
-@test "split --cap 4096: every size round-trips and the frames are exact" {
+@test "split --cap 4096: every size round-trips and the frames are exact; 4K is 4096" {
 	for b in $(sizes 4096); do
 		round_trip "$b" 4096
 	done
 	frames_list
-}
-
-@test "split --cap 4K is --cap 4096" {
 	run -0 wp_to "$GOT" split --cap 4K "$P/base"
-	expect_split "$P/base" 4096 "$EXP"
-	cmp "$EXP" "$GOT"
+	cmp "$BATS_TEST_TMPDIR/got.7" "$GOT"
 }
 
 @test "split, default cap: 33 MiB is two 16 MiB chunks and a 1 MiB terminal" {
@@ -118,7 +118,7 @@ sizes() {
 	cmp "$EXP" "$GOT"
 }
 
-@test "split: the headers, byte by byte, with CRCs from gzip" {
+@test "split: the headers byte by byte, with CRCs from gzip; an empty trace" {
 	# abcdefg | hijklmn | o at cap 7: two chunks and a 1-byte terminal.
 	printf 'abcdefg' >"$BATS_TEST_TMPDIR/s0"
 	printf 'hijklmn' >"$BATS_TEST_TMPDIR/s1"
@@ -127,37 +127,26 @@ sizes() {
 	c1=$(le32hex_bytes "$(crc_of "$BATS_TEST_TMPDIR/s1")")
 	c2=$(le32hex_bytes "$(crc_of "$BATS_TEST_TMPDIR/s2")")
 	run -0 wp_to "$GOT" split --cap 7 "$P/abc"
-	assert_equal "$(fsize "$GOT")" $((15 + 3 * 16))
-	run -0 hexdump_of "$GOT" 0 16
-	assert_output "43 52 50 57 07 00 00 00 $c0 00 00 00 00"
-	run -0 hexdump_of "$GOT" 23 16
-	assert_output "43 52 50 57 07 00 00 00 $c1 00 00 00 00"
-	run -0 hexdump_of "$GOT" 46 16
-	assert_output "46 52 50 57 01 00 00 00 $c2 00 00 00 00"
-	run -0 od -An -c -j 16 -N 7 "$GOT"
-	assert_output --regexp '^ +a +b +c +d +e +f +g$'
-	run -0 od -An -c -j 62 "$GOT"
-	assert_output --regexp '^ +o$'
-}
-
-@test "split: an empty trace is one empty terminal with CRC 0" {
+	run -0 hexdump_of "$GOT"
+	assert_output "43 52 50 57 07 00 00 00 $c0 00 00 00 00 61 62 63 64 65 66 67 43 52 50 57 07 00 00 00 $c1 00 00 00 00 68 69 6a 6b 6c 6d 6e 46 52 50 57 01 00 00 00 $c2 00 00 00 00 6f"
+	# An empty trace is one empty terminal, CRC 0, from a file or a pipe.
 	: >"$IN"
 	run -0 wp_to "$GOT" split "$IN"
 	run -0 hexdump_of "$GOT"
 	assert_output '46 52 50 57 00 00 00 00 00 00 00 00 00 00 00 00'
+	run -0 wp_pipe /dev/null "$GOT" split --cap 4096
+	run -0 hexdump_of "$GOT"
+	assert_output '46 52 50 57 00 00 00 00 00 00 00 00 00 00 00 00'
 }
 
-@test "split from a pipe, from - and from a pipe written 1000 bytes at a time" {
-	expect_split "$P/base" 4096 "$EXP"
+@test "split from standard input, a pipe, - and a pipe written 1000 bytes at a time" {
+	expect_split "$P/base" 12289 4096 "$EXP"
 	run -0 wp_in "$P/base" "$GOT" split --cap 4096
 	cmp "$EXP" "$GOT"
 	run -0 wp_pipe "$P/base" "$GOT" split --cap 4096 -
 	cmp "$EXP" "$GOT"
 	run -0 wp_dribble 1000 "$P/base" "$GOT" split --cap 4096
 	cmp "$EXP" "$GOT"
-	run -0 wp_pipe /dev/null "$GOT" split --cap 4096
-	run -0 hexdump_of "$GOT"
-	assert_output '46 52 50 57 00 00 00 00 00 00 00 00 00 00 00 00'
 }
 
 @test "split holds a 16 MiB slice in bounded memory" {
@@ -167,7 +156,7 @@ sizes() {
 }
 
 @test "split --trace-tag and --chunk-tag, as characters and as numbers" {
-	expect_split "$P/base" 4096 "$EXP" ABCE ABCD
+	expect_split "$P/base" 12289 4096 "$EXP" ABCE ABCD
 	run -0 wp_to "$GOT" split --cap 4096 --trace-tag ABCD \
 	    --chunk-tag 0x41424345 "$P/base"
 	cmp "$EXP" "$GOT"
@@ -175,110 +164,87 @@ sizes() {
 	    -o "$OUT" "$GOT"
 	cmp "$P/base" "$OUT"
 	# Numbers in decimal too: 1129336131 is 0x43504D43, "CPMC".
-	expect_split "$P/abc" 7 "$EXP" CPMC WPRF
+	assert_equal $((0x43504D43)) 1129336131
+	expect_split "$P/abc" 15 7 "$EXP" CPMC WPRF
 	run -0 wp_to "$GOT" split --cap 7 --chunk-tag 1129336131 "$P/abc"
 	cmp "$EXP" "$GOT"
 }
 
-@test "split: equal --trace-tag and --chunk-tag are a usage error" {
-	run -2 wp_to "$GOT" split --trace-tag WPRC "$P/abc"
-	assert_output 'wprofck: --trace-tag and --chunk-tag must differ'
-}
-
-@test "split: a bad tag is a usage error naming the option" {
-	run -2 wp_to "$GOT" split --trace-tag ABCDE "$P/abc"
-	assert_output "wprofck: --trace-tag: 'ABCDE': not four characters or a number"
-	run -2 wp_to "$GOT" split --chunk-tag 0x100000000 "$P/abc"
-	assert_output "wprofck: --chunk-tag: '0x100000000': over 0xffffffff"
-	run -0 cat "$GOT"
-	assert_output ''
-}
-
-@test "split --cap 0 is a usage error naming the option" {
+@test "split: bad option values are usage errors naming the option, nothing written" {
 	run -2 wp_to "$GOT" split --cap 0 "$P/abc"
 	assert_output "wprofck: --cap: '0': out of range (1 to 4294967295 bytes)"
-	assert_equal "$(fsize "$GOT")" 0
-}
-
-@test "split --cap 12Q is a usage error naming the option" {
 	run -2 wp_to "$GOT" split --cap 12Q "$P/abc"
 	assert_output "wprofck: --cap: '12Q': not a size (bytes, or a number with K, M or G)"
 	run -2 wp_to "$GOT" split --cap 4G "$P/abc"
 	assert_output --partial "wprofck: --cap: '4G': out of range"
-	run -2 wp_to "$GOT" split --cap '' "$P/abc"
-	assert_output --partial "wprofck: --cap: '': not a size"
+	run -2 wp_to "$GOT" split --trace-tag ABCDE "$P/abc"
+	assert_output "wprofck: --trace-tag: 'ABCDE': not four characters or a number"
+	run -2 wp_to "$GOT" split --chunk-tag 0x100000000 "$P/abc"
+	assert_output "wprofck: --chunk-tag: '0x100000000': over 0xffffffff"
+	run -2 wp_to "$GOT" split --trace-tag WPRC "$P/abc"
+	assert_output 'wprofck: --trace-tag and --chunk-tag must differ'
+	assert_equal "$(fsize "$GOT")" 0
 }
 
-@test "split refuses to write to a terminal without -f" {
-	run -2 script -qec "$WPROFCK split $P/abc" /dev/null </dev/null
+@test "split refuses to write to a terminal without -f; -f and -o write" {
+	run -2 script -qec "$(printf '%q ' "$WPROFCK" split "$P/abc")" /dev/null </dev/null
 	assert_output --partial 'wprofck: refusing to write binary data to a terminal; use -o or -f'
-	refute_output --partial 'WPRF'
 	refute_output --partial 'abc'
-}
-
-@test "split -f writes to a terminal, -o with a terminal on stdout writes the file" {
-	run -0 script -qec "$WPROFCK split -f $P/abc" /dev/null </dev/null
+	run -0 script -qec "$(printf '%q ' "$WPROFCK" split -f "$P/abc")" /dev/null </dev/null
 	assert_output --partial 'FRPW'
 	assert_output --partial 'abcdefghijklmno'
-	run -0 script -qec "$WPROFCK split -o $OUT $P/abc" /dev/null </dev/null
+	run -0 script -qec "$(printf '%q ' "$WPROFCK" split -o "$OUT" "$P/abc")" /dev/null </dev/null
 	assert_output ''
-	expect_split "$P/abc" $MIB16 "$EXP"
+	expect_split "$P/abc" 15 $MIB16 "$EXP"
 	cmp "$EXP" "$OUT"
 }
 
-@test "split -o: writes the file and leaves no temporary file" {
+@test "split -o: writes the file by rename over the old one, leaves no temporary file" {
 	mkdir "$BATS_TEST_TMPDIR/d"
 	run -0 "$WPROFCK" split --cap 4096 -o "$BATS_TEST_TMPDIR/d/out" "$P/base"
 	assert_output ''
-	expect_split "$P/base" 4096 "$EXP"
+	expect_split "$P/base" 12289 4096 "$EXP"
 	cmp "$EXP" "$BATS_TEST_TMPDIR/d/out"
 	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
 	assert_output 'out'
-}
-
-@test "split -o over an existing file replaces it by rename" {
-	mkdir "$BATS_TEST_TMPDIR/d"
-	echo old >"$BATS_TEST_TMPDIR/d/out"
 	ino=$(stat -c %i "$BATS_TEST_TMPDIR/d/out")
 	run -0 "$WPROFCK" split --cap 7 -o "$BATS_TEST_TMPDIR/d/out" "$P/abc"
-	expect_split "$P/abc" 7 "$EXP"
+	expect_split "$P/abc" 15 7 "$EXP"
 	cmp "$EXP" "$BATS_TEST_TMPDIR/d/out"
 	refute [ "$(stat -c %i "$BATS_TEST_TMPDIR/d/out")" = "$ino" ]
 	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
 	assert_output 'out'
 }
 
-@test "split -o: a read error leaves the old file and no temporary file" {
+@test "split -o: a read error keeps the old file, the input itself is refused, devices stay devices" {
 	mkdir "$BATS_TEST_TMPDIR/d" "$BATS_TEST_TMPDIR/notafile"
 	echo old >"$BATS_TEST_TMPDIR/d/out"
 	run -2 "$WPROFCK" split -o "$BATS_TEST_TMPDIR/d/out" "$BATS_TEST_TMPDIR/notafile"
-	assert_output --partial "wprofck: $BATS_TEST_TMPDIR/notafile: read: Is a directory"
+	assert_output "wprofck: $BATS_TEST_TMPDIR/notafile: read: Is a directory"
 	run -0 cat "$BATS_TEST_TMPDIR/d/out"
 	assert_output old
 	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
 	assert_output 'out'
-}
 
-@test "split -o the input itself is refused and the input kept" {
 	cp "$P/abc" "$IN"
 	run -2 "$WPROFCK" split -o "$IN" "$IN"
 	assert_output "wprofck: $IN: is the input; refusing to overwrite it"
 	cmp "$P/abc" "$IN"
-}
 
-@test "split -o /dev/null writes into the device and leaves it a device" {
 	run -0 "$WPROFCK" split -o /dev/null "$P/abc"
 	assert_output ''
-	assert [ -c /dev/null ]
+	assert_equal "$(stat -c '%F %t:%T' /dev/null)" 'character special file 1:3'
+	run -2 wp_to /dev/full split "$P/abc"
+	assert_output 'wprofck: <stdout>: write: No space left on device'
+	run -2 "$WPROFCK" split -o /dev/full "$P/abc"
+	assert_output 'wprofck: /dev/full: write: No space left on device'
+	assert_equal "$(stat -c '%F %t:%T' /dev/full)" 'character special file 1:7'
 }
 
-@test "split: a missing input is trouble, and -o creates nothing" {
+@test "split: a missing input, two operands, an unknown option" {
 	run -2 "$WPROFCK" split -o "$OUT" "$BATS_TEST_TMPDIR/nope"
 	assert_output "wprofck: $BATS_TEST_TMPDIR/nope: No such file or directory"
 	assert [ ! -e "$OUT" ]
-}
-
-@test "split: two operands and unknown options are usage errors" {
 	run -2 wp_to "$GOT" split "$P/abc" "$P/abc"
 	assert_output --regexp '^usage: wprofck split '
 	run -2 wp_to "$GOT" split --bogus "$P/abc"

@@ -15,27 +15,27 @@ le32hex_bytes() {
 	printf '%s %s %s %s\n' "${1:6:2}" "${1:4:2}" "${1:2:2}" "${1:0:2}"
 }
 
-# split_count BYTES CAP: how many frames a trace of BYTES makes at CAP.
+# split_count BYTES CAP: sets NFRAMES to how many frames a trace of BYTES
+# makes at CAP: max(1, ceil(BYTES / CAP)).
 split_count() {
-	if [ "$1" -eq 0 ]; then
-		echo 1
-	else
-		echo $((($1 + $2 - 1) / $2))
+	NFRAMES=$((($1 + $2 - 1) / $2))
+	if [ "$NFRAMES" -eq 0 ]; then
+		NFRAMES=1
 	fi
 }
 
-# expect_split IN CAP OUT [CHUNKTAG [TRACETAG]]: the frames the guest would
-# send for the trace IN, built slice by slice with mkframe: every frame but
-# the last a chunk of exactly CAP bytes, the last the terminal.
+# expect_split IN BYTES CAP OUT [CHUNKTAG [TRACETAG]]: the frames the guest
+# would send for the trace IN of BYTES bytes, built slice by slice with
+# mkframe: every frame but the last a chunk of exactly CAP bytes, the last
+# the terminal.
 expect_split() {
-	local in=$1 cap=$2 out=$3 ct=${4:-WPRC} tt=${5:-WPRF}
-	local b n i tag
-	b=$(fsize "$in")
-	n=$(split_count "$b" "$cap")
+	local in=$1 b=$2 cap=$3 out=$4 ct=${5:-WPRC} tt=${6:-WPRF}
+	local i tag
+	split_count "$b" "$cap"
 	: >"$out"
-	for ((i = 0; i < n; i++)); do
+	for ((i = 0; i < NFRAMES; i++)); do
 		tag=$ct
-		if [ "$i" -eq $((n - 1)) ]; then
+		if [ "$i" -eq $((NFRAMES - 1)) ]; then
 			tag=$tt
 		fi
 		dd if="$in" bs="$cap" skip="$i" count=1 iflag=fullblock \
@@ -47,12 +47,12 @@ expect_split() {
 # expect_list BYTES CAP [CHUNKTAG [TRACETAG]]: "tag length" per frame.
 expect_list() {
 	local b=$1 cap=$2 ct=${3:-WPRC} tt=${4:-WPRF}
-	local n i
-	n=$(split_count "$b" "$cap")
-	for ((i = 0; i < n - 1; i++)); do
+	local i
+	split_count "$b" "$cap"
+	for ((i = 0; i < NFRAMES - 1; i++)); do
 		echo "$ct $cap"
 	done
-	echo "$tt $((b - (n - 1) * cap))"
+	echo "$tt $((b - (NFRAMES - 1) * cap))"
 }
 
 # row INDEX OFFSET TAG NAME LENGTH CRC [EXTRA]: one line of the frames

@@ -36,20 +36,20 @@ skipped=$(grep '^ok ' "$log" | grep -ci ' # skip')
 failed=$(grep -c '^not ok ' "$log")
 passed=$((passed - skipped))
 
-if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
-fi
-
 status=0
 while read -r runner rc; do
 	if [ "$rc" -ne 0 ]; then
-		echo "run.sh: $runner exited with status $rc" >&2
+		echo "run.sh: $runner exited with status $rc"
 		status=1
 	fi
 done <"$rcs"
 if [ "$failed" -gt 0 ] || [ $((passed + skipped)) -eq 0 ]; then
 	status=1
+fi
+
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
 fi
 exit "$status"

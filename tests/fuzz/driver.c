@@ -78,7 +78,8 @@ replay_dir(const char *dir)
 		if ((names[n++] = strdup(de->d_name)) == NULL)
 			err(2, NULL);
 	}
-	qsort(names, n, sizeof(*names), cmpstr);
+	if (n > 0)
+		qsort(names, n, sizeof(*names), cmpstr);
 	for (i = 0; i < n; i++) {
 		if (snprintf(path, sizeof(path), "%s/%s", dir, names[i]) >=
 		    (int)sizeof(path))

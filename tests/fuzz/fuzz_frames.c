@@ -83,7 +83,7 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 				CHECK(fw.cur.len == f->len);
 				CHECK(fw.cur.crc == f->crc);
 				CHECK(fw.cur.pad == f->pad);
-				skip = skipmask >> (hdrs % 8) & 1;
+				skip = (int)(skipmask >> (hdrs % 8) & 1);
 				fw.skip_crc = skip;
 				hdrs++;
 				got = 0;

@@ -129,11 +129,11 @@ naive_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 		break;
 	case 'm':
 	case 'M':
-		mult = 1024 * 1024;
+		mult = (uint64_t)1 << 20;
 		break;
 	case 'g':
 	case 'G':
-		mult = 1024 * 1024 * 1024;
+		mult = (uint64_t)1 << 30;
 		break;
 	default:
 		return -1;

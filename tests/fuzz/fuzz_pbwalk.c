@@ -15,7 +15,7 @@
 #include "fuzz.h"
 
 #define PREFIX		4
-#define GEN_MAX		(1u << 16)	/* bytes a program may build */
+#define GEN_MAX		(1u << 14)	/* bytes a program may build */
 #define GEN_MSG_DEPTH	4
 
 struct src {
@@ -119,7 +119,7 @@ gen_fields(struct src *s, struct buf *b, unsigned gdepth, unsigned mdepth,
 		switch (op & 7) {
 		case 0:
 			v = take64(s, take(s) % 9);
-			put_varint(b, (uint64_t)field << 3 | 0, pad);
+			put_varint(b, (uint64_t)field << 3, pad);
 			put_varint(b, v, pad);
 			if (top && field == PB_F_TIMESTAMP) {
 				pk->ts = 1;

@@ -54,7 +54,7 @@ pick_tags(const uint8_t *in, size_t len, uint32_t *chunk, uint32_t *trace)
 /* The loop of cmd/split.c, reading the trace in pieces. */
 static size_t
 split_all(const unsigned char *t, size_t tlen, uint32_t cap, uint32_t chunk,
-    uint32_t trace, struct pieces *ps, unsigned char *out)
+    uint32_t trace, struct pieces *ps, unsigned char *out, size_t size)
 {
 	struct splitter sp;
 	unsigned char *piece = NULL;
@@ -83,11 +83,13 @@ split_all(const unsigned char *t, size_t tlen, uint32_t cap, uint32_t chunk,
 			split_header(&sp, eof, out + hat);
 			if (eof)
 				break;
+			CHECK(size - olen >= FRAME_HDR_SIZE);
 			hat = olen;
 			olen += FRAME_HDR_SIZE;
 		}
 		n = split_take(&sp, piece + ppos, plen - ppos);
 		CHECK(n <= plen - ppos);
+		CHECK(size - olen >= n);
 		memcpy(out + olen, piece + ppos, n);
 		olen += n;
 		ppos += n;
@@ -120,7 +122,8 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	    (back = malloc(tlen + 1)) == NULL)
 		abort();
 
-	olen = split_all(t, tlen, cap, chunk, trace, &ps, out);
+	olen = split_all(t, tlen, cap, chunk, trace, &ps, out,
+	    tlen + FRAME_HDR_SIZE * nframes);
 	CHECK(olen == tlen + FRAME_HDR_SIZE * nframes);
 	naive_walk(out, olen, cap, &w);
 	CHECK(w.stop.why == FSTOP_CLEAN);

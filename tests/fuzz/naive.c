@@ -105,6 +105,7 @@ naive_walk(const unsigned char *buf, size_t len, uint32_t cap,
 		left = len - i;
 		if (left == 0) {
 			w->stop.why = FSTOP_CLEAN;
+			w->stop.off = len;
 			w->stop.bytes = len;
 			break;
 		}
