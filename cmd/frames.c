@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <vis.h>
 
 #include "cmds.h"
 #include "json.h"
@@ -35,15 +34,6 @@ struct frames_state {
 };
 
 static void
-visible_tag(uint32_t type, char out[4 * 4 + 1])
-{
-	char c[4];
-
-	tag_chars(type, c);
-	strvisx(out, c, sizeof(c), VIS_CSTYLE | VIS_OCTAL | VIS_WHITE);
-}
-
-static void
 count_type(struct frames_state *s, const struct frame *f)
 {
 	struct type_count *t = NULL;
@@ -66,10 +56,10 @@ static void
 print_frame(const struct frames_state *s, const struct frame *f)
 {
 	const char *name = tag_name(f->type);
-	char tag[4 * 4 + 1];
+	char tag[FRAME_TYPE_NAME_MAX];
 	int ok = f->crc == f->crc_calc;
 
-	visible_tag(f->type, tag);
+	tag_vis(f->type, tag);
 	if (s->json) {
 		printf("{\"index\":%llu,\"offset\":%llu,\"tag\":",
 		    (unsigned long long)f->index, (unsigned long long)f->off);
@@ -132,13 +122,13 @@ verdict_code(const struct reasm *r)
 static void
 print_types_json(const struct frames_state *s)
 {
-	char tag[4 * 4 + 1];
+	char tag[FRAME_TYPE_NAME_MAX];
 	const char *name;
 	size_t i;
 
 	printf("\"types\":[");
 	for (i = 0; i < s->ntypes; i++) {
-		visible_tag(s->types[i].type, tag);
+		tag_vis(s->types[i].type, tag);
 		name = tag_name(s->types[i].type);
 		printf("%s{\"tag\":", i ? "," : "");
 		json_string(stdout, tag);
@@ -158,7 +148,7 @@ print_types_json(const struct frames_state *s)
 static void
 print_summary(const struct frames_state *s, const struct frame_stop *stop)
 {
-	char tag[4 * 4 + 1], msg[512], stopmsg[128];
+	char tag[FRAME_TYPE_NAME_MAX], msg[512], stopmsg[128];
 	const char *name;
 	size_t i;
 
@@ -193,7 +183,7 @@ print_summary(const struct frames_state *s, const struct frame_stop *stop)
 	    (unsigned long long)stop->frames, (unsigned long long)stop->bytes,
 	    (unsigned long long)s->bad_crc, (unsigned long long)s->bad_pad);
 	for (i = 0; i < s->ntypes; i++) {
-		visible_tag(s->types[i].type, tag);
+		tag_vis(s->types[i].type, tag);
 		name = tag_name(s->types[i].type);
 		printf("  %-16s %-17s %7llu frames %12llu bytes\n", tag,
 		    name ? name : "unknown",

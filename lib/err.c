@@ -47,25 +47,14 @@ frame_stop_str(const struct frame_stop *s, char *buf, size_t len)
 	return buf;
 }
 
-/* The ktstr name, else the four characters with unprintable ones as \xNN. */
 const char *
 frame_type_name(uint32_t type, char buf[FRAME_TYPE_NAME_MAX])
 {
 	const char *name;
-	char c[4];
-	size_t i, n = 0;
 
 	if ((name = tag_name(type)) != NULL)
 		return name;
-	tag_chars(type, c);
-	for (i = 0; i < 4; i++) {
-		if (c[i] >= 0x20 && c[i] < 0x7f && c[i] != '\\')
-			buf[n++] = c[i];
-		else
-			n += (size_t)snprintf(buf + n, 5, "\\x%02x",
-			    (unsigned char)c[i]);
-	}
-	buf[n] = '\0';
+	tag_vis(type, buf);
 	return buf;
 }
 

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <vis.h>
 
 #include "wprofck.h"
 
@@ -58,6 +59,16 @@ tag_chars(uint32_t type, char out[4])
 	out[1] = (char)(type >> 16);
 	out[2] = (char)(type >> 8);
 	out[3] = (char)type;
+}
+
+/* The four characters with vis(3) C-style escapes for unprintable bytes. */
+void
+tag_vis(uint32_t type, char *out)
+{
+	char c[4];
+
+	tag_chars(type, c);
+	strvisx(out, c, sizeof(c), VIS_CSTYLE | VIS_OCTAL | VIS_WHITE);
 }
 
 /* Parses a whole decimal, 0x-hex or 0-octal number, nothing else. */

@@ -78,7 +78,7 @@ struct wperr {
 int wperr_sys(struct wperr *, const char *what);
 /* Words an error, without the file name. Returns buf. */
 const char *wperr_str(const struct wperr *, char *buf, size_t len);
-/* The ktstr name of a type, else its characters, \xNN for unprintable. */
+/* The ktstr name of a type, else tag_vis() of it. */
 #define FRAME_TYPE_NAME_MAX 17
 const char *frame_type_name(uint32_t, char buf[FRAME_TYPE_NAME_MAX]);
 /* Words a stop condition: "clean end", "partial header: ...". */
@@ -88,6 +88,8 @@ const char *frame_stop_str(const struct frame_stop *, char *buf, size_t len);
 const char *tag_name(uint32_t type);	/* ktstr name or NULL */
 /* The four characters the value spells, most significant byte first. */
 void tag_chars(uint32_t type, char out[4]);
+/* The same with vis(3) C-style escapes for unprintable bytes. */
+void tag_vis(uint32_t type, char *out);
 int tag_parse(const char *, uint32_t *, struct wperr *);
 int tag_parse_name(const char *, uint32_t *, struct wperr *);
 int size_parse(const char *, uint64_t min, uint64_t max, uint64_t *,

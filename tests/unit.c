@@ -101,6 +101,15 @@ test_tags(void)
 	    "ktstr name in any case");
 	ok(strcmp(tag_name(0x534F5554), "Stdout") == 0, "SOUT is Stdout");
 	ok(tag_name(0x41414141) == NULL, "unknown tag has no name");
+	{
+		char vis[FRAME_TYPE_NAME_MAX];
+
+		ok(strcmp(frame_type_name(0x01410a5c, vis),
+		    "\\001A\\n\\\\") == 0,
+		    "unknown type named by its characters, escaped as vis(3)");
+		ok(strcmp(frame_type_name(TAG_WPRC, vis),
+		    "WprofTraceChunk") == 0, "known type named by ktstr");
+	}
 	ok(size_parse("4096", 0, UINT64_MAX, &v, &e) == 0 && v == 4096,
 	    "plain size");
 	ok(size_parse("16M", 0, UINT64_MAX, &v, &e) == 0 && v == 16777216,
