@@ -34,7 +34,7 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(B)/%.o)
 HDRS = $(wildcard lib/*.h cmd/*.h)
 
-TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit
+TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat
 
 all: $(B)/wprofck
 

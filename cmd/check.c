@@ -124,7 +124,8 @@ human_span(char *buf, size_t len, uint64_t ns)
 		snprintf(buf, len, "%" PRIu64 ".%02" PRIu64 " s", s,
 		    ns / 10000000 % 100);
 	else if (s < 3600)
-		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60,
+		    s % 60);
 	else
 		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600,
 		    s / 60 % 60);
@@ -214,8 +215,8 @@ print_json(const struct copts *o, const struct art *a,
 	if (a->sidecar) {
 		fputs(",\"test\":", fp);
 		json_string(fp, a->sc.test);
-		fprintf(fp, ",\"variant\":\"%s\",\"kind\":\"%s\"", a->sc.variant,
-		    a->sc.repro ? "repro" : "trace");
+		fprintf(fp, ",\"variant\":\"%s\",\"kind\":\"%s\"",
+		    a->sc.variant, a->sc.repro ? "repro" : "trace");
 	}
 	if (r->deep) {
 		fprintf(fp, ",\"packets\":%" PRIu64 ",\"sequences\":%u,"
@@ -225,9 +226,9 @@ print_json(const struct copts *o, const struct art *a,
 		    st->seq_capped ? "true" : "false", st->track_event,
 		    st->interned_data, st->track_descriptor);
 		if (st->have_ts)
-			fprintf(fp, ",\"ts_min\":%" PRIu64 ",\"ts_max\":%" PRIu64
-			    ",\"span_ns\":%" PRIu64, st->ts_min, st->ts_max,
-			    st->ts_max - st->ts_min);
+			fprintf(fp, ",\"ts_min\":%" PRIu64 ",\"ts_max\":%"
+			    PRIu64 ",\"span_ns\":%" PRIu64, st->ts_min,
+			    st->ts_max, st->ts_max - st->ts_min);
 		else
 			fputs(",\"ts_min\":null,\"ts_max\":null,"
 			    "\"span_ns\":null", fp);
@@ -498,7 +499,8 @@ cmd_check(int argc, char **argv)
 	if (argc == 0) {
 		if ((env[0] = getenv("KTSTR_SIDECAR_DIR")) == NULL ||
 		    env[0][0] == '\0') {
-			warnx("check: no path, and KTSTR_SIDECAR_DIR is not set");
+			warnx("check: no path, and KTSTR_SIDECAR_DIR is not "
+			    "set");
 			usage(synopsis_check);
 		}
 		argv = env;

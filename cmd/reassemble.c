@@ -186,7 +186,8 @@ reassemble(int in, const char *name, const struct reassemble_opts *o)
 		sink = &spoolof;
 	}
 
-	status = pump(in, name, sink, spool != -1 ? "spool file" : outname,
+	status = pump(in, name, sink, spool != -1 ? "spool file in $TMPDIR" :
+	    outname,
 	    o, &bytes);
 	if (status == EXIT_OK && spool != -1 &&
 	    fd_copy(spool, dest, bytes, &e) == -1)

@@ -129,13 +129,18 @@ on_signal(int sig)
 void
 signals_cleanup_outfiles(void)
 {
-	struct sigaction sa;
+	struct sigaction sa, old;
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 	size_t i;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		/* A signal ignored by whoever started us stays ignored. */
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
 		sigaction(sigs[i], &sa, NULL);
+	}
 }

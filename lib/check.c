@@ -151,8 +151,8 @@ check_regular(int fd, uint64_t min_size, int deep, unsigned char *buf,
 		want = buflen - have;
 		if (want > r->size - roff)
 			want = (size_t)(r->size - roff);
-		n = 0;
-		if (want > 0 && (n = pread_some(fd, buf + have, want, roff)) == -1)
+		n = want > 0 ? pread_some(fd, buf + have, want, roff) : 0;
+		if (n == -1)
 			return sys(r, errno);
 		if (roff == 0 && n > 0 && shape_lead(r, buf[0]))
 			return 0;

@@ -33,10 +33,10 @@ struct pbstats {
 	uint64_t interned_data;		/* packets with field 12 */
 	uint64_t track_descriptor;	/* packets with field 60 */
 	unsigned nseq;			/* distinct field 10 values */
-	int seq_capped;			/* more than PBWALK_SEQS: nseq is a floor */
+	int seq_capped;			/* over PBWALK_SEQS: nseq is a floor */
 	uint64_t seq[PBWALK_SEQS];
 	int have_ts;
-	uint64_t ts_min, ts_max;	/* earliest and latest field 8 */
+	uint64_t ts_min, ts_max;	/* earliest and latest non-zero field 8 */
 };
 
 /*

@@ -75,8 +75,8 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		    (unsigned long long)e->got);
 		break;
 	case WPE_NO_TERMINAL:
-		snprintf(buf, len, "no trace: no %s frame (%s after %llu frames, "
-		    "%llu bytes; %llu chunks, %llu trace bytes)",
+		snprintf(buf, len, "no trace: no %s frame (%s; %llu complete "
+		    "frames in %llu bytes, %llu chunks, %llu trace bytes)",
 		    frame_type_name(e->type, tn),
 		    frame_stop_str(&e->stop, stop, sizeof(stop)),
 		    (unsigned long long)e->stop.frames,

@@ -136,7 +136,6 @@ frame_eof(struct frame_walk *w)
 	if (w->stop.why != FSTOP_NONE)
 		return &w->stop;
 	w->stop.frames = w->nframes;
-	w->stop.bytes = w->off;
 	w->stop.cap = w->cap;
 	if (w->in_payload && w->left > 0) {
 		w->stop.why = FSTOP_TORN;
@@ -151,5 +150,6 @@ frame_eof(struct frame_walk *w)
 		w->stop.why = FSTOP_CLEAN;
 		w->stop.off = w->off;
 	}
+	w->stop.bytes = w->stop.off;
 	return &w->stop;
 }

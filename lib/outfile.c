@@ -248,10 +248,10 @@ spool_open(struct wperr *e)
 	if (snprintf(path, sizeof(path), "%s/.wprofck.XXXXXX", dir) >=
 	    (int)sizeof(path)) {
 		errno = ENAMETOOLONG;
-		return wperr_sys(e, "spool file");
+		return wperr_sys(e, "create a spool file in $TMPDIR");
 	}
 	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
-		return wperr_sys(e, "spool file");
+		return wperr_sys(e, "create a spool file in $TMPDIR");
 	unlink(path);
 	return fd;
 }

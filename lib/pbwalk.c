@@ -19,6 +19,8 @@
 
 enum { VI_BIG = -2, VI_LONG = -1, VI_SHORT = 0, VI_OK = 1 };
 
+static const char value_past[] = "the value runs past the end of the packet";
+
 void
 pbwalk_init(struct pbwalk *w, uint64_t size)
 {
@@ -116,7 +118,11 @@ end_packet(struct pbwalk *w)
 		st->interned_data++;
 	if (w->pkt_flags & PKT_TD)
 		st->track_descriptor++;
-	if (w->pkt_flags & PKT_TS) {
+	/*
+	 * wprof stamps its START instant 0 whatever the clock says; counting
+	 * it would make every span the time since boot.
+	 */
+	if (w->pkt_flags & PKT_TS && w->pkt_ts != 0) {
 		if (!st->have_ts) {
 			st->have_ts = 1;
 			st->ts_min = st->ts_max = w->pkt_ts;
@@ -154,7 +160,7 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 		t = p;
 		if (*p < 0x80)
 			tag = *p++;
-		else if (r = varint(&p, lim, &tag), r < 0)
+		else if ((r = varint(&p, lim, &tag)) < 0)
 			return fail(w, WPE_BAD_VARINT, OFF(t), r == VI_LONG ?
 			    "the field tag is longer than 10 bytes" :
 			    "the field tag is above 64 bits");
@@ -168,21 +174,20 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 		if (tag >> 3 > PB_FIELD_MAX)
 			return fail_field(w, WPE_MALFORMED_PACKET, OFF(t), tag,
 			    "the field number is above 536870911");
-		/* In a packet that runs on, prest only bounds the checks. */
+		/* prest: the rest of the packet after p, maybe past lim. */
 		switch (tag & 7) {
 		case WT_VARINT:
 			vs = p;
 			if (p < lim && *p < 0x80)
 				v = *p++;
-			else if (r = varint(&p, lim, &v), r < 0)
+			else if ((r = varint(&p, lim, &v)) < 0)
 				return fail_field(w, WPE_BAD_VARINT, OFF(vs),
 				    tag, r == VI_LONG ?
 				    "the value is longer than 10 bytes" :
 				    "the value is above 64 bits");
 			else if (r == VI_SHORT)
 				return fail_field(w, WPE_MALFORMED_PACKET,
-				    OFF(t), tag,
-				    "the value runs past the end of the packet");
+				    OFF(t), tag, value_past);
 			if (w->depth == 0) {
 				if (field == PB_F_TIMESTAMP) {
 					w->pkt_ts = v;
@@ -196,14 +201,14 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 		case WT_FIXED64:
 		case WT_FIXED32:
 			n = (tag & 7) == WT_FIXED64 ? 8 : 4;
-			prest = hard ? (uint64_t)(lim - p) : w->pkt_end - OFF(p);
+			prest = hard ? (uint64_t)(lim - p) :
+			    w->pkt_end - OFF(p);
 			/* A fixed-size value lies inside its packet. */
 			if (n > prest) {
 				w->err.want = n;
 				w->err.got = prest;
 				return fail_field(w, WPE_MALFORMED_PACKET,
-				    OFF(t), tag,
-				    "the value runs past the end of the packet");
+				    OFF(t), tag, value_past);
 			}
 			if (n > (size_t)(lim - p)) {
 				w->skip = n - (size_t)(lim - p);
@@ -216,23 +221,23 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 			vs = p;
 			if (p < lim && *p < 0x80)
 				v = *p++;
-			else if (r = varint(&p, lim, &v), r < 0)
+			else if ((r = varint(&p, lim, &v)) < 0)
 				return fail_field(w, WPE_BAD_VARINT, OFF(vs),
 				    tag, r == VI_LONG ?
 				    "the length is longer than 10 bytes" :
 				    "the length is above 64 bits");
 			else if (r == VI_SHORT)
 				return fail_field(w, WPE_MALFORMED_PACKET,
-				    OFF(t), tag,
-				    "the length runs past the end of the packet");
-			prest = hard ? (uint64_t)(lim - p) : w->pkt_end - OFF(p);
+				    OFF(t), tag, "the length runs past the end "
+				    "of the packet");
+			prest = hard ? (uint64_t)(lim - p) :
+			    w->pkt_end - OFF(p);
 			/* A length-delimited value lies inside its packet. */
 			if (v > prest) {
 				w->err.want = v;
 				w->err.got = prest;
 				return fail_field(w, WPE_MALFORMED_PACKET,
-				    OFF(t), tag,
-				    "the value runs past the end of the packet");
+				    OFF(t), tag, value_past);
 			}
 			if (w->depth == 0) {
 				if (field == PB_F_TRACK_EVENT)
@@ -356,8 +361,8 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 				return not_packet(w, t, end, OFF(t));
 			if ((r = varint(&p, end, &v)) < 0)
 				return fail(w, WPE_BAD_VARINT, OFF(t),
-				    r == VI_LONG ?
-				    "the packet length is longer than 10 bytes" :
+				    r == VI_LONG ? "the packet length is "
+				    "longer than 10 bytes" :
 				    "the packet length is above 64 bits");
 			if (r == VI_SHORT) {
 				w->err.want = w->err.got = 0;

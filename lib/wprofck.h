@@ -59,7 +59,7 @@ struct frame_stop {
 	uint32_t len;		/* the length the header claimed */
 	uint32_t cap;
 	uint64_t frames;	/* complete frames before the stop */
-	uint64_t bytes;		/* bytes consumed by the walk */
+	uint64_t bytes;		/* bytes in the complete frames */
 };
 
 struct wperr {

@@ -150,7 +150,7 @@ setup() {
 		new_drain
 		frame_text WPRF x -l $((n + 1))
 		run -1 wp_to "$GOT" reassemble --max-frame "${spec%%:*}" "$DRAIN"
-		assert_output "wprofck: $DRAIN: no trace: no WprofTrace frame (oversized frame at offset 0: length $((n + 1)) over the cap $n after 0 frames, 0 bytes; 0 chunks, 0 trace bytes); no .pb written"
+		assert_output "wprofck: $DRAIN: no trace: no WprofTrace frame (oversized frame at offset 0: length $((n + 1)) over the cap $n; 0 complete frames in 0 bytes, 0 chunks, 0 trace bytes); no .pb written"
 	done
 }
 

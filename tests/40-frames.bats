@@ -119,13 +119,13 @@ small_types() {
 	run -1 "$WPROFCK" frames "$DRAIN"
 	assert_output "$(small_rows
 	    echo
-	    echo '5 frames, 256 bytes; 0 bad CRC, 0 non-zero pad'
+	    echo '5 frames, 251 bytes; 0 bad CRC, 0 non-zero pad'
 	    small_types
 	    echo 'end: partial header: 5 bytes at offset 251'
 	    echo 'reassemble: trace of 150 bytes from 1 chunks + terminal')"
 	head -c 15 "$P/c1" >"$DRAIN"
 	run -1 "$WPROFCK" frames "$DRAIN"
-	assert_line '0 frames, 15 bytes; 0 bad CRC, 0 non-zero pad'
+	assert_line '0 frames, 0 bytes; 0 bad CRC, 0 non-zero pad'
 	assert_line 'end: partial header: 15 bytes at offset 0'
 }
 
@@ -136,10 +136,10 @@ small_types() {
 	assert_output "$(table_head
 	    row 0 0 SOUT Stdout 5 ok
 	    echo
-	    echo '1 frames, 137 bytes; 0 bad CRC, 0 non-zero pad'
+	    echo '1 frames, 21 bytes; 0 bad CRC, 0 non-zero pad'
 	    type_line SOUT Stdout 1 5
 	    echo 'end: torn frame at offset 21: needs 200 bytes, has 100'
-	    echo 'reassemble: no trace: no WprofTrace frame (torn frame at offset 21: needs 200 bytes, has 100 after 1 frames, 137 bytes; 0 chunks, 0 trace bytes)')"
+	    echo 'reassemble: no trace: no WprofTrace frame (torn frame at offset 21: needs 200 bytes, has 100; 1 complete frames in 21 bytes, 0 chunks, 0 trace bytes)')"
 	# Cut right after the second header: nothing of its payload is there.
 	head -c 37 "$DRAIN" >"$GOT"
 	run -1 "$WPROFCK" frames "$GOT"
@@ -157,7 +157,7 @@ small_types() {
 	    echo '1 frames, 21 bytes; 0 bad CRC, 0 non-zero pad'
 	    type_line SOUT Stdout 1 5
 	    echo 'end: oversized frame at offset 21: length 16777217 over the cap 16777216'
-	    echo 'reassemble: no trace: no WprofTrace frame (oversized frame at offset 21: length 16777217 over the cap 16777216 after 1 frames, 21 bytes; 0 chunks, 0 trace bytes)')"
+	    echo 'reassemble: no trace: no WprofTrace frame (oversized frame at offset 21: length 16777217 over the cap 16777216; 1 complete frames in 21 bytes, 0 chunks, 0 trace bytes)')"
 	# Exactly 16 MiB is within the cap: the frame is torn, not oversized.
 	new_drain
 	frame SOUT "$P/hello" -l 16777216
@@ -176,7 +176,7 @@ small_types() {
 	refute_line --regexp "^ +[12] "
 	assert_line '1 frames, 116 bytes; 0 bad CRC, 0 non-zero pad'
 	assert_line 'end: oversized frame at offset 116: length 101 over the cap 100'
-	assert_line 'reassemble: no trace: no WprofTrace frame (oversized frame at offset 116: length 101 over the cap 100 after 1 frames, 116 bytes; 0 chunks, 0 trace bytes)'
+	assert_line 'reassemble: no trace: no WprofTrace frame (oversized frame at offset 116: length 101 over the cap 100; 1 complete frames in 116 bytes, 0 chunks, 0 trace bytes)'
 	run -1 "$WPROFCK" frames --max-frame 0 "$DRAIN"
 	assert_line 'end: oversized frame at offset 0: length 100 over the cap 0'
 	run -0 "$WPROFCK" frames --max-frame 1K "$DRAIN"
@@ -306,7 +306,7 @@ small_types() {
 	frame WPRC "$P/c1"
 	run -0 "$WPROFCK" frames "$DRAIN"
 	assert_line 'end: clean end'
-	assert_line 'reassemble: no trace: no WprofTrace frame (clean end after 2 frames, 137 bytes; 1 chunks, 100 trace bytes)'
+	assert_line 'reassemble: no trace: no WprofTrace frame (clean end; 2 complete frames in 137 bytes, 1 chunks, 100 trace bytes)'
 
 	new_drain
 	frame SOUT "$P/hello"
@@ -320,7 +320,7 @@ small_types() {
 	    echo
 	    echo '0 frames, 0 bytes; 0 bad CRC, 0 non-zero pad'
 	    echo 'end: clean end'
-	    echo 'reassemble: no trace: no WprofTrace frame (clean end after 0 frames, 0 bytes; 0 chunks, 0 trace bytes)')"
+	    echo 'reassemble: no trace: no WprofTrace frame (clean end; 0 complete frames in 0 bytes, 0 chunks, 0 trace bytes)')"
 }
 
 @test "frames: reassemble verdict: torn at frame i, worded as reassemble words it" {
@@ -394,7 +394,7 @@ small_types() {
 	    printf '6\t270\tWPRC\t%s\tWprofTraceChunk\t100\tfalse\t0x%s\t0x%s\t0\n' \
 		$((0x57505243)) "$(le32hex "$DRAIN" 278)" "$(crc_of "$P/c2")")"
 	want=$(jq -nc --arg endmsg "$end" '{summary: true, frames: 7,
-	    bytes: 406,
+	    bytes: 386,
 	    types: [
 		{tag: "SOUT", name: "Stdout", frames: 2, bytes: 8},
 		{tag: "WPRC", name: "WprofTraceChunk", frames: 2, bytes: 200},

@@ -111,6 +111,7 @@ hexdump_of() {
 mktrace() {
 	sh "$TESTS/data/make-sample.sh" -T "$2" "$1" || return
 	if [ -n "${3:-}" ]; then
+		# shellcheck disable=SC2059
 		{ printf "\\$3"; tail -c +2 "$1"; } >"$1.tmp" && mv "$1.tmp" "$1"
 	fi
 }

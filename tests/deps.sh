@@ -3,7 +3,7 @@
 # As root the missing ones are installed with apt-get; otherwise this prints
 # the command to run and fails.
 
-pkgs="pkg-config zlib1g-dev libbsd-dev bats bats-assert bats-support mandoc jq valgrind"
+pkgs="pkg-config zlib1g-dev libbsd-dev bats bats-assert bats-support mandoc jq valgrind time"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
 	echo "deps.sh: no dpkg-query, not Debian; make sure these are" \

@@ -1,17 +1,30 @@
-# Helpers for 50-faults and 51-valgrind, loaded after common.bash.
+# Helpers for 50-faults and 51-valgrind, loaded after common.bash. The
+# variables the functions set are for the tests to read.
+# shellcheck disable=SC2034
 
 : "${SLOWCAT:=$_wp_build/tests/slowcat}"
 export SLOWCAT
 
-# RSS_MAX_KB: the peak resident set wprofck may reach on any input. It
-# reads in 1 MiB blocks and holds 1 MiB in memory, so a few MiB is normal;
-# a buffer sized by a length field (16 MiB or 4 GiB) would exceed it.
+# RSS_MAX_KB: the peak resident set wprofck may reach on any input, and
+# the address space it runs in (ulimit -v). It reads in 1 MiB blocks and
+# holds 1 MiB in memory, so a few MiB is normal; a buffer sized by a
+# length field (16 MiB or 4 GiB) would exceed it even if never touched.
 RSS_MAX_KB=16384
 
+# NOCAPS: a command prefix that runs a command as root without the
+# capabilities that let root ignore file modes.
+NOCAPS=(setpriv '--bounding-set=-dac_override,-dac_read_search')
+
 # sanitized: whether $WPROFCK was built with ASan or UBSan, which reserve
-# memory and intercept malloc, so that neither RSS nor valgrind means much.
+# address space and intercept malloc, so that neither RSS, ulimit -v nor
+# valgrind means much. Asked once per test.
+if grep -qa -e __asan_init -e __ubsan_handle "$WPROFCK" 2>/dev/null; then
+	_wp_sanitized=1
+else
+	_wp_sanitized=0
+fi
 sanitized() {
-	grep -qa -e __asan_init -e __ubsan_handle "$WPROFCK"
+	[ "$_wp_sanitized" -eq 1 ]
 }
 
 # rss_measurable: whether peak RSS can be measured and means something.
@@ -28,16 +41,20 @@ need_rss() {
 	fi
 }
 
-# wp_rss OUT ARGS...: as wp_to, under /usr/bin/time when it is there; the
-# peak RSS in KB goes to $BATS_TEST_TMPDIR/rss for assert_rss_small.
+# wp_rss OUT ARGS...: as wp_to, in RSS_MAX_KB of address space and under
+# /usr/bin/time, each when it means something; the peak RSS in KB goes to
+# $BATS_TEST_TMPDIR/rss for assert_rss_small.
 wp_rss() {
 	local out=$1
 	shift
+	local cmd=("$WPROFCK" "$@")
 	if [ -x /usr/bin/time ]; then
-		/usr/bin/time -q -f %M -o "$BATS_TEST_TMPDIR/rss" \
-		    "$WPROFCK" "$@" >"$out"
+		cmd=(/usr/bin/time -q -f %M -o "$BATS_TEST_TMPDIR/rss" "${cmd[@]}")
+	fi
+	if sanitized; then
+		"${cmd[@]}" >"$out"
 	else
-		"$WPROFCK" "$@" >"$out"
+		(ulimit -v "$RSS_MAX_KB" && exec "${cmd[@]}") >"$out"
 	fi
 }
 
@@ -59,19 +76,6 @@ assert_rss_small() {
 	    fail "peak RSS $kb KB, the bound is $RSS_MAX_KB KB"
 }
 
-# tmp_files DIR: wprofck's temporary files in DIR, one line.
-tmp_files() {
-	find "$1" -maxdepth 1 -name '.wprofck.*' -printf '%f ' 2>/dev/null |
-	    sed 's/ $//'
-}
-
-# refute_tmp DIR: no temporary file of wprofck is left in DIR.
-refute_tmp() {
-	local left
-	left=$(tmp_files "$1")
-	[ -z "$left" ] || fail "temporary files left in $1: $left"
-}
-
 # wait_tmp DIR: waits (5 s at most) until a temporary file of wprofck in
 # DIR holds data, so that a fault injected next lands mid-write.
 wait_tmp() {
@@ -85,8 +89,18 @@ wait_tmp() {
 	fail "no temporary file with data appeared in $1"
 }
 
-# RO_DIRS: directories made read-only by ro_dir, undone by ro_undo.
-RO_DIRS=()
+# writable DIR [PREFIX...]: whether a file can be made in DIR (by a command
+# run under PREFIX); the probe does not stay.
+writable() {
+	local d=$1
+	shift
+	"$@" touch "$d/.probe" 2>/dev/null || return 1
+	rm -f "$d/.probe"
+}
+
+# UNDO: what undo_all reverts after a test, as HOW:DIR: the mounts and
+# attributes of ro_dir, and the tmpfs mounts tests make themselves.
+UNDO=()
 
 # ro_dir DIR: makes DIR read-only for wprofck, whatever root may do. Sets
 # RO_ERR to the errno text a write there gives and RO_RUN to the command
@@ -97,29 +111,29 @@ ro_dir() {
 	local d=$1
 	RO_RUN=()
 	if mount --bind "$d" "$d" 2>/dev/null; then
-		RO_DIRS+=("mount:$d")
+		UNDO+=("mount:$d")
 		if mount -o remount,bind,ro "$d" 2>/dev/null &&
-		    ! touch "$d/.probe" 2>/dev/null; then
+		    ! writable "$d"; then
 			RO_ERR='Read-only file system'
 			return 0
 		fi
 	fi
 	if chattr +i "$d" 2>/dev/null; then
-		RO_DIRS+=("chattr:$d")
-		if ! touch "$d/.probe" 2>/dev/null; then
+		UNDO+=("chattr:$d")
+		if ! writable "$d"; then
 			RO_ERR='Operation not permitted'
 			return 0
 		fi
 	fi
 	chmod 555 "$d"
-	RO_DIRS+=("chmod:$d")
+	UNDO+=("chmod:$d")
 	if [ "$(id -u)" -ne 0 ]; then
 		RO_ERR='Permission denied'
 		return 0
 	fi
-	RO_RUN=(setpriv --bounding-set=-dac_override,-dac_read_search)
+	RO_RUN=("${NOCAPS[@]}")
 	if "${RO_RUN[@]}" true 2>/dev/null &&
-	    ! "${RO_RUN[@]}" touch "$d/.probe" 2>/dev/null; then
+	    ! writable "$d" "${RO_RUN[@]}"; then
 		RO_ERR='Permission denied'
 		return 0
 	fi
@@ -127,29 +141,29 @@ ro_dir() {
 	return 1
 }
 
-# ro_undo: undoes every ro_dir of the test, last first.
-ro_undo() {
+# undo_all: reverts everything in UNDO, last first.
+undo_all() {
 	local i how d
-	for ((i = ${#RO_DIRS[@]} - 1; i >= 0; i--)); do
-		how=${RO_DIRS[i]%%:*}
-		d=${RO_DIRS[i]#*:}
+	for ((i = ${#UNDO[@]} - 1; i >= 0; i--)); do
+		how=${UNDO[i]%%:*}
+		d=${UNDO[i]#*:}
 		case $how in
 		mount) umount "$d" || umount -l "$d" ;;
 		chattr) chattr -i "$d" ;;
 		chmod) chmod 755 "$d" ;;
 		esac
 	done
-	RO_DIRS=()
+	UNDO=()
 }
 
-# no_dac: sets NODAC to a command prefix under which mode bits apply to
+# no_dac FILE: sets NODAC to a command prefix under which mode bits apply to
 # wprofck (nothing for a non-root user; for root, setpriv dropping the
 # capabilities that override them), and checks that FILE is then
 # unreadable. Returns 1 with NODAC_WHY when that cannot be arranged.
 no_dac() {
 	NODAC=()
 	if [ "$(id -u)" -eq 0 ]; then
-		NODAC=(setpriv --bounding-set=-dac_override,-dac_read_search)
+		NODAC=("${NOCAPS[@]}")
 	fi
 	if ! "${NODAC[@]}" true 2>/dev/null; then
 		NODAC_WHY="setpriv cannot drop CAP_DAC_OVERRIDE here"

@@ -94,7 +94,9 @@ out(const void *p, size_t len)
 		while (len > 0) {
 			if (olen == sizeof(obuf))
 				flush_out();
-			n = sizeof(obuf) - olen < len ? sizeof(obuf) - olen : len;
+			n = sizeof(obuf) - olen;
+			if (n > len)
+				n = len;
 			memcpy(obuf + olen, s, n);
 			olen += n;
 			s += n;
@@ -637,8 +639,8 @@ main(int argc, char *argv[])
 			o.opening = 0;
 			break;
 		case 'o':
-			outfd = open(optarg, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-			if (outfd == -1)
+			if ((outfd = open(optarg, O_WRONLY | O_CREAT | O_TRUNC,
+			    0644)) == -1)
 				err(2, "%s", optarg);
 			break;
 		case 'p':

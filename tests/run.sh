@@ -9,8 +9,14 @@ B=${B:-build}
 export B
 cd "$(dirname "$0")/.." || exit 2
 mkdir -p "$B" || exit 2
-log=$B/test.log
-rcs=$B/test.rcs
+# Two runs may share $B; each counts from its own files, and the log
+# lands in $B/test.log only at the end.
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/wprofck-run.XXXXXX") || exit 2
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+log=$tmp/test.log
+rcs=$tmp/rcs
 : >"$rcs" || exit 2
 
 if ! command -v bats >/dev/null 2>&1; then
@@ -35,6 +41,8 @@ passed=$(grep -c '^ok ' "$log")
 skipped=$(grep '^ok ' "$log" | grep -ci ' # skip')
 failed=$(grep -c '^not ok ' "$log")
 passed=$((passed - skipped))
+
+cp "$log" "$B/test.log.$$" && mv -f "$B/test.log.$$" "$B/test.log"
 
 status=0
 while read -r runner rc; do

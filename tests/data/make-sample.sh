@@ -18,6 +18,7 @@ set -eu
 
 trace() {
 	# $1 packets; timestamps wander so that they are not monotonic.
+	# shellcheck disable=SC2059
 	printf "$(awk -v n="$1" 'BEGIN {
 		for (i = 0; i < n; i++) {
 			ts = 128 + (i * 7919) % 16000

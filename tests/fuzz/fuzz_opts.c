@@ -2,7 +2,9 @@
  * The option parsers on arbitrary text, against a naive reading of what
  * they accept: a tag is a whole number up to 2^32-1 or four printable
  * characters (tag_parse_name also takes a ktstr name in any case); a size
- * is a whole number with an optional K, M or G, within [min, max].
+ * is a whole number with an optional K, M or G, within [min, max]; a
+ * sidecar name is {test}-{16 hex digits}[.repro].wprof.pb, and what
+ * sidecar_parse() takes from it puts the name back together.
  * Input: mode byte, min (8), max (8), then the text.
  */
 #include <ctype.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../../lib/check.h"
 #include "fuzz.h"
 
 #define PREFIX	17
@@ -149,6 +152,51 @@ naive_size(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+static int
+naive_sidecar(const char *s)
+{
+	static const char suffix[] = ".wprof.pb", repro[] = ".repro";
+	size_t n = strlen(s), i;
+
+	if (n <= strlen(suffix) || strcmp(s + n - strlen(suffix), suffix) != 0)
+		return 0;
+	n -= strlen(suffix);
+	if (n >= strlen(repro) && memcmp(s + n - strlen(repro), repro,
+	    strlen(repro)) == 0)
+		n -= strlen(repro);
+	/* test, a dash and 16 lowercase hex digits */
+	if (n < 18 || n - 17 > SIDECAR_NAME_MAX || s[n - 17] != '-')
+		return 0;
+	for (i = n - 16; i < n; i++)
+		if (strchr("0123456789abcdef", s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+static void
+sidecar(const char *s)
+{
+	struct sidecar sc;
+	size_t n = strlen(s);
+	char *back;
+	int ok;
+
+	CHECK(sidecar_match(s) == (n > 9 && strcmp(s + n - 9,
+	    ".wprof.pb") == 0));
+	ok = sidecar_parse(s, &sc);
+	CHECK(ok == naive_sidecar(s));
+	if (!ok)
+		return;
+	CHECK(sc.test[0] != '\0');
+	CHECK(strlen(sc.variant) == 16);
+	if ((back = malloc(n + 1)) == NULL)
+		abort();
+	CHECK(snprintf(back, n + 1, "%s-%s%s.wprof.pb", sc.test, sc.variant,
+	    sc.repro ? ".repro" : "") == (int)n);
+	CHECK(strcmp(back, s) == 0);
+	free(back);
+}
+
 static void
 failed(const struct wperr *e, enum wperr_code code)
 {
@@ -232,6 +280,7 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	} else
 		failed(&e, WPE_BAD_SIZE);
 
+	sidecar(s);
 	free(s);
 	return 0;
 }

@@ -98,7 +98,9 @@ done
 n=0
 for s in WPRF WPRC 0x57505246 1397708116 0x100000000 012 08 0x schedlog \
     Exit EXIT wprofTRACE 'W\001RF' WPR WPRFX 16M 4k 5G 1g 17179869184G \
-    99999999999999999999 -1 ' 1' 0x10K 12Q 4096; do
+    99999999999999999999 -1 ' 1' 0x10K 12Q 4096 \
+    t-0123456789abcdef.wprof.pb sched_basic-00ff00ff00ff00ff.repro.wprof.pb \
+    -0123456789abcdef.wprof.pb t-0123456789ABCDEF.wprof.pb .wprof.pb; do
 	n=$((n + 1))
 	{ byte $((n % 4)); le64 4096; le64 $((1 << 30)); printf %b "$s"; } \
 	    >"$c/opts/seed-$n"
@@ -116,6 +118,7 @@ for x in bigfield bigts deepgroups emptypkt field0 field2 fieldlen fixed \
 	{ byte 2; byte 7; le16 3; "$mkpb" -O -n 3 -s 24 -X $x -p 1; } \
 	    >"$c/pbwalk/seed-$x"
 done
+{ byte 2; byte 40; le16 7; "$mkpb" -O -n 70 -s 20 -S 70; } >"$c/pbwalk/seed-70-sequences"
 { byte 0; byte 0; le16 4; printf '\022\002hi'; } >"$c/pbwalk/seed-not-a-trace"
 { byte 1; byte 3; le16 5; printf '\001\003\010\001\122\001\003\377\001\002'; } \
     >"$c/pbwalk/seed-program-1"
