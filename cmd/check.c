@@ -17,7 +17,7 @@
 #include "../lib/check.h"
 
 const char synopsis_check[] =
-    "check [-q] [--json] [--deep] [--min-size N] [path ...]";
+    "check [-q] [--json] [--deep] [--min-size size] [path ...]";
 
 /* Large blocks keep the deep walk near the speed of cat(1). */
 #define CHECK_BUF	(1u << 20)

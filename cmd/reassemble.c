@@ -187,8 +187,7 @@ reassemble(int in, const char *name, const struct reassemble_opts *o)
 	}
 
 	status = pump(in, name, sink, spool != -1 ? "spool file in $TMPDIR" :
-	    outname,
-	    o, &bytes);
+	    outname, o, &bytes);
 	if (status == EXIT_OK && spool != -1 &&
 	    fd_copy(spool, dest, bytes, &e) == -1)
 		status = fail_out(outname, &e);

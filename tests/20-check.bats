@@ -115,14 +115,14 @@ line() {
 
 @test "check: an unknown option is a usage error with the synopsis" {
 	run -2 "$WPROFCK" check --bogus "$P/4096.pb"
-	assert_output --partial 'usage: wprofck check [-q] [--json] [--deep] [--min-size N] [path ...]'
+	assert_output --partial 'usage: wprofck check [-q] [--json] [--deep] [--min-size size] [path ...]'
 }
 
 @test "check --help prints the synopsis on stdout, exit 0" {
 	run -0 wp_to "$BATS_TEST_TMPDIR/out" check --help
 	assert_output ''
 	run -0 cat "$BATS_TEST_TMPDIR/out"
-	assert_output 'usage: wprofck check [-q] [--json] [--deep] [--min-size N] [path ...]'
+	assert_output 'usage: wprofck check [-q] [--json] [--deep] [--min-size size] [path ...]'
 }
 
 @test "check: several files, each reported, then N passed, M failed; exit 1" {
@@ -367,7 +367,7 @@ unprivileged() {
 @test "check with no path and no \$KTSTR_SIDECAR_DIR is a usage error" {
 	run -2 "$WPROFCK" check
 	assert_line -n 0 'wprofck: check: no path, and KTSTR_SIDECAR_DIR is not set'
-	assert_line -n 1 'usage: wprofck check [-q] [--json] [--deep] [--min-size N] [path ...]'
+	assert_line -n 1 'usage: wprofck check [-q] [--json] [--deep] [--min-size size] [path ...]'
 	KTSTR_SIDECAR_DIR= run -2 "$WPROFCK" check
 	assert_line -n 0 'wprofck: check: no path, and KTSTR_SIDECAR_DIR is not set'
 }
