@@ -36,6 +36,11 @@ HDRS = $(wildcard lib/*.h cmd/*.h)
 
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat
 
+.DEFAULT_GOAL := all
+
+# make fuzz, fuzz-replay and lint.
+include tests/fuzz/Makefile.inc
+
 all: $(B)/wprofck
 
 $(B)/libwprofck.a: $(LIB_OBJS)
@@ -60,7 +65,7 @@ test:
 	sh tests/deps.sh
 	$(MAKE) --no-print-directory test-run
 
-test-run: $(B)/wprofck $(TOOLS)
+test-run: $(B)/wprofck $(TOOLS) $(FUZZ_REPLAYS)
 	B=$(B) sh tests/run.sh
 
 demo:
@@ -89,4 +94,3 @@ clean:
 
 .PHONY: all test test-run demo demo-run bench install uninstall lint-man clean
 
-include tests/fuzz/Makefile.inc

@@ -32,6 +32,18 @@ fi
 		"$B/tests/unit"
 		echo "unit $?" >>"$rcs"
 	fi
+	# The fuzz targets, built with $(CC), replay their corpus; a crash
+	# prints no TAP line of its own, so it gets one here.
+	for replay in "$B"/tests/fuzz/replay-*; do
+		[ -x "$replay" ] || continue
+		target=${replay##*/replay-}
+		echo "# $replay tests/fuzz/corpus/$target"
+		"$replay" "tests/fuzz/corpus/$target"
+		rc=$?
+		echo "replay-$target $rc" >>"$rcs"
+		[ "$rc" -eq 0 ] ||
+			echo "not ok - replay-$target exited with status $rc"
+	done
 	echo "# bats --tap tests/*.bats"
 	bats --tap tests/*.bats
 	echo "bats $?" >>"$rcs"

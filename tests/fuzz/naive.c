@@ -113,7 +113,7 @@ naive_walk(const unsigned char *buf, size_t len, uint32_t cap,
 			w->stop.why = FSTOP_PARTIAL_HEADER;
 			w->stop.off = i;
 			w->stop.have = left;
-			w->stop.bytes = len;
+			w->stop.bytes = i;
 			break;
 		}
 		f = &w->f[w->n];
@@ -135,7 +135,7 @@ naive_walk(const unsigned char *buf, size_t len, uint32_t cap,
 			w->stop.off = i;
 			w->stop.len = f->len;
 			w->stop.have = left - FRAME_HDR_SIZE;
-			w->stop.bytes = len;
+			w->stop.bytes = i;
 			w->nhdr = w->n + 1;
 			break;
 		}
@@ -171,7 +171,8 @@ naive_reasm(const unsigned char *buf, const struct nwalk *w,
 
 	memset(r, 0, sizeof(*r));
 	r->code = WPE_NO_TERMINAL;
-	if ((r->data = malloc(w->stop.bytes + 1)) == NULL ||
+	if ((r->data = malloc(w->stop.off + FRAME_HDR_SIZE + w->stop.have +
+	    1)) == NULL ||
 	    (r->pads = calloc(w->nhdr + 1, sizeof(*r->pads))) == NULL)
 		abort();
 	for (i = 0; i < w->nhdr; i++) {
