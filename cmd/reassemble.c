@@ -153,6 +153,24 @@ out:
 	return status;
 }
 
+/* --check: the spool when there is one, else the file just renamed. */
+static int
+check_result(int spool, const char *out, const char *outname,
+    const char *how)
+{
+	int fd, status;
+
+	if (spool != -1)
+		return check_written(spool, outname, how);
+	if ((fd = open(out, O_RDONLY | O_CLOEXEC)) == -1) {
+		warn("%s", out);
+		return EXIT_TROUBLE;
+	}
+	status = check_written(fd, outname, how);
+	close(fd);
+	return status;
+}
+
 static int
 reassemble(int in, const char *name, const struct reassemble_opts *o)
 {
@@ -191,28 +209,14 @@ reassemble(int in, const char *name, const struct reassemble_opts *o)
 	if (status == EXIT_OK && spool != -1 &&
 	    fd_copy(spool, dest, bytes, &e) == -1)
 		status = fail_out(outname, &e);
-	if (status != EXIT_OK) {
+	if (status != EXIT_OK)
 		outfile_abort(&of);
-		if (spool != -1)
-			close(spool);
-		return status;
-	}
-	if (o->out != NULL && outfile_commit(&of, &e) == -1) {
-		if (spool != -1)
-			close(spool);
-		return fail_out(o->out, &e);
-	}
-	if (o->check == NULL) {
-		if (spool != -1)
-			close(spool);
-		return EXIT_OK;
-	}
-	if (spool == -1 && (spool = open(o->out, O_RDONLY | O_CLOEXEC)) == -1) {
-		warn("%s", o->out);
-		return EXIT_TROUBLE;
-	}
-	status = check_written(spool, outname, o->check);
-	close(spool);
+	else if (o->out != NULL && outfile_commit(&of, &e) == -1)
+		status = fail_out(o->out, &e);
+	else if (o->check != NULL)
+		status = check_result(spool, o->out, outname, o->check);
+	if (spool != -1)
+		close(spool);
 	return status;
 }
 
