@@ -91,6 +91,8 @@ frame_next(struct frame_walk *w)
 		w->left -= (uint32_t)n;
 		return FRAME_DATA;
 	}
+	if (w->inlen == 0)
+		return FRAME_NEED;
 
 	if (w->hlen == 0 && w->inlen >= FRAME_HDR_SIZE) {
 		hp = w->in;

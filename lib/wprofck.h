@@ -173,6 +173,7 @@ struct splitter {
 	uint32_t crc;
 };
 
+/* cap must be at least 1: split_take() takes nothing from a full slice. */
 void split_init(struct splitter *, uint32_t cap, uint32_t chunk_tag,
     uint32_t trace_tag);
 size_t split_take(struct splitter *, const void *, size_t);

@@ -483,3 +483,12 @@ huge() {
 	run -0 wp_to /dev/null reassemble --check=deep -o "$T" "$DRAIN"
 	assert_output --regexp "^ok +11K +105 +99\\.0 us  $T\$"
 }
+
+@test "--deep from a pipe: a packet cut after its length is truncated, not a crash" {
+	# Found by fuzz_pbwalk (tests/fuzz/corpus/pbwalk/
+	# regress-stream-truncated-used-unset): the stream walk used a length
+	# it had not set when the walk failed, and crashed.
+	run -1 bash -c '"$MKPB" -O -n 4 -s 24 -c 50 |
+	    "$WPROFCK" check --deep --min-size 0 /dev/stdin'
+	assert_output --partial 'truncated: packet 2 at offset 48 claims 22 bytes, 0 are there, 22 missing'
+}

@@ -65,6 +65,8 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	naive_walk(dump, dlen, cap, &w);
 
 	frame_init(&fw, cap);
+	/* Asking before any input is handed in must ask for input. */
+	CHECK(frame_next(&fw) == FRAME_NEED);
 	while (ev != FRAME_STOP && pos < dlen) {
 		free(piece);
 		k = pieces_next(&ps, dlen - pos);

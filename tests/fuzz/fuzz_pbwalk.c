@@ -232,7 +232,8 @@ gen_trace(struct src *s, struct buf *b, struct pbstats *st)
 		st->track_event += (uint64_t)pk.te;
 		st->interned_data += (uint64_t)pk.id;
 		st->track_descriptor += (uint64_t)pk.td;
-		if (pk.ts) {
+		/* Timestamp 0 is wprof's START marker, left out of the span. */
+		if (pk.ts && pk.tsv != 0) {
 			if (!st->have_ts)
 				st->ts_min = st->ts_max = pk.tsv;
 			st->have_ts = 1;
