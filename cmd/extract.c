@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmds.h"
@@ -19,10 +18,15 @@ const char synopsis_extract[] = "extract [-o out] [--max-frame size] tag "
  * Writes the payloads of every complete frame of the wanted type with a
  * good CRC to out; a frame's bytes are held until its CRC is known.
  */
+struct extract_opts {
+	uint32_t type, cap;
+};
+
 static int
-extract(int in, const char *name, uint32_t type, uint32_t cap, int out,
-    const char *outname)
+extract(int in, const char *name, int out, const char *outname, void *arg)
 {
+	const struct extract_opts *o = arg;
+	const uint32_t type = o->type;
 	struct frame_walk w;
 	struct hold h;
 	struct wperr e;
@@ -43,7 +47,7 @@ extract(int in, const char *name, uint32_t type, uint32_t cap, int out,
 		warn_wperr(outname, &e);
 		return EXIT_TROUBLE;
 	}
-	frame_init(&w, cap);
+	frame_init(&w, o->cap);
 	while (ev != FRAME_STOP) {
 		if ((n = read(in, buf, READ_SIZE)) == -1) {
 			if (errno == EINTR)
@@ -110,13 +114,11 @@ cmd_extract(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct outfile of;
-	struct stat st;
+	struct extract_opts o = { 0, FRAME_CAP_DEFAULT };
 	struct wperr e;
-	const char *name, *out = NULL;
-	uint32_t type, cap = FRAME_CAP_DEFAULT;
+	const char *out = NULL;
 	char msg[256];
-	int ch, in, status;
+	int ch;
 
 	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -126,7 +128,7 @@ cmd_extract(int argc, char **argv)
 			out = optarg;
 			break;
 		case OPT_MAX_FRAME:
-			cap = (uint32_t)opt_size("--max-frame", optarg, 0,
+			o.cap = (uint32_t)opt_size("--max-frame", optarg, 0,
 			    UINT32_MAX);
 			break;
 		default:
@@ -137,32 +139,9 @@ cmd_extract(int argc, char **argv)
 	argv += optind;
 	if (argc < 1 || argc > 2)
 		usage(synopsis_extract);
-	if (tag_parse_name(argv[0], &type, &e) == -1)
+	if (tag_parse_name(argv[0], &o.type, &e) == -1)
 		errx(EXIT_TROUBLE, "tag: '%s': %s", argv[0],
 		    wperr_str(&e, msg, sizeof(msg)));
 
-	if ((in = input_open(argc == 2 ? argv[1] : NULL, &name)) == -1)
-		return EXIT_TROUBLE;
-	if (fstat(in, &st) == -1) {
-		warn("%s", name);
-		return EXIT_TROUBLE;
-	}
-	if (out == NULL)
-		status = extract(in, name, type, cap, STDOUT_FILENO,
-		    "<stdout>");
-	else if (outfile_open(&of, out, &st, &e) == -1) {
-		warn_wperr(out, &e);
-		status = EXIT_TROUBLE;
-	} else {
-		status = extract(in, name, type, cap, of.fd, out);
-		if (status == EXIT_TROUBLE)
-			outfile_abort(&of);
-		else if (outfile_commit(&of, &e) == -1) {
-			warn_wperr(out, &e);
-			status = EXIT_TROUBLE;
-		}
-	}
-	if (in != STDIN_FILENO)
-		close(in);
-	return status;
+	return run_io(argc == 2 ? argv[1] : NULL, out, extract, &o);
 }

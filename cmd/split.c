@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmds.h"
@@ -20,9 +19,9 @@ struct split_opts {
 };
 
 static int
-split(int in, const char *name, int out, const char *outname,
-    const struct split_opts *o)
+split(int in, const char *name, int out, const char *outname, void *arg)
 {
+	const struct split_opts *o = arg;
 	struct splitter sp;
 	struct hold h;
 	struct wperr e;
@@ -95,11 +94,8 @@ cmd_split(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct split_opts o;
-	struct outfile of;
-	struct stat st;
-	struct wperr e;
-	const char *name, *out = NULL;
-	int ch, in, force = 0, status;
+	const char *out = NULL;
+	int ch, force = 0;
 
 	memset(&o, 0, sizeof(o));
 	o.cap = FRAME_CAP_DEFAULT;
@@ -139,26 +135,5 @@ cmd_split(int argc, char **argv)
 		errx(EXIT_TROUBLE, "refusing to write binary data to a "
 		    "terminal; use -o or -f");
 
-	if ((in = input_open(argc == 1 ? argv[0] : NULL, &name)) == -1)
-		return EXIT_TROUBLE;
-	if (fstat(in, &st) == -1) {
-		warn("%s", name);
-		status = EXIT_TROUBLE;
-	} else if (out == NULL)
-		status = split(in, name, STDOUT_FILENO, "<stdout>", &o);
-	else if (outfile_open(&of, out, &st, &e) == -1) {
-		warn_wperr(out, &e);
-		status = EXIT_TROUBLE;
-	} else {
-		status = split(in, name, of.fd, out, &o);
-		if (status != EXIT_OK)
-			outfile_abort(&of);
-		else if (outfile_commit(&of, &e) == -1) {
-			warn_wperr(out, &e);
-			status = EXIT_TROUBLE;
-		}
-	}
-	if (in != STDIN_FILENO)
-		close(in);
-	return status;
+	return run_io(argc == 1 ? argv[0] : NULL, out, split, &o);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmds.h"
@@ -116,6 +117,45 @@ write_full(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+/*
+ * Opens the dump (NULL or "-" for standard input) and the output (NULL for
+ * standard output, else an atomic outfile), and runs fn between them. The
+ * outfile is committed unless fn reports trouble: a verdict of bad data
+ * still keeps what was good.
+ */
+int
+run_io(const char *dump, const char *out, io_fn fn, void *arg)
+{
+	struct outfile of;
+	struct stat st;
+	struct wperr e;
+	const char *name;
+	int in, status;
+
+	if ((in = input_open(dump, &name)) == -1)
+		return EXIT_TROUBLE;
+	if (fstat(in, &st) == -1) {
+		warn("%s", name);
+		status = EXIT_TROUBLE;
+	} else if (out == NULL)
+		status = fn(in, name, STDOUT_FILENO, "<stdout>", arg);
+	else if (outfile_open(&of, out, &st, &e) == -1) {
+		warn_wperr(out, &e);
+		status = EXIT_TROUBLE;
+	} else {
+		status = fn(in, name, of.fd, out, arg);
+		if (status == EXIT_TROUBLE)
+			outfile_abort(&of);
+		else if (outfile_commit(&of, &e) == -1) {
+			warn_wperr(out, &e);
+			status = EXIT_TROUBLE;
+		}
+	}
+	if (in != STDIN_FILENO)
+		close(in);
+	return status;
 }
 
 static void
