@@ -33,9 +33,9 @@ uint64_t opt_size(const char *opt, const char *arg, uint64_t min,
     uint64_t max);
 void warn_wperr(const char *name, const struct wperr *);
 int input_open(const char *path, const char **name);
-typedef int io_fn(int in, const char *name, int out, const char *outname,
-    void *arg);
-int run_io(const char *dump, const char *out, io_fn *, void *arg);
+/* fn(in, name, out, outname, arg) */
+int run_io(const char *dump, const char *out,
+    int (*fn)(int, const char *, int, const char *, void *), void *arg);
 ssize_t read_full(int fd, void *buf, size_t len);
 int write_full(int fd, const void *buf, size_t len);
 void signals_cleanup_outfiles(void);

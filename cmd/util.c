@@ -126,7 +126,8 @@ write_full(int fd, const void *buf, size_t len)
  * still keeps what was good.
  */
 int
-run_io(const char *dump, const char *out, io_fn fn, void *arg)
+run_io(const char *dump, const char *out,
+    int (*fn)(int, const char *, int, const char *, void *), void *arg)
 {
 	struct outfile of;
 	struct stat st;
