@@ -75,7 +75,11 @@ demo:
 demo-run: $(B)/wprofck
 	sh tests/demo.sh $(B)
 
-bench: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/interleave
+bench:
+	sh tests/deps.sh
+	$(MAKE) --no-print-directory bench-run
+
+bench-run: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/interleave
 	B=$(B) bash tests/bench.sh
 
 install: $(B)/wprofck
@@ -92,5 +96,5 @@ lint-man:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all test test-run demo demo-run bench install uninstall lint-man clean
+.PHONY: all test test-run demo demo-run bench bench-run install uninstall lint-man clean
 
