@@ -36,7 +36,6 @@ int input_open(const char *path, const char **name);
 /* fn(in, name, out, outname, arg) */
 int run_io(const char *dump, const char *out,
     int (*fn)(int, const char *, int, const char *, void *), void *arg);
-ssize_t read_full(int fd, void *buf, size_t len);
 int write_full(int fd, const void *buf, size_t len);
 void signals_cleanup_outfiles(void);
 

@@ -79,27 +79,6 @@ input_open(const char *path, const char **name)
 	return fd;
 }
 
-/* Reads until len bytes or end of input; short only at the end. */
-ssize_t
-read_full(int fd, void *buf, size_t len)
-{
-	size_t got = 0;
-	ssize_t n;
-
-	while (got < len) {
-		n = read(fd, (char *)buf + got, len - got);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	return (ssize_t)got;
-}
-
 int
 write_full(int fd, const void *buf, size_t len)
 {
