@@ -29,6 +29,7 @@ struct wperr;
 void usage(const char *synopsis) __attribute__((noreturn));
 void help(const char *synopsis) __attribute__((noreturn));
 uint32_t opt_tag(const char *opt, const char *arg);
+void opt_tags_differ(uint32_t trace_tag, uint32_t chunk_tag);
 uint64_t opt_size(const char *opt, const char *arg, uint64_t min,
     uint64_t max);
 void warn_wperr(const char *name, const struct wperr *);
@@ -47,6 +48,7 @@ struct hold {
 	uint64_t spooled;
 };
 int hold_init(struct hold *, struct wperr *);
+unsigned char *hold_with_buffer(struct hold *, size_t, const char *outname);
 int hold_add(struct hold *, const void *, size_t, struct wperr *);
 int hold_flush(struct hold *, int fd, struct wperr *);
 int hold_reset(struct hold *, struct wperr *);

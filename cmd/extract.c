@@ -38,15 +38,8 @@ extract(int in, const char *name, int out, const char *outname, void *arg)
 	ssize_t n;
 	int status = EXIT_TROUBLE, bad = 0;
 
-	if ((buf = malloc(READ_SIZE)) == NULL) {
-		warn(NULL);
+	if ((buf = hold_with_buffer(&h, READ_SIZE, outname)) == NULL)
 		return EXIT_TROUBLE;
-	}
-	if (hold_init(&h, &e) == -1) {
-		free(buf);
-		warn_wperr(outname, &e);
-		return EXIT_TROUBLE;
-	}
 	frame_init(&w, o->cap);
 	while (ev != FRAME_STOP) {
 		if ((n = read(in, buf, READ_SIZE)) == -1) {

@@ -308,8 +308,7 @@ cmd_frames(int argc, char **argv)
 	argv += optind;
 	if (argc > 1)
 		usage(synopsis_frames);
-	if (o.trace_tag == o.chunk_tag)
-		errx(EXIT_TROUBLE, "--trace-tag and --chunk-tag must differ");
+	opt_tags_differ(o.trace_tag, o.chunk_tag);
 	if ((in = input_open(argc == 1 ? argv[0] : NULL, &name)) == -1)
 		return EXIT_TROUBLE;
 	status = frames(in, name, &o);

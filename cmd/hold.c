@@ -1,3 +1,4 @@
+#include <err.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,28 @@ hold_init(struct hold *h, struct wperr *e)
 		return wperr_sys(e, "malloc");
 	}
 	return 0;
+}
+
+/*
+ * The start of extract and split: a hold and a read buffer of len bytes.
+ * Returns the buffer, or NULL after a warning.
+ */
+unsigned char *
+hold_with_buffer(struct hold *h, size_t len, const char *outname)
+{
+	unsigned char *buf;
+	struct wperr e;
+
+	if ((buf = malloc(len)) == NULL) {
+		warn(NULL);
+		return NULL;
+	}
+	if (hold_init(h, &e) == -1) {
+		free(buf);
+		warn_wperr(outname, &e);
+		return NULL;
+	}
+	return buf;
 }
 
 int

@@ -288,8 +288,7 @@ cmd_reassemble(int argc, char **argv)
 	argv += optind;
 	if (argc > 1)
 		usage(synopsis_reassemble);
-	if (o.trace_tag == o.chunk_tag)
-		errx(EXIT_TROUBLE, "--trace-tag and --chunk-tag must differ");
+	opt_tags_differ(o.trace_tag, o.chunk_tag);
 	if (o.out == NULL && !o.force && isatty(STDOUT_FILENO))
 		errx(EXIT_TROUBLE, "refusing to write binary data to a "
 		    "terminal; use -o or -f");

@@ -30,15 +30,8 @@ split(int in, const char *name, int out, const char *outname, void *arg)
 	ssize_t got;
 	int eof = 0, status = EXIT_TROUBLE;
 
-	if ((buf = malloc(READ_SIZE)) == NULL) {
-		warn(NULL);
+	if ((buf = hold_with_buffer(&h, READ_SIZE, outname)) == NULL)
 		return EXIT_TROUBLE;
-	}
-	if (hold_init(&h, &e) == -1) {
-		free(buf);
-		warn_wperr(outname, &e);
-		return EXIT_TROUBLE;
-	}
 	split_init(&sp, o->cap, o->chunk_tag, o->trace_tag);
 	/* A full slice waits for one more byte, or the end, to be named. */
 	for (;;) {
@@ -129,8 +122,7 @@ cmd_split(int argc, char **argv)
 	argv += optind;
 	if (argc > 1)
 		usage(synopsis_split);
-	if (o.trace_tag == o.chunk_tag)
-		errx(EXIT_TROUBLE, "--trace-tag and --chunk-tag must differ");
+	opt_tags_differ(o.trace_tag, o.chunk_tag);
 	if (out == NULL && !force && isatty(STDOUT_FILENO))
 		errx(EXIT_TROUBLE, "refusing to write binary data to a "
 		    "terminal; use -o or -f");

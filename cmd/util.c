@@ -53,6 +53,14 @@ opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
 	return v;
 }
 
+/* Chunks and the terminal are told apart by type alone. */
+void
+opt_tags_differ(uint32_t trace_tag, uint32_t chunk_tag)
+{
+	if (trace_tag == chunk_tag)
+		errx(EXIT_TROUBLE, "--trace-tag and --chunk-tag must differ");
+}
+
 void
 warn_wperr(const char *name, const struct wperr *e)
 {
