@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "../lib/check.h"
+
 enum { EXIT_OK = 0, EXIT_BAD = 1, EXIT_TROUBLE = 2 };
 
 int cmd_check(int, char **);
@@ -55,6 +57,6 @@ int hold_reset(struct hold *, struct wperr *);
 void hold_free(struct hold *);
 
 /* check.c, for reassemble --check */
-int check_written(int fd, const char *path, const char *how);
+int check_written(int fd, const char *path, enum check_mode);
 
 #endif

@@ -26,7 +26,8 @@ struct reassemble_opts {
 	int force, quiet;
 	const char *out;
 	uint32_t cap, trace_tag, chunk_tag;
-	const char *check;	/* NULL, "shape" or "deep" */
+	int check;		/* --check given */
+	enum check_mode check_mode;
 };
 
 static int
@@ -161,7 +162,7 @@ out:
 /* --check: the spool when there is one, else the file just renamed. */
 static int
 check_result(int spool, const char *out, const char *outname,
-    const char *how)
+    enum check_mode how)
 {
 	int fd, status;
 
@@ -218,8 +219,8 @@ reassemble(int in, const char *name, const struct reassemble_opts *o)
 		outfile_abort(&of);
 	else if (o->out != NULL && outfile_commit(&of, &e) == -1)
 		status = fail_out(o->out, &e);
-	else if (o->check != NULL)
-		status = check_result(spool, o->out, outname, o->check);
+	else if (o->check)
+		status = check_result(spool, o->out, outname, o->check_mode);
 	if (spool != -1)
 		close(spool);
 	return status;
@@ -272,10 +273,12 @@ cmd_reassemble(int argc, char **argv)
 			o.chunk_tag = opt_tag("--chunk-tag", optarg);
 			break;
 		case OPT_CHECK:
-			if (optarg == NULL || strcmp(optarg, "shape") == 0)
-				o.check = "shape";
-			else if (strcmp(optarg, "deep") == 0)
-				o.check = "deep";
+			o.check = 1;
+			/* Deep is the default, as for check. */
+			if (optarg == NULL || strcmp(optarg, "deep") == 0)
+				o.check_mode = CHECK_DEEP;
+			else if (strcmp(optarg, "shape") == 0)
+				o.check_mode = CHECK_SHAPE;
 			else
 				errx(EXIT_TROUBLE, "--check: '%s': want shape "
 				    "or deep", optarg);

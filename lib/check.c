@@ -121,6 +121,16 @@ walked(struct check_result *r, const struct pbwalk *w, enum pbwalk_ev ev)
 	}
 }
 
+/* Keeps the first bytes of the input for check_fd()'s caller. */
+static void
+keep_head(struct check_result *r, const unsigned char *p, size_t n)
+{
+	if (n > sizeof(r->head) - r->headlen)
+		n = sizeof(r->head) - r->headlen;
+	memcpy(r->head + r->headlen, p, n);
+	r->headlen += n;
+}
+
 static int
 check_regular(int fd, uint64_t min_size, int deep, unsigned char *buf,
     size_t buflen, struct check_result *r)
@@ -132,11 +142,12 @@ check_regular(int fd, uint64_t min_size, int deep, unsigned char *buf,
 	ssize_t n;
 	int eof;
 
+	if ((n = pread_some(fd, buf, sizeof(r->head), 0)) == -1)
+		return sys(r, errno);
+	keep_head(r, buf, (size_t)n);
 	if (shape_size(r, min_size))
 		return 0;
 	if (!deep) {
-		if ((n = pread_some(fd, buf, 1, 0)) == -1)
-			return sys(r, errno);
 		if (n == 0) {
 			bad(r, WPE_BAD_LEADING_BYTE);
 			r->err.what = "the file is empty";
@@ -190,7 +201,9 @@ check_stream(int fd, uint64_t min_size, int deep, unsigned char *buf,
 		if ((n = read_some(fd, buf + have, buflen - have)) == -1)
 			return sys(r, errno);
 		if (r->size == 0 && n > 0)
-			lead = buf[0];
+			lead = buf[have];
+		if (r->headlen < sizeof(r->head))
+			keep_head(r, buf + have, (size_t)n);
 		r->size += (uint64_t)n;
 		have += (size_t)n;
 		if (deep && ev == PBWALK_NEED)
@@ -211,10 +224,11 @@ check_stream(int fd, uint64_t min_size, int deep, unsigned char *buf,
 }
 
 int
-check_fd(int fd, uint64_t min_size, int deep, unsigned char *buf,
-    size_t buflen, struct check_result *r)
+check_fd(int fd, enum check_mode mode, uint64_t min_size,
+    unsigned char *buf, size_t buflen, struct check_result *r)
 {
 	struct stat sb;
+	int deep = mode == CHECK_DEEP;
 
 	memset(r, 0, sizeof(*r));
 	if (buflen < CHECK_BUF_MIN)
@@ -252,6 +266,8 @@ check_reason(const struct wperr *e)
 		return "malformed_packet";
 	case WPE_BAD_VARINT:
 		return "bad_varint";
+	case WPE_NO_ARTIFACTS:
+		return "no_artifacts";
 	default:
 		return "unreadable";
 	}
