@@ -18,7 +18,7 @@
 #include "../lib/sniff.h"
 
 const char synopsis_check[] =
-    "check [-q] [--json] [--shape | --deep] [--min-size size] [path ...]";
+    "check [-q] [--json] [--deep] [--min-size size] [path ...]";
 
 /* Large blocks keep the deep walk near the speed of cat(1). */
 #define CHECK_BUF	(1u << 20)
@@ -590,7 +590,13 @@ art_add(struct artlist *l, const char *path, size_t skip)
 	memset(a, 0, sizeof(*a));
 	if ((a->path = strdup(path)) == NULL)
 		err(EXIT_TROUBLE, NULL);
-	a->shown = strlen(a->path) >= skip ? a->path + skip : a->path;
+	/* fts joins the root and the names with one slash, or none after one. */
+	a->shown = a->path;
+	if (skip > 0 && strlen(a->path) > skip) {
+		a->shown += skip;
+		while (*a->shown == '/')
+			a->shown++;
+	}
 	art_name(a);
 	return a;
 }
@@ -744,10 +750,7 @@ check_dir(const struct copts *o, struct run *run, const char *dir,
 	size_t skip, i, arts = 0;
 	int searched = 1;
 
-	skip = strlen(dir);
-	while (skip > 1 && dir[skip - 1] == '/')
-		skip--;
-	skip = relative ? skip + 1 : 0;
+	skip = relative ? strlen(dir) : 0;
 	roots[0] = (char *)dir;
 	roots[1] = NULL;
 	errno = 0;
