@@ -27,11 +27,12 @@ fi
 # A pipe hides the exit status of its first command, so each runner
 # records its own in $rcs.
 {
-	if [ -x "$B/tests/unit" ]; then
-		echo "# $B/tests/unit"
-		"$B/tests/unit"
-		echo "unit $?" >>"$rcs"
-	fi
+	for unit in "$B/tests/unit" "$B"/tests/unit_*; do
+		[ -x "$unit" ] || continue
+		echo "# $unit"
+		"$unit"
+		echo "${unit##*/} $?" >>"$rcs"
+	done
 	# The fuzz targets, built with $(CC), replay their corpus; a crash
 	# prints no TAP line of its own, so it gets one here.
 	for replay in "$B"/tests/fuzz/replay-*; do

@@ -1,0 +1,172 @@
+#!/usr/bin/env bats
+# wprofck check, the summary (issue 11, items 4 and 6): the column header,
+# lines within 80 columns, each failure's detail below its line, each hint
+# once per reason under the summary line, the counts by reason, -q, and the
+# JSON summary record that ends --json output. Traces come from mkpb (a
+# whole trace is 11202 bytes, "11K"); cut ones from head(1), so every size
+# below is known by construction.
+
+load common
+
+setup_file() {
+	P=$BATS_FILE_TMPDIR
+	export P
+	"$MKPB" -n 100 >"$P/good.pb"
+}
+
+setup() {
+	D=$BATS_TEST_TMPDIR/side
+	mkdir -p "$D"
+	J=$BATS_TEST_TMPDIR/json
+}
+
+H='RESULT  SIZE PACKETS     SPAN  PATH'
+
+# row RESULT SIZE PACKETS SPAN PATH: one line of the deep columns.
+row() {
+	printf '%-6s %5s %7s %8s  %s' "$@"
+}
+
+HINT_SMALL='too_small: wprof stopped before writing its opening, or the transfer cut the
+    file short'
+HINT_CUT='truncated: the file ends inside a packet: wprof was stopped while writing, or
+    the copy was cut short; the whole packets before the cut can be kept with
+    wprofck salvage'
+
+# mixed: one good trace, three too small, one cut inside packet 54.
+mixed() {
+	local i
+	cp "$P/good.pb" "$D/good-0000000000000005.wprof.pb"
+	for i in 1 2 3; do
+		head -c 100 "$P/good.pb" >"$D/small$i-000000000000000$i.wprof.pb"
+	done
+	head -c 8000 "$P/good.pb" >"$D/cut-0000000000000004.wprof.pb"
+}
+
+@test "summary: header, lines, counts by reason, then each hint once" {
+	mixed
+	run -1 "$WPROFCK" check "$D"
+	# mkpb: the opening is 11202 - 6400 = 4802 bytes, then body packets
+	# of 64 bytes; 8000 bytes cut packet 5 + (8000 - 4802) / 64 = 54,
+	# which starts at 4802 + 49 * 64 = 7938 and has 62 bytes after its
+	# 2-byte head, of which 8000 - 7940 = 60 are there.
+	assert_output "$H
+$(row FAIL 7.8K - - cut-0000000000000004.wprof.pb)
+    truncated: packet 54 at offset 7938 claims 62 bytes, 60 are there, 2 missing
+$(row ok 11K 105 '99.0 us' good-0000000000000005.wprof.pb)
+$(row FAIL 100B - - small1-0000000000000001.wprof.pb)
+    too small: 100 bytes, the minimum is 4096
+$(row FAIL 100B - - small2-0000000000000002.wprof.pb)
+    too small: 100 bytes, the minimum is 4096
+$(row FAIL 100B - - small3-0000000000000003.wprof.pb)
+    too small: 100 bytes, the minimum is 4096
+1 passed, 4 failed: 3 too_small, 1 truncated
+$HINT_SMALL
+$HINT_CUT"
+}
+
+@test "summary: a hint is never on an artifact's line, and said once" {
+	mixed
+	run -1 "$WPROFCK" check "$D"
+	run -0 grep -c 'wprof stopped before writing its opening' <<<"$output"
+	assert_output 1
+}
+
+@test "summary: every line fits 80 columns for sidecar names" {
+	mixed
+	cp "$P/good.pb" "$D/sched_basic_idle-00c0ffee00c0ffee.repro.wprof.pb"
+	head -c 6000 "$P/good.pb" >"$D/idle_balance-00c0ffee00c0ffee.wprof.pb"
+	printf 'x' >>"$D/cut-0000000000000004.wprof.pb"
+	run -1 "$WPROFCK" check "$D"
+	[ "${#lines[@]}" -gt 12 ]
+	run -0 awk 'length($0) > 80' <<<"$output"
+	assert_output ''
+}
+
+@test "summary: the reasons come in the order of the checks" {
+	cp "$P/good.pb" "$D/a-0000000000000001.wprof.pb"
+	head -c 8000 "$P/good.pb" >"$D/b-0000000000000001.wprof.pb"
+	{ printf x; tail -c +2 "$P/good.pb"; } >"$D/c-0000000000000001.wprof.pb"
+	head -c 10 "$P/good.pb" >"$D/d-0000000000000001.wprof.pb"
+	ln -s nowhere "$D/e-0000000000000001.wprof.pb"
+	ln -s f-0000000000000001.wprof.pb "$D/f-0000000000000001.wprof.pb"
+	run -2 "$WPROFCK" check "$D"
+	assert_output --partial '
+1 passed, 5 failed: 1 unreadable, 1 missing, 1 too_small, 1 bad_leading_byte, 1 truncated
+unreadable: '
+}
+
+@test "summary: one artifact has no summary line, but its hint" {
+	head -c 100 "$P/good.pb" >"$D/s.wprof.pb"
+	run -1 "$WPROFCK" check "$D/s.wprof.pb"
+	assert_output "$H
+$(row FAIL 100B - - "$D/s.wprof.pb")
+    too small: 100 bytes, the minimum is 4096
+$HINT_SMALL"
+}
+
+@test "summary: all passed, no reasons and no hints" {
+	cp "$P/good.pb" "$D/a-0000000000000001.wprof.pb"
+	cp "$P/good.pb" "$D/b-0000000000000001.wprof.pb"
+	run -0 "$WPROFCK" check "$D"
+	assert_line -n 3 '2 passed, 0 failed'
+	[ "${#lines[@]}" -eq 4 ]
+}
+
+@test "-q: nothing at all when everything passes" {
+	cp "$P/good.pb" "$D/a-0000000000000001.wprof.pb"
+	: >"$D/.wprofck.AbCd12"
+	run -0 "$WPROFCK" check -q "$D"
+	assert_output ''
+	run -0 "$WPROFCK" check --quiet --json "$D"
+	assert_output ''
+}
+
+@test "-q: failing lines, the summary and the hints; no ok lines" {
+	mixed
+	run -1 "$WPROFCK" check "$D"
+	full=$output
+	run -1 "$WPROFCK" check -q "$D"
+	# The full output without the ok line.
+	assert_output "$(grep -v '^ok ' <<<"$full")"
+}
+
+@test "-q --json: the failing records and the summary record" {
+	mixed
+	run -1 wp_to "$J" check -q --json "$D"
+	run -0 jq -c '[.path != null, .ok, .failed]' "$J"
+	assert_output '[true,false,null]
+[true,false,null]
+[true,false,null]
+[true,false,null]
+[false,null,4]'
+}
+
+@test "--json: the summary record: counts, reasons, hints, notes, mode" {
+	mixed
+	: >"$D/.wprofck.AbCd12"
+	run -1 wp_to "$J" check --json "$D"
+	run -0 tail -n 1 "$J"
+	assert_output '{"summary":true,"mode":"deep","passed":1,"failed":4,"reasons":{"too_small":3,"truncated":1},"hints":{"too_small":"wprof stopped before writing its opening, or the transfer cut the file short","truncated":"the file ends inside a packet: wprof was stopped while writing, or the copy was cut short; the whole packets before the cut can be kept with wprofck salvage"},"notes":[{"path":"'"$D"'/.wprofck.AbCd12","size":0,"note":"a temporary file left by a wprofck run that was killed; remove it"}]}'
+	run -0 jq -r 'select(.path) | .path' "$J"
+	[ "${#lines[@]}" -eq 5 ]
+	run -0 jq -s 'map(select(.summary)) | length' "$J"
+	assert_output 1
+	run -0 jq -s 'last | .summary' "$J"
+	assert_output true
+}
+
+@test "--json --shape: the summary names the mode" {
+	cp "$P/good.pb" "$D/a-0000000000000001.wprof.pb"
+	run -0 wp_to "$J" check --json --shape "$D"
+	run -0 jq -r 'select(.summary) | .mode' "$J"
+	assert_output shape
+}
+
+@test "--json: the summary's reasons add up to the failed records" {
+	mixed
+	run -1 wp_to "$J" check --json "$D"
+	run -0 jq -s -r '(map(select(.path and (.ok | not))) | length) as $n |
+	    last | [$n, .failed, (.reasons | add)] | map(tostring) | join(" ")' "$J"
+	assert_output '4 4 4'
+}
