@@ -123,16 +123,19 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	case WPE_TRAILING_BYTES:
 		if (e->got > 0)
-			snprintf(buf, len, "trailing bytes: %llu bytes at "
-			    "offset %llu, after %llu packets, are not a packet: "
+			snprintf(buf, len, "trailing bytes: %llu byte%s at "
+			    "offset %llu, after %llu packet%s, %s not a packet: "
 			    "%s", (unsigned long long)e->got,
-			    (unsigned long long)e->off,
-			    (unsigned long long)e->index, e->what);
+			    e->got == 1 ? "" : "s", (unsigned long long)e->off,
+			    (unsigned long long)e->index,
+			    e->index == 1 ? "" : "s", e->got == 1 ? "is" : "are",
+			    e->what);
 		else
 			snprintf(buf, len, "trailing bytes at offset %llu, "
-			    "after %llu packets, are not a packet: %s",
+			    "after %llu packet%s, are not a packet: %s",
 			    (unsigned long long)e->off,
-			    (unsigned long long)e->index, e->what);
+			    (unsigned long long)e->index,
+			    e->index == 1 ? "" : "s", e->what);
 		break;
 	case WPE_NOT_A_TRACE:
 		snprintf(buf, len, "not a trace: top-level field %u, wire type "

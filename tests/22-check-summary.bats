@@ -170,3 +170,12 @@ $HINT_SMALL"
 	    last | [$n, .failed, (.reasons | add)] | map(tostring) | join(" ")' "$J"
 	assert_output '4 4 4'
 }
+
+@test "counts of one are singular: 1 byte, 1 packet" {
+	# One 64-byte packet and one zero byte after it.
+	"$MKPB" -O -n 1 >"$D/one.wprof.pb"
+	printf '\0' >>"$D/one.wprof.pb"
+	run -1 "$WPROFCK" check --min-size 0 "$D/one.wprof.pb"
+	assert_line -n 2 '    trailing bytes: 1 byte at offset 64, after 1 packet, is not a packet: field'
+	assert_line -n 3 '    number 0 does not exist'
+}
