@@ -493,8 +493,11 @@ report(const struct copts *o, struct run *run, const struct art *a,
 		    r->err.code == WPE_OK ? NULL : msg,
 		    r->err.code == WPE_OK ? note_of(r) : NULL);
 	}
-	/* A line is out as soon as it is known, even into a pipe. */
-	fflush(o->fp);
+	/*
+	 * A line is out as soon as it is known, even into a pipe. A failure
+	 * stays in ferror(), which the dispatcher checks at the end.
+	 */
+	(void)fflush(o->fp);
 }
 
 /* The size of what path names when it is a regular file. */
@@ -677,7 +680,7 @@ report_note(const struct copts *o, struct run *run, const struct art *a)
 	/* The note goes where a failure's detail goes. */
 	print_human(o, "note", a->shown, a->have_size, a->size, NULL,
 	    a->note, NULL);
-	fflush(o->fp);
+	(void)fflush(o->fp);
 }
 
 /*
@@ -930,7 +933,7 @@ finish(const struct copts *o, struct run *run)
 			print_summary(o, run);
 		print_hints(o->fp, run);
 	}
-	fflush(o->fp);
+	(void)fflush(o->fp);
 	for (i = 0; i < run->nnotes; i++)
 		free(run->notes[i].path);
 	free(run->notes);
