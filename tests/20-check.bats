@@ -528,3 +528,9 @@ $HINT_SMALL"
 	run -2 bash -c '"$WPROFCK" check --shape "$1" >/dev/full' _ "$P/4096.pb"
 	assert_output --partial 'wprofck: '
 }
+
+@test "check -: standard input that is a terminal is refused, exit 2" {
+	command -v script >/dev/null || skip "no script(1) to make a terminal"
+	run -2 script -qec "$WPROFCK check -" /dev/null </dev/null
+	assert_output --regexp 'wprofck: (check: )?standard input is a terminal: give a file, or pipe a trace in'
+}

@@ -277,3 +277,26 @@ line"
 	assert_output 'RESULT  SIZE  PATH
 ok      4.0K  bad\377\t-0000000000000001.wprof.pb'
 }
+
+@test "--json: an unreadable file has its size from stat" {
+	cp "$P/4096.pb" "$D/t-0000000000000001.wprof.pb"
+	chmod 000 "$D/t-0000000000000001.wprof.pb"
+	if [ "$(id -u)" -eq 0 ]; then
+		command -v setpriv >/dev/null || skip "root without setpriv(1)"
+		chmod o+rx "$D" "$BATS_TEST_TMPDIR"
+		d=$BATS_TEST_TMPDIR
+		while [ "$d" != / ] && [ "$d" != /tmp ]; do
+			chmod o+x "$d"
+			d=$(dirname "$d")
+		done
+		run -2 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		    "$WPROFCK" check --json "$D"
+	else
+		run -2 "$WPROFCK" check --json "$D"
+	fi
+	printf '%s\n' "$output" >"$J"
+	run -0 jq -c 'select(.path) | [.ok, .size, .reason, .message]' "$J"
+	assert_output '[false,4096,"unreadable","unreadable: Permission denied"]'
+	run -0 jq -c 'select(.summary) | [.failed, .reasons]' "$J"
+	assert_output '[1,{"unreadable":1}]'
+}
