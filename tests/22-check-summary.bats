@@ -12,6 +12,9 @@ setup_file() {
 	P=$BATS_FILE_TMPDIR
 	export P
 	"$MKPB" -n 100 >"$P/good.pb"
+	"$MKPB" -n 0 >"$P/opening.pb"
+	OPEN=$(fsize "$P/opening.pb")
+	export OPEN
 }
 
 setup() {
@@ -46,13 +49,15 @@ mixed() {
 @test "summary: header, lines, counts by reason, then each hint once" {
 	mixed
 	run -1 "$WPROFCK" check "$D"
-	# mkpb: the opening is 11202 - 6400 = 4802 bytes, then body packets
-	# of 64 bytes; 8000 bytes cut packet 5 + (8000 - 4802) / 64 = 54,
-	# which starts at 4802 + 49 * 64 = 7938 and has 62 bytes after its
-	# 2-byte head, of which 8000 - 7940 = 60 are there.
+	# mkpb: an opening of OPEN bytes (packets 0 to 4), then body packets
+	# of 64 bytes, each 0a 3e and 62 bytes; 8000 bytes cut body packet
+	# k = (8000 - OPEN) / 64, packet 5 + k, at OPEN + 64 k.
+	k=$(((8000 - OPEN) / 64))
+	off=$((OPEN + 64 * k))
+	there=$((8000 - off - 2))
 	assert_output "$H
 $(row FAIL 7.8K - - cut-0000000000000004.wprof.pb)
-    truncated: packet 54 at offset 7938 claims 62 bytes, 60 are there, 2 missing
+    truncated: packet $((5 + k)) at offset $off claims 62 bytes, $there are there, $((62 - there)) missing
 $(row ok 11K 105 '99.0 us' good-0000000000000005.wprof.pb)
 $(row FAIL 100B - - small1-0000000000000001.wprof.pb)
     too small: 100 bytes, the minimum is 4096
