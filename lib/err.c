@@ -58,6 +58,32 @@ frame_type_name(uint32_t type, char buf[FRAME_TYPE_NAME_MAX])
 	return buf;
 }
 
+/* Appends to buf as far as it goes; snprintf() truncates safely. */
+static void
+append(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(buf);
+
+	if (n + 1 < len)
+		snprintf(buf + n, len - n, "%s", s);
+}
+
+static void
+known_names(char *buf, size_t len)
+{
+	uint32_t type;
+	const char *name;
+	size_t i;
+
+	snprintf(buf, len, "not four characters, a number or a known name; "
+	    "the names are");
+	for (i = 0; (name = tag_known(i, &type)) != NULL; i++) {
+		append(buf, len, i == 0 ? " " : ", ");
+		append(buf, len, name);
+	}
+	append(buf, len, " (in any case)");
+}
+
 const char *
 wperr_str(const struct wperr *e, char *buf, size_t len)
 {
@@ -173,6 +199,9 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	case WPE_BAD_TAG:
 		snprintf(buf, len, "%s", e->what);
+		break;
+	case WPE_BAD_TAG_NAME:
+		known_names(buf, len);
 		break;
 	case WPE_BAD_SIZE:
 		if (e->what != NULL && strcmp(e->what, "out of range") == 0)

@@ -37,6 +37,7 @@ enum wperr_code {
 	WPE_BAD_VARINT,
 	/* option values */
 	WPE_BAD_TAG,
+	WPE_BAD_TAG_NAME,	/* neither a tag, a number nor a known name */
 	WPE_BAD_SIZE,
 	/* trouble */
 	WPE_SYS,		/* a system call failed; errnum says why */
@@ -92,6 +93,8 @@ void tag_chars(uint32_t type, char out[4]);
 void tag_vis(uint32_t type, char *out);
 int tag_parse(const char *, uint32_t *, struct wperr *);
 int tag_parse_name(const char *, uint32_t *, struct wperr *);
+/* The i-th known type and its ktstr name; NULL when i is past the end. */
+const char *tag_known(size_t i, uint32_t *type);
 int size_parse(const char *, uint64_t min, uint64_t max, uint64_t *,
     struct wperr *);
 
