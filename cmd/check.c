@@ -17,7 +17,8 @@
 #include "../lib/check.h"
 
 const char synopsis_check[] =
-    "check [-q] [--json] [--deep] [--min-size size] [path ...]";
+    "check [-q] [--json] [--shape | --deep] [--min-size size] "
+    "[--progress | --no-progress] [path ...]";
 
 /* Large blocks keep the deep walk near the speed of cat(1). */
 #define CHECK_BUF	(1u << 20)
@@ -499,7 +500,7 @@ cmd_check(int argc, char **argv)
 	if (argc == 0) {
 		if ((env[0] = getenv("KTSTR_SIDECAR_DIR")) == NULL ||
 		    env[0][0] == '\0') {
-			warnx("check: no path, and KTSTR_SIDECAR_DIR is not "
+			warnx("no path, and KTSTR_SIDECAR_DIR is not "
 			    "set");
 			usage(synopsis_check);
 		}

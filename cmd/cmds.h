@@ -1,7 +1,8 @@
 /*
  * To add a subcommand: write cmd/<name>.c exporting cmd_<name>() and its
- * synopsis, declare both here, and add a row to the sorted table in
- * cmd/wprofck.c; then document it in man/wprofck.1.
+ * synopsis, declare both here, add a row to the sorted table in
+ * cmd/wprofck.c and its descriptions to cmd/help.c; then document it in
+ * man/wprofck.1.
  */
 #ifndef CMDS_H
 #define CMDS_H
@@ -23,6 +24,11 @@ extern const char synopsis_extract[];
 extern const char synopsis_frames[];
 extern const char synopsis_reassemble[];
 extern const char synopsis_split[];
+
+/* help.c: the one-line description of a command, NULL if unknown. */
+const char *help_what(const char *cmd);
+/* Synopsis, description, options and a pointer to the manual. */
+void help_print(FILE *, const char *synopsis);
 
 /* util.c */
 struct wperr;

@@ -9,8 +9,9 @@
 #include "cmds.h"
 #include "../lib/wprofck.h"
 
-const char synopsis_extract[] = "extract [-o out] [--max-frame size] tag "
-    "[dump]";
+const char synopsis_extract[] =
+    "extract [-fq] [-o out] [--sync] [--max-frame size] "
+    "[--progress | --no-progress] tag [dump]";
 
 #define READ_SIZE (1u << 20)
 

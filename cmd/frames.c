@@ -10,8 +10,9 @@
 #include "json.h"
 #include "../lib/wprofck.h"
 
-const char synopsis_frames[] = "frames [--json] [--max-frame size] "
-    "[--trace-tag tag] [--chunk-tag tag] [dump]";
+const char synopsis_frames[] =
+    "frames [-q] [--json] [--max-frame size] [--trace-tag tag] "
+    "[--chunk-tag tag] [--progress | --no-progress] [dump]";
 
 #define READ_SIZE (1u << 20)
 #define MAX_TYPES 64	/* distinct types counted; later ones go to "other" */

@@ -11,9 +11,10 @@
 #include "cmds.h"
 #include "../lib/wprofck.h"
 
-const char synopsis_reassemble[] = "reassemble [-fq] [-o out] "
-    "[--max-frame size] [--trace-tag tag] [--chunk-tag tag] "
-    "[--check[=deep]] [dump]";
+const char synopsis_reassemble[] =
+    "reassemble [-fq] [-o out] [--sync] [--max-frame size] "
+    "[--trace-tag tag] [--chunk-tag tag] [--check[=shape|deep]] "
+    "[--progress | --no-progress] [dump]";
 
 #define READ_SIZE (1u << 20)
 /*

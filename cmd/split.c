@@ -9,8 +9,9 @@
 #include "cmds.h"
 #include "../lib/wprofck.h"
 
-const char synopsis_split[] = "split [-f] [-o out] [--cap size] "
-    "[--trace-tag tag] [--chunk-tag tag] [trace]";
+const char synopsis_split[] =
+    "split [-fq] [-o out] [--sync] [--cap size] [--trace-tag tag] "
+    "[--chunk-tag tag] [--progress | --no-progress] [trace]";
 
 #define READ_SIZE (1u << 20)
 

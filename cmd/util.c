@@ -21,7 +21,7 @@ usage(const char *synopsis)
 void
 help(const char *synopsis)
 {
-	printf("usage: wprofck %s\n", synopsis);
+	help_print(stdout, synopsis);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EXIT_TROUBLE, "write error on standard output");
 	exit(EXIT_OK);

@@ -68,20 +68,22 @@ append(char *buf, size_t len, const char *s)
 		snprintf(buf + n, len - n, "%s", s);
 }
 
+/* The four-letter tags, which fit in a line where the names would not. */
 static void
 known_names(char *buf, size_t len)
 {
 	uint32_t type;
-	const char *name;
 	size_t i;
+	char c[5];
 
-	snprintf(buf, len, "not four characters, a number or a known name; "
-	    "the names are");
-	for (i = 0; (name = tag_known(i, &type)) != NULL; i++) {
-		append(buf, len, i == 0 ? " " : ", ");
-		append(buf, len, name);
+	snprintf(buf, len, "unknown type; want a number, or one of");
+	c[4] = '\0';
+	for (i = 0; tag_known(i, &type) != NULL; i++) {
+		tag_chars(type, c);
+		append(buf, len, " ");
+		append(buf, len, c);
 	}
-	append(buf, len, " (in any case)");
+	append(buf, len, " or its ktstr name (wprofck(1)), in any case");
 }
 
 const char *

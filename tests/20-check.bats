@@ -106,23 +106,23 @@ line() {
 
 @test "check --min-size with a bad value is a usage error naming it" {
 	run -2 "$WPROFCK" check --min-size lots "$P/4096.pb"
-	assert_output --partial 'wprofck: --min-size: '
+	assert_output --partial 'wprofck: check: --min-size: '
 	run -2 "$WPROFCK" check --min-size -5 "$P/4096.pb"
-	assert_output --partial 'wprofck: --min-size: '
+	assert_output --partial 'wprofck: check: --min-size: '
 	run -2 "$WPROFCK" check --min-size "$P/4096.pb"
-	assert_output --partial 'wprofck: --min-size: '
+	assert_output --partial 'wprofck: check: --min-size: '
 }
 
 @test "check: an unknown option is a usage error with the synopsis" {
 	run -2 "$WPROFCK" check --bogus "$P/4096.pb"
-	assert_output --partial 'usage: wprofck check [-q] [--json] [--deep] [--min-size size] [path ...]'
+	assert_output --partial 'usage: wprofck check [-q] [--json] [--shape | --deep] [--min-size size] [--progress | --no-progress] [path ...]'
 }
 
 @test "check --help prints the synopsis on stdout, exit 0" {
 	run -0 wp_to "$BATS_TEST_TMPDIR/out" check --help
 	assert_output ''
 	run -0 cat "$BATS_TEST_TMPDIR/out"
-	assert_output 'usage: wprofck check [-q] [--json] [--deep] [--min-size size] [path ...]'
+	assert_line -n 0 'usage: wprofck check [-q] [--json] [--shape | --deep] [--min-size size] [--progress | --no-progress] [path ...]'
 }
 
 @test "check: several files, each reported, then N passed, M failed; exit 1" {
@@ -367,7 +367,7 @@ unprivileged() {
 @test "check with no path and no \$KTSTR_SIDECAR_DIR is a usage error" {
 	run -2 "$WPROFCK" check
 	assert_line -n 0 'wprofck: check: no path, and KTSTR_SIDECAR_DIR is not set'
-	assert_line -n 1 'usage: wprofck check [-q] [--json] [--deep] [--min-size size] [path ...]'
+	assert_line -n 1 'usage: wprofck check [-q] [--json] [--shape | --deep] [--min-size size] [--progress | --no-progress] [path ...]'
 	KTSTR_SIDECAR_DIR= run -2 "$WPROFCK" check
 	assert_line -n 0 'wprofck: check: no path, and KTSTR_SIDECAR_DIR is not set'
 }
@@ -396,5 +396,5 @@ unprivileged() {
 @test "check: standard output that cannot be written is trouble, exit 2" {
 	[ -w /dev/full ] || skip "no /dev/full"
 	run -2 bash -c '"$WPROFCK" check "$1" >/dev/full' _ "$P/4096.pb"
-	assert_output --partial 'wprofck: '
+	assert_output --partial 'wprofck: check: '
 }
