@@ -34,7 +34,8 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(B)/%.o)
 HDRS = $(wildcard lib/*.h cmd/*.h)
 
-TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat
+TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
+	$(B)/tests/progress_drv
 
 .DEFAULT_GOAL := all
 
@@ -58,6 +59,12 @@ $(B)/tests/%: tests/%.c $(B)/libwprofck.a $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(B)/libwprofck.a $(LIBS)
+
+# The progress module is cmd/'s; its driver links it alone.
+$(B)/tests/progress_drv: tests/progress_drv.c $(B)/cmd/progress.o $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(B)/cmd/progress.o
 
 # test and demo first make sure Debian's packages are there, then rerun
 # make so that pkg-config is asked again.
