@@ -163,7 +163,8 @@ draw(struct progress *p, uint64_t t)
 	if (n > width)
 		n = width;
 	line[0] = '\r';
-	memcpy(line + 1 + n, "\033[K", 3);	/* erase what is left */
+	/* Erase what is left of a longer line before. */
+	snprintf(line + 1 + n, sizeof(line) - 1 - n, "\033[K");
 	put(p, line, n + 4);
 	p->shown = 1;
 }
