@@ -50,7 +50,13 @@ $(B)/libwprofck.a: $(LIB_OBJS)
 $(B)/wprofck: $(CMD_OBJS) $(B)/libwprofck.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJS) $(B)/libwprofck.a $(LIBS)
 
-$(B)/%.o: %.c $(HDRS)
+# Before anything is compiled: the compiler is there and pkg-config finds
+# the libraries, or tests/deps.sh names the missing packages and the
+# command that installs them.
+build-deps:
+	@PKG_CONFIG='$(PKG_CONFIG)' CC='$(CC)' sh tests/deps.sh --check build
+
+$(B)/%.o: %.c $(HDRS) | build-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -59,24 +65,30 @@ $(B)/tests/%: tests/%.c $(B)/libwprofck.a $(HDRS)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(B)/libwprofck.a $(LIBS)
 
-# test and demo first make sure Debian's packages are there, then rerun
-# make so that pkg-config is asked again.
+# deps, test, demo and bench first make sure Debian's packages are there
+# (tests/deps.sh lists them; as root it installs what is missing), then
+# test, demo and bench rerun make so that pkg-config is asked again.
+deps:
+	sh tests/deps.sh build test
+
+.PHONY: build-deps deps
+
 test:
-	sh tests/deps.sh
+	sh tests/deps.sh build test
 	$(MAKE) --no-print-directory test-run
 
 test-run: $(B)/wprofck $(TOOLS) $(FUZZ_REPLAYS)
 	B=$(B) sh tests/run.sh
 
 demo:
-	sh tests/deps.sh
+	sh tests/deps.sh build
 	$(MAKE) --no-print-directory demo-run
 
 demo-run: $(B)/wprofck
 	sh tests/demo.sh $(B)
 
 bench:
-	sh tests/deps.sh
+	sh tests/deps.sh build bench
 	$(MAKE) --no-print-directory bench-run
 
 bench-run: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/interleave
