@@ -99,7 +99,7 @@ readme_list() {
 
 @test "deps: another user gets the one apt-get install line of what is missing, exit 1" {
 	STUB_UID=1000 STUB_MISSING="jq libbsd-dev hyperfine" run -1 deps build test
-	assert_line --index 0 "deps.sh: Debian packages the build and the tests need are missing: libbsd-dev jq"
+	assert_line --index 0 "deps.sh: Debian packages for the build and the tests are missing: libbsd-dev jq"
 	assert_line --index 1 "deps.sh: install them as root with:"
 	assert_line --index 2 "    apt-get install libbsd-dev jq"
 	[ "${#lines[@]}" -eq 3 ]
@@ -134,7 +134,7 @@ readme_list() {
 
 @test "deps: bench packages only for the benchmarks; usage errors exit 2" {
 	STUB_UID=1000 STUB_MISSING="hyperfine valgrind" run -1 deps build bench
-	assert_line --index 0 "deps.sh: Debian packages the build and the benchmarks need are missing: hyperfine"
+	assert_line --index 0 "deps.sh: Debian packages for the build and the benchmarks are missing: hyperfine"
 	run -2 deps
 	assert_output --partial "usage: sh tests/deps.sh"
 	run -2 deps tset

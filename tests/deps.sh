@@ -149,7 +149,7 @@ done
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	tell_missing "Debian packages $for_what need are missing" $missing
+	tell_missing "Debian packages for $for_what are missing" $missing
 	exit 1
 fi
 
