@@ -56,6 +56,14 @@ $(B)/wprofck: $(CMD_OBJS) $(B)/libwprofck.a
 build-deps:
 	@PKG_CONFIG='$(PKG_CONFIG)' CC='$(CC)' sh tests/deps.sh --check build
 
+# The Debian packages of the build and the tests (tests/deps.sh lists them,
+# test, demo and bench each the ones they need): installed when run as
+# root, otherwise the apt-get install line to run is printed.
+deps:
+	sh tests/deps.sh build test
+
+.PHONY: build-deps deps
+
 $(B)/%.o: %.c $(HDRS) | build-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
@@ -65,14 +73,8 @@ $(B)/tests/%: tests/%.c $(B)/libwprofck.a $(HDRS)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(B)/libwprofck.a $(LIBS)
 
-# deps, test, demo and bench first make sure Debian's packages are there
-# (tests/deps.sh lists them; as root it installs what is missing), then
-# test, demo and bench rerun make so that pkg-config is asked again.
-deps:
-	sh tests/deps.sh build test
-
-.PHONY: build-deps deps
-
+# test and demo first make sure Debian's packages are there, then rerun
+# make so that pkg-config is asked again.
 test:
 	sh tests/deps.sh build test
 	$(MAKE) --no-print-directory test-run
