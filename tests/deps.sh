@@ -132,6 +132,7 @@ if [ "$mode" = check ]; then
 		done
 	fi
 	[ -z "$missing" ] && exit 0
+	# shellcheck disable=SC2086
 	tell_missing "cannot build wprofck; missing Debian packages" $missing
 	exit 1
 fi
@@ -149,6 +150,7 @@ done
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
+	# shellcheck disable=SC2086
 	tell_missing "Debian packages for $for_what are missing" $missing
 	exit 1
 fi
