@@ -101,6 +101,5 @@ main(int argc, char **argv)
 		return EXIT_TROUBLE;
 	}
 	optind = 0;	/* glibc: restart getopt for the subcommand */
-	signals_cleanup_outfiles();
 	return flush_stdout(c->fn(argc, argv));
 }
