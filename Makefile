@@ -34,7 +34,8 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(B)/%.o)
 HDRS = $(wildcard lib/*.h cmd/*.h)
 
-TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat
+TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
+	$(B)/tests/shim.so
 
 .DEFAULT_GOAL := all
 
@@ -58,6 +59,11 @@ $(B)/tests/%: tests/%.c $(B)/libwprofck.a $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(B)/libwprofck.a $(LIBS)
+
+# The LD_PRELOAD shim is built without the sanitizers: ASan must come first.
+$(B)/tests/shim.so: tests/shim.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC $(CFLAGS) -o $@ $< -ldl
 
 # test and demo first make sure Debian's packages are there, then rerun
 # make so that pkg-config is asked again.

@@ -283,7 +283,7 @@ check_art(const struct copts *o, struct tally *t, const struct art *a)
 		r.err.code = WPE_SYS;
 		r.err.errnum = a->errnum;
 	} else if ((fd = open(a->path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    (a->nonblock ? O_NONBLOCK : 0))) == -1) {
+	    O_NONBLOCK)) == -1) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			r.err.code = WPE_MISSING;
 		else {

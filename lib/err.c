@@ -192,10 +192,15 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		snprintf(buf, len, "is the input; refusing to overwrite it");
 		break;
 	case WPE_CHANGED:
-		snprintf(buf, len, "the file changed while it was read: "
-		    "%llu bytes when opened, %s at offset %llu",
-		    (unsigned long long)e->size, e->off < e->size ?
-		    "it ended" : "more followed", (unsigned long long)e->off);
+		if (e->got)
+			snprintf(buf, len, "the file changed while it was "
+			    "read: %llu bytes when opened, more followed",
+			    (unsigned long long)e->size);
+		else
+			snprintf(buf, len, "the file changed while it was "
+			    "read: %llu bytes when opened, it ended at offset "
+			    "%llu", (unsigned long long)e->size,
+			    (unsigned long long)e->off);
 		break;
 	case WPE_SPOOL:
 		snprintf(buf, len, "cannot hold the output until the verdict "

@@ -113,10 +113,11 @@ pump_init(struct pump *p, int in, unsigned char *buf, size_t buflen,
 }
 
 static enum pump_verdict
-changed(struct pump *p)
+changed(struct pump *p, int grew)
 {
 	memset(&p->err, 0, sizeof(p->err));
 	p->err.code = WPE_CHANGED;
+	p->err.got = (uint64_t)grew;
 	p->err.size = p->size;
 	p->err.off = p->done;
 	p->err_input = 1;
@@ -153,13 +154,14 @@ fill(struct pump *p, size_t *have, int *eof)
 		return PUMP_FAIL;
 	}
 	if (p->regular) {
-		if ((n == 0 && p->done < p->size) ||
-		    p->done + (uint64_t)n > p->size)
-			return changed(p);
+		if (n == 0 && p->done < p->size)
+			return changed(p, 0);
+		if (p->done + (uint64_t)n > p->size)
+			return changed(p, 1);
 		if (p->done + (uint64_t)n == p->size) {
 			n = io_read(p->in, &probe, 1, p->start + p->size, &p->err);
 			if (n != 0)
-				return n == -1 ? PUMP_FAIL : changed(p);
+				return n == -1 ? PUMP_FAIL : changed(p, 1);
 			*eof = 1;
 			n = (ssize_t)(p->size - p->done);
 		}
