@@ -35,7 +35,7 @@ CMD_OBJS = $(CMD_SRCS:%.c=$(B)/%.o)
 HDRS = $(wildcard lib/*.h cmd/*.h)
 
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
-	$(B)/tests/progress_drv
+	$(B)/tests/progress_drv $(B)/tests/shim.so
 
 .DEFAULT_GOAL := all
 
@@ -79,6 +79,10 @@ $(B)/tests/progress_drv: tests/progress_drv.c $(B)/cmd/progress.o $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(B)/cmd/progress.o
+# The LD_PRELOAD shim is built without the sanitizers: ASan must come first.
+$(B)/tests/shim.so: tests/shim.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC $(CFLAGS) -o $@ $< -ldl
 
 # test and demo first make sure Debian's packages are there, then rerun
 # make so that pkg-config is asked again.

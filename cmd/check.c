@@ -256,7 +256,7 @@ report(const struct copts *o, struct tally *t, const struct art *a,
 		st = EXIT_OK;
 	} else {
 		t->failed++;
-		st = r->err.code == WPE_SYS ? EXIT_TROUBLE : EXIT_BAD;
+		st = check_trouble(&r->err) ? EXIT_TROUBLE : EXIT_BAD;
 	}
 	if (st > t->status)
 		t->status = st;
@@ -284,7 +284,7 @@ check_art(const struct copts *o, struct tally *t, const struct art *a)
 		r.err.code = WPE_SYS;
 		r.err.errnum = a->errnum;
 	} else if ((fd = open(a->path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
-	    (a->nonblock ? O_NONBLOCK : 0))) == -1) {
+	    O_NONBLOCK)) == -1) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			r.err.code = WPE_MISSING;
 		else {
@@ -292,7 +292,8 @@ check_art(const struct copts *o, struct tally *t, const struct art *a)
 			r.err.errnum = errno;
 		}
 	} else {
-		check_fd(fd, o->min_size, o->deep, check_buf(), CHECK_BUF, &r);
+		check_fd(fd, o->deep ? CHECK_DEEP : CHECK_SHAPE, o->min_size,
+		    check_buf(), CHECK_BUF, &r);
 		close(fd);
 	}
 	report(o, t, a, &r);
@@ -449,7 +450,8 @@ check_written(int fd, const char *path, const char *how)
 	o.fp = stderr;
 	a.path = (char *)path;
 	a.shown = path;
-	check_fd(fd, o.min_size, o.deep, check_buf(), CHECK_BUF, &r);
+	check_fd(fd, o.deep ? CHECK_DEEP : CHECK_SHAPE, o.min_size,
+	    check_buf(), CHECK_BUF, &r);
 	report(&o, &t, &a, &r);
 	return t.status;
 }

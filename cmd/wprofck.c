@@ -144,6 +144,5 @@ main(int argc, char **argv)
 	/* The name names the command for good, whatever the program was. */
 	set_prefix(argv, c->name);
 	optind = 0;	/* glibc: restart getopt for the subcommand */
-	signals_cleanup_outfiles();
 	return flush_stdout(c->fn(argc, argv));
 }

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wprofck.h"
@@ -220,6 +221,28 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	case WPE_SAME_FILE:
 		snprintf(buf, len, "is the input; refusing to overwrite it");
+		break;
+	case WPE_CHANGED:
+		if (e->got)
+			snprintf(buf, len, "the file changed while it was "
+			    "read: %llu bytes when opened, more followed",
+			    (unsigned long long)e->size);
+		else
+			snprintf(buf, len, "the file changed while it was "
+			    "read: %llu bytes when opened, it ended at offset "
+			    "%llu", (unsigned long long)e->size,
+			    (unsigned long long)e->off);
+		break;
+	case WPE_SPOOL:
+		snprintf(buf, len, "cannot hold the output until the verdict "
+		    "in TMPDIR=%s: %s%s%s; write it to a file with -o instead",
+		    getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") :
+		    "/tmp", e->what ? e->what : "", e->what ? ": " : "",
+		    strerror(e->errnum));
+		break;
+	case WPE_NO_DIR:
+		snprintf(buf, len, "the output directory does not exist "
+		    "(%s)", strerror(e->errnum));
 		break;
 	}
 	return buf;

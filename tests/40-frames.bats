@@ -448,7 +448,8 @@ small_types() {
 	run -2 "$WPROFCK" frames "$BATS_TEST_TMPDIR/nope"
 	assert_output "wprofck: frames: $BATS_TEST_TMPDIR/nope: No such file or directory"
 	run -2 "$WPROFCK" frames "$P/empty" "$P/empty"
-	assert_output --regexp '^usage: wprofck frames '
+	assert_line --index 0 --regexp "^wprofck: (frames: )?extra operand '$P/empty'\$"
+	assert_line --index 1 --regexp '^usage: wprofck frames '
 	run -2 "$WPROFCK" frames --bogus
 	assert_output --partial 'usage: wprofck frames '
 	run -2 wp_to /dev/full frames "$P/small"

@@ -263,9 +263,11 @@ setup() {
 
 @test "extract: no tag, three operands, an unknown option, a missing dump" {
 	run -2 "$WPROFCK" extract
-	assert_output --regexp '^usage: wprofck extract '
+	assert_line --index 0 --regexp '^wprofck: (extract: )?missing operand$'
+	assert_line --index 1 --regexp '^usage: wprofck extract '
 	run -2 "$WPROFCK" extract SOUT "$P/empty" "$P/empty"
-	assert_output --regexp '^usage: wprofck extract '
+	assert_line --index 0 --regexp "^wprofck: (extract: )?extra operand '$P/empty'\$"
+	assert_line --index 1 --regexp '^usage: wprofck extract '
 	run -2 "$WPROFCK" extract --bogus SOUT "$P/empty"
 	assert_output --partial 'usage: wprofck extract '
 	run -2 "$WPROFCK" extract SOUT "$BATS_TEST_TMPDIR/nope"

@@ -246,7 +246,8 @@ sizes() {
 	assert_output "wprofck: split: $BATS_TEST_TMPDIR/nope: No such file or directory"
 	assert [ ! -e "$OUT" ]
 	run -2 wp_to "$GOT" split "$P/abc" "$P/abc"
-	assert_output --regexp '^usage: wprofck split '
+	assert_line --index 0 --regexp "^wprofck: (split: )?extra operand '$P/abc'\$"
+	assert_line --index 1 --regexp '^usage: wprofck split '
 	run -2 wp_to "$GOT" split --bogus "$P/abc"
 	assert_output --partial 'usage: wprofck split '
 	assert_equal "$(fsize "$GOT")" 0

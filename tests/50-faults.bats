@@ -170,11 +170,11 @@ fifo_finish() {
 @test "-o in a directory that does not exist: exit 2 naming OUT, nothing created" {
 	local o=$D/no/out
 	run -2 wp_to "$GOT" reassemble -o "$o" "$P/drain"
-	assert_output "wprofck: reassemble: $o: create a temporary file: No such file or directory"
+	assert_output "wprofck: reassemble: $o: the directory '${o%/*}' does not exist"
 	run -2 wp_to "$GOT" split -o "$o" "$P/trace"
-	assert_output "wprofck: split: $o: create a temporary file: No such file or directory"
+	assert_output "wprofck: split: $o: the directory '${o%/*}' does not exist"
 	run -2 wp_to "$GOT" extract -o "$o" WPRC "$P/drain"
-	assert_output "wprofck: extract: $o: create a temporary file: No such file or directory"
+	assert_output "wprofck: extract: $o: the directory '${o%/*}' does not exist"
 	assert_equal "$(ls_dir "$D")" ''
 	assert_equal "$(fsize "$GOT")" 0
 }
@@ -231,7 +231,7 @@ fifo_finish() {
 	fifo_tail 1500000 "$P/mid.drain"
 	fifo_finish
 	assert_equal "$ST" 2
-	assert_equal "$ERRTEXT" "wprofck: reassemble: $OUT: rename: No such file or directory"
+	assert_equal "$ERRTEXT" "wprofck: reassemble: $OUT: link the output file: No such file or directory"
 	assert_equal "$(ls_dir "$D")" ''
 }
 
@@ -244,7 +244,7 @@ fifo_finish() {
 	fifo_tail 300000 "$P/mid"
 	fifo_finish
 	assert_equal "$ST" 2
-	assert_equal "$ERRTEXT" "wprofck: split: $OUT: rename: No such file or directory"
+	assert_equal "$ERRTEXT" "wprofck: split: $OUT: link the output file: No such file or directory"
 	assert_equal "$(ls_dir "$D")" ''
 }
 
@@ -257,7 +257,7 @@ fifo_finish() {
 	fifo_tail 300000 "$P/mid.sout"
 	fifo_finish
 	assert_equal "$ST" 2
-	assert_equal "$ERRTEXT" "wprofck: extract: $OUT: rename: No such file or directory"
+	assert_equal "$ERRTEXT" "wprofck: extract: $OUT: link the output file: No such file or directory"
 	assert_equal "$(ls_dir "$D")" ''
 }
 
@@ -271,18 +271,18 @@ fifo_finish() {
 	# split and extract spool a frame over 1 MiB.
 	run -2 env TMPDIR="$tmp" bash -c '"$WPROFCK" reassemble "$1" >"$2"' \
 	    _ "$P/mid.drain" "$GOT"
-	assert_output --regexp '^wprofck: reassemble: .*spool file.*: No space left on device$'
+	assert_output --regexp "^wprofck: reassemble: .*TMPDIR=$tmp: .*No space left on device; write it to a file with -o instead\$"
 	assert_equal "$(fsize "$GOT")" 0
 	run -2 env TMPDIR="$tmp" "$WPROFCK" reassemble -o /dev/null "$P/mid.drain"
-	assert_output --regexp '^wprofck: reassemble: .*spool file.*: No space left on device$'
+	assert_output --regexp "^wprofck: reassemble: .*TMPDIR=$tmp: .*No space left on device; write it to a file with -o instead\$"
 	run -2 env TMPDIR="$tmp" bash -c '"$WPROFCK" split --cap 2M "$1" >"$2"' \
 	    _ "$P/mid" "$GOT"
-	assert_output --regexp '^wprofck: split: .*spool file.*: No space left on device$'
+	assert_output --regexp "^wprofck: split: .*TMPDIR=$tmp: .*No space left on device; write it to a file with -o instead\$"
 	assert_equal "$(fsize "$GOT")" 0
 	frame SOUT "$P/mid"
 	run -2 env TMPDIR="$tmp" bash -c '"$WPROFCK" extract SOUT "$1" >"$2"' \
 	    _ "$DRAIN" "$GOT"
-	assert_output --regexp '^wprofck: extract: .*spool file.*: No space left on device$'
+	assert_output --regexp "^wprofck: extract: .*TMPDIR=$tmp: .*No space left on device; write it to a file with -o instead\$"
 	assert_equal "$(fsize "$GOT")" 0
 	assert_equal "$(ls_dir "$tmp")" ''
 }

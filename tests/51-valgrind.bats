@@ -101,7 +101,7 @@ vg() {
 	vg 2 reassemble -o /dev/full "$P/good.drain"
 	assert_output 'wprofck: reassemble: /dev/full: write: No space left on device'
 	vg 2 reassemble -o "$BATS_TEST_TMPDIR/no/out" "$P/good.drain"
-	assert_output "wprofck: reassemble: $BATS_TEST_TMPDIR/no/out: create a temporary file: No such file or directory"
+	assert_output "wprofck: reassemble: $BATS_TEST_TMPDIR/no/out: the directory '$BATS_TEST_TMPDIR/no' does not exist"
 	vg 2 reassemble -o "$OUT" "$BATS_TEST_TMPDIR/nonesuch"
 	assert_output "wprofck: reassemble: $BATS_TEST_TMPDIR/nonesuch: No such file or directory"
 }
