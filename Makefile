@@ -35,7 +35,8 @@ CMD_OBJS = $(CMD_SRCS:%.c=$(B)/%.o)
 HDRS = $(wildcard lib/*.h cmd/*.h)
 
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
-	$(B)/tests/unit_sniff
+	$(B)/tests/unit_sniff \
+	$(B)/tests/progress_drv $(B)/tests/shim.so
 
 .DEFAULT_GOAL := all
 
@@ -51,7 +52,21 @@ $(B)/libwprofck.a: $(LIB_OBJS)
 $(B)/wprofck: $(CMD_OBJS) $(B)/libwprofck.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJS) $(B)/libwprofck.a $(LIBS)
 
-$(B)/%.o: %.c $(HDRS)
+# Before anything is compiled: the compiler is there and pkg-config finds
+# the libraries, or tests/deps.sh names the missing packages and the
+# command that installs them.
+build-deps:
+	@PKG_CONFIG='$(PKG_CONFIG)' CC='$(CC)' sh tests/deps.sh --check build
+
+# The Debian packages of the build and the tests (tests/deps.sh lists them,
+# test, demo and bench each the ones they need): installed when run as
+# root, otherwise the apt-get install line to run is printed.
+deps:
+	sh tests/deps.sh build test
+
+.PHONY: build-deps deps
+
+$(B)/%.o: %.c $(HDRS) | build-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -60,24 +75,34 @@ $(B)/tests/%: tests/%.c $(B)/libwprofck.a $(HDRS)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(B)/libwprofck.a $(LIBS)
 
+# The progress module is cmd/'s; its driver links it alone.
+$(B)/tests/progress_drv: tests/progress_drv.c $(B)/cmd/progress.o $(HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(B)/cmd/progress.o
+# The LD_PRELOAD shim is built without the sanitizers: ASan must come first.
+$(B)/tests/shim.so: tests/shim.c
+	@mkdir -p $(@D)
+	$(CC) -shared -fPIC $(CFLAGS) -o $@ $< -ldl
+
 # test and demo first make sure Debian's packages are there, then rerun
 # make so that pkg-config is asked again.
 test:
-	sh tests/deps.sh
+	sh tests/deps.sh build test
 	$(MAKE) --no-print-directory test-run
 
 test-run: $(B)/wprofck $(TOOLS) $(FUZZ_REPLAYS)
 	B=$(B) sh tests/run.sh
 
 demo:
-	sh tests/deps.sh
+	sh tests/deps.sh build
 	$(MAKE) --no-print-directory demo-run
 
 demo-run: $(B)/wprofck
 	sh tests/demo.sh $(B)
 
 bench:
-	sh tests/deps.sh
+	sh tests/deps.sh build bench
 	$(MAKE) --no-print-directory bench-run
 
 bench-run: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/interleave

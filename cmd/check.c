@@ -18,7 +18,8 @@
 #include "../lib/sniff.h"
 
 const char synopsis_check[] =
-    "check [-q] [--json] [--deep] [--min-size size] [path ...]";
+    "check [-q] [--json] [--shape | --deep] [--min-size size] "
+    "[--progress | --no-progress] [path ...]";
 
 /* Large blocks keep the deep walk near the speed of cat(1). */
 #define CHECK_BUF	(1u << 20)
@@ -96,14 +97,6 @@ static const char note_blk[] = "skipped: a block device, not a regular file";
 static const char note_sock[] = "skipped: a socket, not a regular file";
 static const char note_other[] = "skipped: not a regular file";
 static const char note_loop[] = "skipped: a directory loop";
-
-/* A verdict that is about the machine, not the bytes: exit status 2. */
-static int
-trouble(const struct wperr *e)
-{
-	/* TODO(pump merge): check_trouble(e), which adds WPE_CHANGED. */
-	return e->code == WPE_SYS;
-}
 
 static unsigned char *
 check_buf(void)
@@ -475,7 +468,7 @@ report(const struct copts *o, struct run *run, const struct art *a,
 		st = EXIT_OK;
 	} else {
 		run->failed++;
-		st = trouble(&r->err) ? EXIT_TROUBLE : EXIT_BAD;
+		st = check_trouble(&r->err) ? EXIT_TROUBLE : EXIT_BAD;
 		count_reason(run, &r->err);
 	}
 	if (st > run->status)

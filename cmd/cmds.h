@@ -1,7 +1,8 @@
 /*
  * To add a subcommand: write cmd/<name>.c exporting cmd_<name>() and its
- * synopsis, declare both here, and add a row to the sorted table in
- * cmd/wprofck.c; then document it in man/wprofck.1.
+ * synopsis, declare both here, add a row to the sorted table in
+ * cmd/wprofck.c and its descriptions to cmd/help.c; then document it in
+ * man/wprofck.1.
  */
 #ifndef CMDS_H
 #define CMDS_H
@@ -11,6 +12,7 @@
 #include <sys/types.h>
 
 #include "../lib/check.h"
+#include "../lib/pump.h"
 
 enum { EXIT_OK = 0, EXIT_BAD = 1, EXIT_TROUBLE = 2 };
 
@@ -26,6 +28,11 @@ extern const char synopsis_frames[];
 extern const char synopsis_reassemble[];
 extern const char synopsis_split[];
 
+/* help.c: the one-line description of a command, NULL if unknown. */
+const char *help_what(const char *cmd);
+/* Synopsis, description, options and a pointer to the manual. */
+void help_print(FILE *, const char *synopsis);
+
 /* util.c */
 struct wperr;
 void usage(const char *synopsis) __attribute__((noreturn));
@@ -35,26 +42,31 @@ void opt_tags_differ(uint32_t trace_tag, uint32_t chunk_tag);
 uint64_t opt_size(const char *opt, const char *arg, uint64_t min,
     uint64_t max);
 void warn_wperr(const char *name, const struct wperr *);
-int input_open(const char *path, const char **name);
-/* fn(in, name, out, outname, arg) */
-int run_io(const char *dump, const char *out,
-    int (*fn)(int, const char *, int, const char *, void *), void *arg);
-int write_full(int fd, const void *buf, size_t len);
-void signals_cleanup_outfiles(void);
+void operands(int argc, char **argv, int min, int max,
+    const char *synopsis);
 
-/* hold.c: bytes held back until a verdict, in bounded memory. */
-struct hold {
-	unsigned char *mem;
-	size_t memlen;
-	int spool;
-	uint64_t spooled;
+/* The options every command that reads a dump through the pump shares. */
+struct io_opts {
+	const char *in;		/* NULL or "-": standard input */
+	const char *out;	/* NULL or "-": standard output */
+	int writes;		/* the command writes output */
+	int sync;		/* --sync */
+	int keep_bad;		/* keep what was good on a bad-data verdict */
+	int drain;		/* binary input: never read from a terminal */
+	int quiet;		/* -q: nothing on success */
+	int progress;		/* -1 --no-progress, 0 auto, 1 --progress */
 };
-int hold_init(struct hold *, struct wperr *);
-unsigned char *hold_with_buffer(struct hold *, size_t, const char *outname);
-int hold_add(struct hold *, const void *, size_t, struct wperr *);
-int hold_flush(struct hold *, int fd, struct wperr *);
-int hold_reset(struct hold *, struct wperr *);
-void hold_free(struct hold *);
+/* Long options io_opt() takes: --sync, --progress, --no-progress. */
+enum { OPT_SYNC = 1000, OPT_PROGRESS, OPT_NO_PROGRESS };
+#define IO_LONGOPTS \
+	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS }, \
+	{ "progress", no_argument, NULL, OPT_PROGRESS }, \
+	{ "sync", no_argument, NULL, OPT_SYNC }
+int io_opt(struct io_opts *, int ch);
+void warn_pump(const struct pump *);
+int run_pump(const struct io_opts *, struct pump *,
+    enum pump_verdict (*)(struct pump *, void *, const unsigned char *,
+    size_t, int, size_t *), void *);
 
 /* check.c, for reassemble --check */
 int check_written(int fd, const char *path, enum check_mode);

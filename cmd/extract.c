@@ -9,92 +9,69 @@
 #include "cmds.h"
 #include "../lib/wprofck.h"
 
-const char synopsis_extract[] = "extract [-o out] [--max-frame size] tag "
-    "[dump]";
-
-#define READ_SIZE (1u << 20)
+const char synopsis_extract[] =
+    "extract [-fq] [-o out] [--sync] [--max-frame size] "
+    "[--progress | --no-progress] tag [dump]";
 
 /*
  * Writes the payloads of every complete frame of the wanted type with a
- * good CRC to out; a frame's bytes are held until its CRC is known.
+ * good CRC; a frame's bytes are taken back when its CRC is bad or the dump
+ * ends inside it.
  */
-struct extract_opts {
-	uint32_t type, cap;
+struct extract_state {
+	uint32_t type;
+	int quiet, bad;
+	struct frame_walk w;
 };
 
-static int
-extract(int in, const char *name, int out, const char *outname, void *arg)
+static enum pump_verdict
+extract_feed(struct pump *p, void *arg, const unsigned char *buf,
+    size_t len, int eof, size_t *used)
 {
-	const struct extract_opts *o = arg;
-	const uint32_t type = o->type;
-	struct frame_walk w;
-	struct hold h;
-	struct wperr e;
+	struct extract_state *s = arg;
+	const struct frame *f = &s->w.cur;
 	const struct frame_stop *stop;
-	const struct frame *f = &w.cur;
-	unsigned char *buf;
 	enum frame_ev ev = FRAME_NEED;
 	char tn[FRAME_TYPE_NAME_MAX], msg[256];
-	ssize_t n;
-	int status = EXIT_TROUBLE, bad = 0;
 
-	if ((buf = hold_with_buffer(&h, READ_SIZE, outname)) == NULL)
-		return EXIT_TROUBLE;
-	frame_init(&w, o->cap);
-	while (ev != FRAME_STOP) {
-		if ((n = read(in, buf, READ_SIZE)) == -1) {
-			if (errno == EINTR)
-				continue;
-			warn("%s: read", name);
-			goto out;
+	*used = len;
+	if (len > 0)
+		frame_input(&s->w, buf, len);
+	while (len > 0 && (ev = frame_next(&s->w)) != FRAME_NEED &&
+	    ev != FRAME_STOP) {
+		if (f->type != s->type) {
+			/* Only the wanted type's CRCs matter here. */
+			s->w.skip_crc = 1;
+			continue;
 		}
-		if (n == 0)
-			break;
-		frame_input(&w, buf, (size_t)n);
-		while ((ev = frame_next(&w)) != FRAME_NEED && ev != FRAME_STOP) {
-			if (f->type != type) {
-				/* Only the wanted type's CRCs matter here. */
-				w.skip_crc = 1;
-				continue;
-			}
-			if (ev == FRAME_DATA &&
-			    hold_add(&h, w.data, w.datalen, &e) == -1) {
-				warn_wperr(outname, &e);
-				goto out;
-			}
-			if (ev != FRAME_END)
-				continue;
-			if (f->crc == f->crc_calc) {
-				if (hold_flush(&h, out, &e) == -1) {
-					warn_wperr(outname, &e);
-					goto out;
-				}
-				continue;
-			}
-			bad = 1;
-			warnx("%s: skipped %s frame %llu at offset %llu: bad CRC "
-			    "(want 0x%08lx, got 0x%08lx)", name,
-			    frame_type_name(type, tn),
-			    (unsigned long long)f->index,
-			    (unsigned long long)f->off, (unsigned long)f->crc,
-			    (unsigned long)f->crc_calc);
-			if (hold_reset(&h, &e) == -1) {
-				warn_wperr(outname, &e);
-				goto out;
-			}
+		if (ev == FRAME_DATA && outfile_write(p->out, s->w.data,
+		    s->w.datalen, &p->err) == -1)
+			return PUMP_FAIL;
+		if (ev != FRAME_END)
+			continue;
+		if (f->crc == f->crc_calc) {
+			outfile_mark(p->out);
+			continue;
 		}
+		s->bad = 1;
+		outfile_rewind(p->out);
+		warnx("%s: skipped %s frame %llu at offset %llu: bad CRC "
+		    "(want 0x%08lx, got 0x%08lx)", p->name,
+		    frame_type_name(s->type, tn), (unsigned long long)f->index,
+		    (unsigned long long)f->off, (unsigned long)f->crc,
+		    (unsigned long)f->crc_calc);
 	}
-	stop = frame_eof(&w);
+	p->items = s->w.nframes;
+	if (ev != FRAME_STOP && !eof)
+		return PUMP_MORE;
+	outfile_rewind(p->out);
+	stop = frame_eof(&s->w);
 	if (stop->why != FSTOP_CLEAN) {
-		bad = 1;
-		warnx("%s: the walk ended early: %s", name,
+		s->bad = 1;
+		warnx("%s: the walk ended early: %s", p->name,
 		    frame_stop_str(stop, msg, sizeof(msg)));
 	}
-	status = bad ? EXIT_BAD : EXIT_OK;
-out:
-	hold_free(&h);
-	free(buf);
-	return status;
+	return s->bad ? PUMP_BAD : PUMP_DONE;
 }
 
 int
@@ -102,26 +79,38 @@ cmd_extract(int argc, char **argv)
 {
 	enum { OPT_MAX_FRAME = 256 };
 	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		IO_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct extract_opts o = { 0, FRAME_CAP_DEFAULT };
+	struct extract_state s;
+	struct io_opts io;
+	struct pump p;
 	struct wperr e;
-	const char *out = NULL;
+	uint32_t cap = FRAME_CAP_DEFAULT;
 	char msg[256];
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	memset(&s, 0, sizeof(s));
+	memset(&io, 0, sizeof(io));
+	io.writes = io.keep_bad = io.drain = 1;
+	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
+		if (io_opt(&io, ch))
+			continue;
 		switch (ch) {
+		case 'f':
+			break;
 		case 'h':
 			help(synopsis_extract);
 		case 'o':
-			out = optarg;
+			io.out = optarg;
 			break;
 		case OPT_MAX_FRAME:
-			o.cap = (uint32_t)opt_size("--max-frame", optarg, 0,
+			cap = (uint32_t)opt_size("--max-frame", optarg, 0,
 			    UINT32_MAX);
 			break;
 		default:
@@ -130,11 +119,12 @@ cmd_extract(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc < 1 || argc > 2)
-		usage(synopsis_extract);
-	if (tag_parse_name(argv[0], &o.type, &e) == -1)
+	operands(argc, argv, 1, 2, synopsis_extract);
+	if (tag_parse_name(argv[0], &s.type, &e) == -1)
 		errx(EXIT_TROUBLE, "tag: '%s': %s", argv[0],
 		    wperr_str(&e, msg, sizeof(msg)));
-
-	return run_io(argc == 2 ? argv[1] : NULL, out, extract, &o);
+	s.quiet = io.quiet;
+	frame_init(&s.w, cap);
+	io.in = argc == 2 ? argv[1] : NULL;
+	return run_pump(&io, &p, extract_feed, &s);
 }

@@ -10,8 +10,9 @@
 #include "json.h"
 #include "../lib/wprofck.h"
 
-const char synopsis_frames[] = "frames [--json] [--max-frame size] "
-    "[--trace-tag tag] [--chunk-tag tag] [dump]";
+const char synopsis_frames[] =
+    "frames [-q] [--json] [--max-frame size] [--trace-tag tag] "
+    "[--chunk-tag tag] [--progress | --no-progress] [dump]";
 
 #define READ_SIZE (1u << 20)
 #define MAX_TYPES 64	/* distinct types counted; later ones go to "other" */
@@ -22,7 +23,7 @@ struct type_count {
 };
 
 struct frames_state {
-	int json;
+	int json, started;
 	uint32_t cap, trace_tag, chunk_tag;
 	struct frame_walk fw;
 	struct reasm r;
@@ -199,39 +200,21 @@ print_summary(const struct frames_state *s, const struct frame_stop *stop)
 }
 
 /* Walks the dump twice in step: once listing frames, once reassembling. */
-static int
-frames(int in, const char *name, const struct frames_state *opts)
+static enum pump_verdict
+frames_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
+    int eof, size_t *used)
 {
-	struct frames_state *s;
+	struct frames_state *s = arg;
 	const struct frame_stop *stop;
-	unsigned char *buf;
-	enum frame_ev ev;
-	ssize_t n;
-	int status = EXIT_TROUBLE;
+	enum frame_ev ev = FRAME_NEED;
 
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (buf = malloc(READ_SIZE)) == NULL) {
-		free(s);
-		warn(NULL);
-		return EXIT_TROUBLE;
-	}
-	s->json = opts->json;
-	frame_init(&s->fw, opts->cap);
-	reasm_init(&s->r, opts->cap, opts->chunk_tag, opts->trace_tag);
-	s->verdict = REASM_NEED;
-	if (!s->json)
+	*used = len;
+	if (!s->json && !s->started)
 		printf("%7s %12s  %-16s %-17s %9s  %s\n", "index", "offset",
 		    "tag", "name", "length", "crc");
-	for (;;) {
-		if ((n = read(in, buf, READ_SIZE)) == -1) {
-			if (errno == EINTR)
-				continue;
-			warn("%s: read", name);
-			goto out;
-		}
-		if (n == 0)
-			break;
-		frame_input(&s->fw, buf, (size_t)n);
+	s->started = 1;
+	if (len > 0) {
+		frame_input(&s->fw, buf, len);
 		while ((ev = frame_next(&s->fw)) != FRAME_NEED &&
 		    ev != FRAME_STOP) {
 			if (ev != FRAME_END)
@@ -243,22 +226,39 @@ frames(int in, const char *name, const struct frames_state *opts)
 		}
 		if (s->verdict == REASM_NEED || s->verdict == REASM_DATA ||
 		    s->verdict == REASM_PAD) {
-			reasm_input(&s->r, buf, (size_t)n);
+			reasm_input(&s->r, buf, len);
 			while ((s->verdict = reasm_next(&s->r)) == REASM_DATA ||
 			    s->verdict == REASM_PAD)
 				;
 		}
-		if (ev == FRAME_STOP)
-			break;
 	}
+	p->items = s->fw.nframes;
+	if (ev != FRAME_STOP && !eof)
+		return PUMP_MORE;
 	stop = frame_eof(&s->fw);
 	if (s->verdict == REASM_NEED)
 		s->verdict = reasm_eof(&s->r);
 	print_summary(s, stop);
-	status = stop->why == FSTOP_CLEAN && s->bad_crc == 0 &&
-	    s->bad_pad == 0 ? EXIT_OK : EXIT_BAD;
-out:
-	free(buf);
+	return stop->why == FSTOP_CLEAN && s->bad_crc == 0 &&
+	    s->bad_pad == 0 ? PUMP_DONE : PUMP_BAD;
+}
+
+static int
+frames(const struct io_opts *io, const struct frames_state *opts)
+{
+	struct frames_state *s;
+	struct pump p;
+	int status;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		warn(NULL);
+		return EXIT_TROUBLE;
+	}
+	s->json = opts->json;
+	frame_init(&s->fw, opts->cap);
+	reasm_init(&s->r, opts->cap, opts->chunk_tag, opts->trace_tag);
+	s->verdict = REASM_NEED;
+	status = run_pump(io, &p, frames_feed, s);
 	free(s);
 	return status;
 }
@@ -272,18 +272,25 @@ cmd_frames(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace-tag", required_argument, NULL, OPT_TRACE_TAG },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct frames_state o;
-	const char *name;
-	int ch, in, status;
+	struct io_opts io;
+	int ch;
 
 	memset(&o, 0, sizeof(o));
 	o.cap = FRAME_CAP_DEFAULT;
 	o.trace_tag = TAG_WPRF;
 	o.chunk_tag = TAG_WPRC;
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	memset(&io, 0, sizeof(io));
+	io.drain = 1;
+	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+		if (io_opt(&io, ch))
+			continue;
 		switch (ch) {
 		case 'h':
 			help(synopsis_frames);
@@ -306,13 +313,8 @@ cmd_frames(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1)
-		usage(synopsis_frames);
+	operands(argc, argv, 0, 1, synopsis_frames);
 	opt_tags_differ(o.trace_tag, o.chunk_tag);
-	if ((in = input_open(argc == 1 ? argv[0] : NULL, &name)) == -1)
-		return EXIT_TROUBLE;
-	status = frames(in, name, &o);
-	if (in != STDIN_FILENO)
-		close(in);
-	return status;
+	io.in = argc == 1 ? argv[0] : NULL;
+	return frames(&io, &o);
 }

@@ -9,68 +9,63 @@
 #include "cmds.h"
 #include "../lib/wprofck.h"
 
-const char synopsis_split[] = "split [-f] [-o out] [--cap size] "
-    "[--trace-tag tag] [--chunk-tag tag] [trace]";
+const char synopsis_split[] =
+    "split [-fq] [-o out] [--sync] [--cap size] [--trace-tag tag] "
+    "[--chunk-tag tag] [--progress | --no-progress] [trace]";
 
-#define READ_SIZE (1u << 20)
-
-struct split_opts {
-	uint32_t cap, trace_tag, chunk_tag;
+struct split_state {
+	struct splitter sp;
+	int open;		/* a slice has begun */
+	uint64_t hoff;		/* where its header goes */
 };
 
 static int
-split(int in, const char *name, int out, const char *outname, void *arg)
+slice_begin(struct pump *p, struct split_state *s)
 {
-	const struct split_opts *o = arg;
-	struct splitter sp;
-	struct hold h;
-	struct wperr e;
-	unsigned char *buf, hdr[FRAME_HDR_SIZE];
-	size_t pos = 0, len = 0, n;
-	ssize_t got;
-	int eof = 0, status = EXIT_TROUBLE;
+	s->open = 1;
+	return outfile_reserve(p->out, FRAME_HDR_SIZE, &s->hoff, &p->err);
+}
 
-	if ((buf = hold_with_buffer(&h, READ_SIZE, outname)) == NULL)
-		return EXIT_TROUBLE;
-	split_init(&sp, o->cap, o->chunk_tag, o->trace_tag);
-	/* A full slice waits for one more byte, or the end, to be named. */
-	for (;;) {
-		if (pos == len) {
-			if ((got = read(in, buf, READ_SIZE)) == -1) {
-				if (errno == EINTR)
-					continue;
-				warn("%s: read", name);
-				goto out;
-			}
-			pos = 0;
-			len = (size_t)got;
-			eof = got == 0;
-		}
-		if (eof || split_full(&sp)) {
-			split_header(&sp, eof, hdr);
-			if (write_full(out, hdr, sizeof(hdr)) == -1) {
-				warn("%s: write", outname);
-				goto out;
-			}
-			if (hold_flush(&h, out, &e) == -1) {
-				warn_wperr(outname, &e);
-				goto out;
-			}
-			if (eof)
-				break;
-		}
-		n = split_take(&sp, buf + pos, len - pos);
-		if (hold_add(&h, buf + pos, n, &e) == -1) {
-			warn_wperr(outname, &e);
-			goto out;
-		}
-		pos += n;
+static int
+slice_end(struct pump *p, struct split_state *s, int last)
+{
+	unsigned char hdr[FRAME_HDR_SIZE];
+
+	s->open = 0;
+	p->items++;
+	split_header(&s->sp, last, hdr);
+	return outfile_patch(p->out, s->hoff, hdr, sizeof(hdr), &p->err);
+}
+
+/*
+ * Each slice's header is written once its length and CRC are known; a
+ * full slice waits for one more byte, or the end, to be named.
+ */
+static enum pump_verdict
+split_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
+    int eof, size_t *used)
+{
+	struct split_state *s = arg;
+	size_t n;
+
+	*used = len;
+	while (len > 0) {
+		if (s->open && split_full(&s->sp) &&
+		    slice_end(p, s, 0) == -1)
+			return PUMP_FAIL;
+		if (!s->open && slice_begin(p, s) == -1)
+			return PUMP_FAIL;
+		n = split_take(&s->sp, buf, len);
+		if (outfile_write(p->out, buf, n, &p->err) == -1)
+			return PUMP_FAIL;
+		buf += n;
+		len -= n;
 	}
-	status = EXIT_OK;
-out:
-	hold_free(&h);
-	free(buf);
-	return status;
+	if (!eof)
+		return PUMP_MORE;
+	if (!s->open && slice_begin(p, s) == -1)
+		return PUMP_FAIL;
+	return slice_end(p, s, 1) == -1 ? PUMP_FAIL : PUMP_DONE;
 }
 
 int
@@ -83,18 +78,23 @@ cmd_split(int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace-tag", required_argument, NULL, OPT_TRACE_TAG },
+		IO_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct split_opts o;
-	const char *out = NULL;
+	struct split_state s;
+	struct io_opts io;
+	struct pump p;
+	uint32_t cap = FRAME_CAP_DEFAULT, trace_tag = TAG_WPRF;
+	uint32_t chunk_tag = TAG_WPRC;
 	int ch, force = 0;
 
-	memset(&o, 0, sizeof(o));
-	o.cap = FRAME_CAP_DEFAULT;
-	o.trace_tag = TAG_WPRF;
-	o.chunk_tag = TAG_WPRC;
-	while ((ch = getopt_long(argc, argv, "fho:", longopts, NULL)) != -1) {
+	memset(&io, 0, sizeof(io));
+	io.writes = io.keep_bad = 1;
+	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
+		if (io_opt(&io, ch))
+			continue;
 		switch (ch) {
 		case 'f':
 			force = 1;
@@ -102,17 +102,17 @@ cmd_split(int argc, char **argv)
 		case 'h':
 			help(synopsis_split);
 		case 'o':
-			out = optarg;
+			io.out = optarg;
 			break;
 		case OPT_CAP:
-			o.cap = (uint32_t)opt_size("--cap", optarg, 1,
+			cap = (uint32_t)opt_size("--cap", optarg, 1,
 			    UINT32_MAX);
 			break;
 		case OPT_TRACE_TAG:
-			o.trace_tag = opt_tag("--trace-tag", optarg);
+			trace_tag = opt_tag("--trace-tag", optarg);
 			break;
 		case OPT_CHUNK_TAG:
-			o.chunk_tag = opt_tag("--chunk-tag", optarg);
+			chunk_tag = opt_tag("--chunk-tag", optarg);
 			break;
 		default:
 			usage(synopsis_split);
@@ -120,12 +120,14 @@ cmd_split(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1)
-		usage(synopsis_split);
-	opt_tags_differ(o.trace_tag, o.chunk_tag);
-	if (out == NULL && !force && isatty(STDOUT_FILENO))
+	operands(argc, argv, 0, 1, synopsis_split);
+	opt_tags_differ(trace_tag, chunk_tag);
+	if ((io.out == NULL || strcmp(io.out, "-") == 0) && !force &&
+	    isatty(STDOUT_FILENO))
 		errx(EXIT_TROUBLE, "refusing to write binary data to a "
 		    "terminal; use -o or -f");
-
-	return run_io(argc == 1 ? argv[0] : NULL, out, split, &o);
+	memset(&s, 0, sizeof(s));
+	split_init(&s.sp, cap, chunk_tag, trace_tag);
+	io.in = argc == 1 ? argv[0] : NULL;
+	return run_pump(&io, &p, split_feed, &s);
 }

@@ -21,7 +21,7 @@ usage(const char *synopsis)
 void
 help(const char *synopsis)
 {
-	printf("usage: wprofck %s\n", synopsis);
+	help_print(stdout, synopsis);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EXIT_TROUBLE, "write error on standard output");
 	exit(EXIT_OK);
@@ -69,106 +69,118 @@ warn_wperr(const char *name, const struct wperr *e)
 	warnx("%s: %s", name, wperr_str(e, buf, sizeof(buf)));
 }
 
-/* Opens DUMP, or standard input for NULL and "-"; -1 after a warning. */
+/* One of the options in IO_LONGOPTS, or -q: 1 when it was one. */
 int
-input_open(const char *path, const char **name)
+io_opt(struct io_opts *o, int ch)
 {
-	int fd;
-
-	if (path == NULL || strcmp(path, "-") == 0) {
-		*name = "<stdin>";
-		return STDIN_FILENO;
-	}
-	*name = path;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		warn("%s", path);
-		return -1;
-	}
-	return fd;
-}
-
-int
-write_full(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += n;
-		len -= (size_t)n;
+	switch (ch) {
+	case 'q':
+		o->quiet = 1;
+		return 1;
+	case OPT_SYNC:
+		o->sync = 1;
+		return 1;
+	case OPT_PROGRESS:
+		o->progress = 1;
+		return 1;
+	case OPT_NO_PROGRESS:
+		o->progress = -1;
+		return 1;
 	}
 	return 0;
 }
 
+/* Operand counts: GNU's wording, then the usage line. */
+void
+operands(int argc, char **argv, int min, int max, const char *synopsis)
+{
+	if (argc < min) {
+		warnx("missing operand");
+		usage(synopsis);
+	}
+	if (argc > max) {
+		warnx("extra operand '%s'", argv[max]);
+		usage(synopsis);
+	}
+}
+
+/* A failure of the pump or the output, worded for a person. */
+void
+warn_pump(const struct pump *p)
+{
+	const char *slash;
+
+	if (p->err_input)
+		warn_wperr(p->name, &p->err);
+	else if (p->err.code == WPE_NO_DIR) {
+		slash = strrchr(p->outname, '/');
+		warnx("%s: the directory '%.*s' does not exist", p->outname,
+		    slash == NULL ? 1 : slash == p->outname ? 1 :
+		    (int)(slash - p->outname), slash == NULL ? "." :
+		    p->outname);
+	} else if (p->err.code == WPE_SPOOL)
+		warn_wperr("standard output", &p->err);
+	else
+		warn_wperr(p->outname, &p->err);
+}
+
 /*
- * Opens the dump (NULL or "-" for standard input) and the output (NULL for
- * standard output, else an atomic outfile), and runs fn between them. The
- * outfile is committed unless fn reports trouble: a verdict of bad data
- * still keeps what was good.
+ * Opens the input (NULL or "-": standard input) and the output, and runs
+ * fn over the input through the pump. Returns the exit status; trouble is
+ * reported here, bad data by fn.
  */
 int
-run_io(const char *dump, const char *out,
-    int (*fn)(int, const char *, int, const char *, void *), void *arg)
+run_pump(const struct io_opts *o, struct pump *p,
+    enum pump_verdict (*fn)(struct pump *, void *, const unsigned char *,
+    size_t, int, size_t *), void *arg)
 {
 	struct outfile of;
 	struct stat st;
 	struct wperr e;
-	const char *name;
-	int in, status;
+	const char *name = "<stdin>";
+	enum pump_verdict v;
+	int in = STDIN_FILENO, status;
 
-	if ((in = input_open(dump, &name)) == -1)
-		return EXIT_TROUBLE;
-	if (fstat(in, &st) == -1) {
-		warn("%s", name);
-		status = EXIT_TROUBLE;
-	} else if (out == NULL)
-		status = fn(in, name, STDOUT_FILENO, "<stdout>", arg);
-	else if (outfile_open(&of, out, &st, &e) == -1) {
-		warn_wperr(out, &e);
-		status = EXIT_TROUBLE;
-	} else {
-		status = fn(in, name, of.fd, out, arg);
-		if (status == EXIT_TROUBLE)
-			outfile_abort(&of);
-		else if (outfile_commit(&of, &e) == -1) {
-			warn_wperr(out, &e);
-			status = EXIT_TROUBLE;
+	if (o->in != NULL && strcmp(o->in, "-") != 0) {
+		name = o->in;
+		if ((in = io_open(o->in, &e)) == -1) {
+			warn_wperr(name, &e);
+			return EXIT_TROUBLE;
 		}
+	} else if (o->drain && isatty(STDIN_FILENO)) {
+		warnx("a drain is not read from a terminal; name the file or "
+		    "redirect standard input");
+		return EXIT_TROUBLE;
 	}
+	if (pump_init(p, in, NULL, 0, &e) == -1) {
+		warn_wperr(name, &e);
+		status = EXIT_TROUBLE;
+		goto out;
+	}
+	p->name = name;
+	p->outname = o->out == NULL || strcmp(o->out, "-") == 0 ?
+	    "<stdout>" : o->out;
+	p->keep_bad = o->keep_bad;
+	if (o->writes) {
+		if (fstat(in, &st) == -1 ||
+		    outfile_open(&of, o->out, &st, o->sync, &p->err) == -1) {
+			if (p->err.code == WPE_SAME_FILE)
+				warn_wperr(p->outname, &p->err);
+			else
+				warn_pump(p);
+			status = EXIT_TROUBLE;
+			goto out;
+		}
+		p->out = &of;
+	}
+	v = pump_run(p, fn, arg);
+	status = v == PUMP_DONE ? EXIT_OK : v == PUMP_BAD ? EXIT_BAD :
+	    EXIT_TROUBLE;
+	if (v == PUMP_FAIL)
+		warn_pump(p);
+out:
+	pump_free(p);
 	if (in != STDIN_FILENO)
 		close(in);
 	return status;
-}
-
-static void
-on_signal(int sig)
-{
-	outfile_unlink_all();
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-void
-signals_cleanup_outfiles(void)
-{
-	struct sigaction sa, old;
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
-	size_t i;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		/* A signal ignored by whoever started us stays ignored. */
-		if (sigaction(sigs[i], NULL, &old) == 0 &&
-		    old.sa_handler == SIG_IGN)
-			continue;
-		sigaction(sigs[i], &sa, NULL);
-	}
 }

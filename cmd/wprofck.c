@@ -33,14 +33,27 @@ lookup(const char *name)
 	return NULL;
 }
 
+static const char usage_line[] =
+    "usage: wprofck [-hV] command [argument ...]\n";
+
+/* git's way: the usage, each command with one line on what it does. */
 static void
-print_usage(FILE *fp)
+print_help(void)
 {
+	const char *what;
 	size_t i;
 
-	fprintf(fp, "usage: wprofck [-hV] command [argument ...]\n");
-	for (i = 0; i < NCOMMANDS; i++)
-		fprintf(fp, "       wprofck %s\n", commands[i].synopsis);
+	printf("%s\nCommands:\n", usage_line);
+	for (i = 0; i < NCOMMANDS; i++) {
+		what = help_what(commands[i].name);
+		printf("  %-13s  %s\n", commands[i].name, what ? what : "");
+	}
+	printf("\nOptions:\n"
+	    "  %-13s  %s\n  %-13s  %s\n\n", "-h, --help",
+	    "print this help and exit", "-V, --version",
+	    "print the version and exit");
+	printf("'wprofck help command' or 'wprofck command --help' describes "
+	    "a command;\nthe manual, wprofck(1), says more: man wprofck\n");
 }
 
 static int
@@ -51,6 +64,28 @@ flush_stdout(int status)
 		return EXIT_TROUBLE;
 	}
 	return status;
+}
+
+static int
+usage_error(void)
+{
+	fputs(usage_line, stderr);
+	return EXIT_TROUBLE;
+}
+
+/*
+ * Every message of a command, getopt's included, starts "wprofck: CMD: ":
+ * err(3) prints program_invocation_short_name and getopt argv[0].
+ */
+static void
+set_prefix(char **argv, const char *cmd)
+{
+	static char prefix[64];
+
+	snprintf(prefix, sizeof(prefix), "wprofck%s%s", cmd ? ": " : "",
+	    cmd ? cmd : "");
+	program_invocation_short_name = prefix;
+	argv[0] = prefix;
 }
 
 int
@@ -64,43 +99,50 @@ main(int argc, char **argv)
 	const struct command *c;
 	int ch;
 
+	if (argc < 1)
+		return usage_error();
+	set_prefix(argv, NULL);
 	while ((ch = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			print_usage(stdout);
+			print_help();
 			return flush_stdout(EXIT_OK);
 		case 'V':
 			printf("wprofck %s\n", WPROFCK_VERSION);
 			return flush_stdout(EXIT_OK);
 		default:
-			print_usage(stderr);
-			return EXIT_TROUBLE;
+			return usage_error();
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
-		print_usage(stderr);
+		usage_error();
+		fprintf(stderr, "'wprofck help' lists the commands.\n");
 		return EXIT_TROUBLE;
 	}
 
 	if (strcmp(argv[0], "help") == 0) {
 		if (argc == 1) {
-			print_usage(stdout);
+			print_help();
 			return flush_stdout(EXIT_OK);
+		}
+		if (argc > 2) {
+			warnx("help: extra operand '%s'", argv[2]);
+			return usage_error();
 		}
 		if ((c = lookup(argv[1])) == NULL) {
 			warnx("help: no such command: %s", argv[1]);
-			return EXIT_TROUBLE;
+			return usage_error();
 		}
 		help(c->synopsis);
 	}
 	if ((c = lookup(argv[0])) == NULL) {
 		warnx("no such command: %s", argv[0]);
-		print_usage(stderr);
-		return EXIT_TROUBLE;
+		return usage_error();
 	}
+	/* The name names the command for good, whatever the program was. */
+	set_prefix(argv, c->name);
 	optind = 0;	/* glibc: restart getopt for the subcommand */
-	signals_cleanup_outfiles();
 	return flush_stdout(c->fn(argc, argv));
 }

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "pump.h"
 
 int
 sidecar_match(const char *name)
@@ -86,28 +87,6 @@ shape_lead(struct check_result *r, unsigned char c)
 	return 1;
 }
 
-static ssize_t
-pread_some(int fd, void *buf, size_t len, uint64_t off)
-{
-	ssize_t n;
-
-	do
-		n = pread(fd, buf, len, (off_t)off);
-	while (n == -1 && errno == EINTR);
-	return n;
-}
-
-static ssize_t
-read_some(int fd, void *buf, size_t len)
-{
-	ssize_t n;
-
-	do
-		n = read(fd, buf, len);
-	while (n == -1 && errno == EINTR);
-	return n;
-}
-
 static void
 walked(struct check_result *r, const struct pbwalk *w, enum pbwalk_ev ev)
 {
@@ -121,127 +100,110 @@ walked(struct check_result *r, const struct pbwalk *w, enum pbwalk_ev ev)
 	}
 }
 
-/* Keeps the first bytes of the input for check_fd()'s caller. */
-static void
-keep_head(struct check_result *r, const unsigned char *p, size_t n)
-{
-	if (n > sizeof(r->head) - r->headlen)
-		n = sizeof(r->head) - r->headlen;
-	memcpy(r->head + r->headlen, p, n);
-	r->headlen += n;
-}
-
-static int
-check_regular(int fd, uint64_t min_size, int deep, unsigned char *buf,
-    size_t buflen, struct check_result *r)
-{
+struct check_state {
+	enum check_mode mode;
+	uint64_t min_size;
+	struct check_result *r;
 	struct pbwalk w;
-	enum pbwalk_ev ev;
-	uint64_t roff = 0;
-	size_t have = 0, want, used;
-	ssize_t n;
-	int eof;
+};
 
-	if ((n = pread_some(fd, buf, sizeof(r->head), 0)) == -1)
-		return sys(r, errno);
-	keep_head(r, buf, (size_t)n);
-	if (shape_size(r, min_size))
-		return 0;
-	if (!deep) {
-		if (n == 0) {
-			bad(r, WPE_BAD_LEADING_BYTE);
-			r->err.what = "the file is empty";
-			return 0;
-		}
-		shape_lead(r, buf[0]);
-		return 0;
-	}
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	pbwalk_init(&w, r->size);
-	for (;;) {
-		want = buflen - have;
-		if (want > r->size - roff)
-			want = (size_t)(r->size - roff);
-		n = want > 0 ? pread_some(fd, buf + have, want, roff) : 0;
-		if (n == -1)
-			return sys(r, errno);
-		if (roff == 0 && n > 0 && shape_lead(r, buf[0]))
-			return 0;
-		roff += (uint64_t)n;
-		have += (size_t)n;
-		eof = n == 0 || roff == r->size;
-		ev = pbwalk_feed(&w, buf, have, eof, &used);
-		if (ev != PBWALK_NEED) {
-			walked(r, &w, ev);
-			return 0;
-		}
-		/* The walk always ends at the end of the input. */
-		if (eof)
-			return sys(r, EIO);
-		have -= used;
-		memmove(buf, buf + used, have);
-		if (have == 0 && w.skip > 0)
-			roff += pbwalk_skip(&w);
-	}
-}
-
-/* A pipe or a device: the size is known at its end only. */
-static int
-check_stream(int fd, uint64_t min_size, int deep, unsigned char *buf,
-    size_t buflen, struct check_result *r)
+/* The rules that need the whole size, once a stream has ended. */
+static enum pump_verdict
+stream_end(struct pump *p, struct check_state *c, enum pbwalk_ev ev)
 {
-	struct pbwalk w;
-	enum pbwalk_ev ev = PBWALK_NEED;
-	unsigned char lead = 0;
-	size_t have = 0, used;
-	ssize_t n;
+	struct check_result *r = c->r;
 
-	pbwalk_init(&w, PBWALK_SIZE_UNKNOWN);
-	do {
-		if ((n = read_some(fd, buf + have, buflen - have)) == -1)
-			return sys(r, errno);
-		if (r->size == 0 && n > 0)
-			lead = buf[have];
-		if (r->headlen < sizeof(r->head))
-			keep_head(r, buf + have, (size_t)n);
-		r->size += (uint64_t)n;
-		have += (size_t)n;
-		if (deep && ev == PBWALK_NEED)
-			ev = pbwalk_feed(&w, buf, have, n == 0, &used);
-		if (ev == PBWALK_NEED && deep) {
-			have -= used;
-			memmove(buf, buf + used, have);
-		} else
-			have = 0;
-	} while (n > 0);
 	r->have_size = 1;
-	if (shape_size(r, min_size) || shape_lead(r, lead) || !deep)
-		return 0;
-	walked(r, &w, ev);
+	r->size = p->done;
+	if (shape_size(r, c->min_size))
+		return PUMP_BAD;
+	if (c->mode == CHECK_SHAPE)
+		return PUMP_DONE;
+	walked(r, &c->w, ev);
 	if (r->err.code == WPE_TRAILING_BYTES)
 		r->err.got = r->size - r->err.off;
-	return 0;
+	return r->err.code == WPE_OK ? PUMP_DONE : PUMP_BAD;
+}
+
+/*
+ * Reads no further than the verdict needs: a leading byte that is not a
+ * packet tag decides at once, whatever the input is; so does a walk that
+ * failed, except that a stream's size rule comes first at its end.
+ */
+static enum pump_verdict
+check_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
+    int eof, size_t *used)
+{
+	struct check_state *c = arg;
+	struct check_result *r = c->r;
+	uint64_t off = p->done - len;	/* stream offset of buf[0] */
+	enum pbwalk_ev ev = PBWALK_NEED;
+	size_t i;
+
+	for (i = 0; off + i < sizeof(r->head) && i < len; i++)
+		r->head[off + i] = buf[i];
+	if (off + i > r->headlen)
+		r->headlen = (size_t)(off + i);
+	if (p->regular && off == 0 && shape_size(r, c->min_size))
+		return PUMP_BAD;
+	if (off == 0 && len > 0 && shape_lead(r, buf[0]))
+		return PUMP_BAD;
+	if (c->mode == CHECK_SHAPE) {
+		*used = len;
+		if (p->regular)
+			return PUMP_DONE;
+		return eof ? stream_end(p, c, ev) : PUMP_MORE;
+	}
+	p->items = c->w.st.packets;
+	ev = pbwalk_feed(&c->w, buf, len, eof, used);
+	if (!p->regular && eof)
+		return stream_end(p, c, ev);
+	if (ev == PBWALK_NEED)
+		return PUMP_MORE;
+	walked(r, &c->w, ev);
+	return r->err.code == WPE_OK ? PUMP_DONE : PUMP_BAD;
 }
 
 int
 check_fd(int fd, enum check_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct check_result *r)
 {
-	struct stat sb;
-	int deep = mode == CHECK_DEEP;
+	struct check_state c;
+	struct pump p;
 
 	memset(r, 0, sizeof(*r));
 	if (buflen < CHECK_BUF_MIN)
 		return sys(r, EINVAL);
-	if (fstat(fd, &sb) == -1)
-		return sys(r, errno);
-	if (S_ISDIR(sb.st_mode))
-		return sys(r, EISDIR);
-	if (!S_ISREG(sb.st_mode))
-		return check_stream(fd, min_size, deep, buf, buflen, r);
-	r->have_size = 1;
-	r->size = (uint64_t)sb.st_size;
-	return check_regular(fd, min_size, deep, buf, buflen, r);
+	if (pump_init(&p, fd, buf, buflen, &r->err) == -1)
+		return -1;
+	memset(&c, 0, sizeof(c));
+	c.mode = mode;
+	c.min_size = min_size;
+	c.r = r;
+	if (p.regular) {
+		/* A regular file is checked from its start. */
+		p.size += p.start;
+		p.start = 0;
+		r->have_size = 1;
+		r->size = p.size;
+	}
+	pbwalk_init(&c.w, p.regular ? p.size : PBWALK_SIZE_UNKNOWN);
+	if (pump_run(&p, check_feed, &c) == PUMP_FAIL) {
+		memset(r, 0, sizeof(*r));
+		r->err = p.err;
+		if (p.regular) {
+			r->have_size = 1;
+			r->size = p.size;
+		}
+		return -1;
+	}
+	return 0;
+}
+
+int
+check_trouble(const struct wperr *e)
+{
+	return e->code == WPE_SYS || e->code == WPE_CHANGED;
 }
 
 const char *
@@ -268,6 +230,8 @@ check_reason(const struct wperr *e)
 		return "bad_varint";
 	case WPE_NO_ARTIFACTS:
 		return "no_artifacts";
+	case WPE_CHANGED:
+		return "changed";
 	default:
 		return "unreadable";
 	}

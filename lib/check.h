@@ -90,8 +90,8 @@ int sidecar_parse(const char *name, struct sidecar *);	/* 1 when it fits */
 enum check_mode { CHECK_SHAPE, CHECK_DEEP };
 
 struct check_result {
-	unsigned char head[16];	/* the first bytes of the input */
-	size_t headlen;		/* how many of them were read */
+	unsigned char head[16];	/* the input's first bytes, when read */
+	size_t headlen;
 	int have_size;
 	uint64_t size;
 	int deep;		/* the walk ran to its end: st is complete */
@@ -101,11 +101,14 @@ struct check_result {
 
 /*
  * Checks the artifact open on fd, from its offset 0 for a regular file or
- * from the current position of a stream. Returns 0 with a verdict in
- * r->err, or -1 when the file could not be read (WPE_SYS).
+ * from the current position of a stream, reading no further than the
+ * verdict needs. Returns 0 with a verdict in r->err, or -1 when the file
+ * could not be read (WPE_SYS) or changed while it was read (WPE_CHANGED).
  */
 int check_fd(int fd, enum check_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct check_result *r);
+/* 1 for a verdict that is trouble (exit 2), not bad data. */
+int check_trouble(const struct wperr *);
 
 /* The stable lower_snake name of a verdict: "too_small", "unreadable". */
 const char *check_reason(const struct wperr *);

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "wprofck.h"
@@ -56,6 +57,34 @@ frame_type_name(uint32_t type, char buf[FRAME_TYPE_NAME_MAX])
 		return name;
 	tag_vis(type, buf);
 	return buf;
+}
+
+/* Appends to buf as far as it goes; snprintf() truncates safely. */
+static void
+append(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(buf);
+
+	if (n + 1 < len)
+		snprintf(buf + n, len - n, "%s", s);
+}
+
+/* The four-letter tags, which fit in a line where the names would not. */
+static void
+known_names(char *buf, size_t len)
+{
+	uint32_t type;
+	size_t i;
+	char c[5];
+
+	snprintf(buf, len, "unknown type; want a number, or one of");
+	c[4] = '\0';
+	for (i = 0; tag_known(i, &type) != NULL; i++) {
+		tag_chars(type, c);
+		append(buf, len, " ");
+		append(buf, len, c);
+	}
+	append(buf, len, " or its ktstr name (wprofck(1)), in any case");
 }
 
 const char *
@@ -175,6 +204,9 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 	case WPE_BAD_TAG:
 		snprintf(buf, len, "%s", e->what);
 		break;
+	case WPE_BAD_TAG_NAME:
+		known_names(buf, len);
+		break;
 	case WPE_BAD_SIZE:
 		if (e->what != NULL && strcmp(e->what, "out of range") == 0)
 			snprintf(buf, len, "out of range (%llu to %llu bytes)",
@@ -190,6 +222,28 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	case WPE_SAME_FILE:
 		snprintf(buf, len, "is the input; refusing to overwrite it");
+		break;
+	case WPE_CHANGED:
+		if (e->got)
+			snprintf(buf, len, "the file changed while it was "
+			    "read: %llu bytes when opened, more followed",
+			    (unsigned long long)e->size);
+		else
+			snprintf(buf, len, "the file changed while it was "
+			    "read: %llu bytes when opened, it ended at offset "
+			    "%llu", (unsigned long long)e->size,
+			    (unsigned long long)e->off);
+		break;
+	case WPE_SPOOL:
+		snprintf(buf, len, "cannot hold the output until the verdict "
+		    "in TMPDIR=%s: %s%s%s; write it to a file with -o instead",
+		    getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") :
+		    "/tmp", e->what ? e->what : "", e->what ? ": " : "",
+		    strerror(e->errnum));
+		break;
+	case WPE_NO_DIR:
+		snprintf(buf, len, "the output directory does not exist "
+		    "(%s)", strerror(e->errnum));
 		break;
 	}
 	return buf;

@@ -1,6 +1,5 @@
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,207 +9,624 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "wprofck.h"
+#include "pump.h"
 
 /*
- * Temporary files that a signal handler must remove. Slots are set before
- * the file exists and cleared before the name is freed.
+ * Output files by spec section 4. The bytes go into an unnamed O_TMPFILE
+ * in OUT's directory, linked into place at commit, so a process killed in
+ * any way leaves nothing behind. Only where the filesystem refuses
+ * O_TMPFILE is a named temporary file used, and then every catchable fatal
+ * signal removes it. Output written in place (standard output, a device, a
+ * FIFO) waits in an unlinked spool file until the verdict.
  */
-#define OUTFILE_MAX 4
-static char *volatile pending[OUTFILE_MAX];
 
-static void
-pending_set(const char *from, char *to)
-{
-	size_t i;
+#define GATHER		(1u << 20)	/* small writes gathered up to this */
+#define GATHER_DIRECT	(64u << 10)	/* a larger piece is written as is */
+#define LINK_TRIES	16
 
-	for (i = 0; i < OUTFILE_MAX; i++) {
-		if (pending[i] == from) {
-			pending[i] = to;
-			return;
-		}
-	}
-}
+/* Named temporary files a signal handler must remove. */
+#define PENDING_MAX 4
+static volatile int pending_dir[PENDING_MAX] = { -1, -1, -1, -1 };
+static const char *volatile pending_name[PENDING_MAX];
 
 void
 outfile_unlink_all(void)
 {
 	size_t i;
 
-	for (i = 0; i < OUTFILE_MAX; i++)
-		if (pending[i] != NULL)
-			unlink(pending[i]);
+	for (i = 0; i < PENDING_MAX; i++)
+		if (pending_name[i] != NULL)
+			unlinkat(pending_dir[i], pending_name[i], 0);
 }
 
-static mode_t
-create_mode(void)
+static void
+on_fatal_signal(int sig)
 {
-	mode_t mask = umask(0);
-
-	umask(mask);
-	return 0666 & ~mask;
+	outfile_unlink_all();
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
-/*
- * Spec section 4: a new path or a regular file is replaced by rename from
- * a temporary file beside it; anything else that exists (a device, a FIFO)
- * is opened and written in place, never renamed over.
- */
-int
-outfile_open(struct outfile *of, const char *path, const struct stat *in,
-    struct wperr *e)
+/* Every fatal signal that can be caught; one ignored at start stays so. */
+static void
+pending_signals(void)
 {
-	struct stat st;
-	char *target = NULL, *dir = NULL, *copy = NULL;
-	mode_t mode;
-	int n;
+	static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGILL, SIGABRT,
+	    SIGBUS, SIGFPE, SIGSEGV, SIGUSR1, SIGUSR2, SIGPIPE, SIGALRM,
+	    SIGTERM, SIGXCPU, SIGXFSZ, SIGVTALRM, SIGPROF, SIGSYS, SIGTRAP,
+	    SIGSTKFLT, SIGIO, SIGPWR };
+	static int done;
+	struct sigaction sa, old;
+	size_t i;
 
-	memset(of, 0, sizeof(*of));
-	of->fd = -1;
-	if (stat(path, &st) == 0) {
-		if (in != NULL && st.st_dev == in->st_dev &&
-		    st.st_ino == in->st_ino) {
-			memset(e, 0, sizeof(*e));
-			e->code = WPE_SAME_FILE;
-			return -1;
-		}
-		if (!S_ISREG(st.st_mode)) {
-			if ((of->fd = open(path, O_WRONLY | O_CLOEXEC)) == -1)
-				return wperr_sys(e, "open");
-			of->direct = 1;
+	if (done)
+		return;
+	done = 1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_fatal_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		if (sigaction(sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler == SIG_IGN)
+			continue;
+		sigaction(sigs[i], &sa, NULL);
+	}
+}
+
+static int
+pending_add(int dirfd, const char *name, struct wperr *e)
+{
+	size_t i;
+
+	for (i = 0; i < PENDING_MAX; i++) {
+		if (pending_name[i] == NULL) {
+			pending_signals();
+			pending_dir[i] = dirfd;
+			pending_name[i] = name;
 			return 0;
 		}
-		mode = st.st_mode & 07777;
-		/* Replace the file a symbolic link names, not the link. */
-		if ((target = realpath(path, NULL)) == NULL)
-			return wperr_sys(e, "realpath");
-	} else if (errno == ENOENT) {
-		mode = create_mode();
-		if ((target = strdup(path)) == NULL)
-			return wperr_sys(e, "strdup");
-	} else
-		return wperr_sys(e, "stat");
+	}
+	errno = EMFILE;
+	return wperr_sys(e, "too many temporary files at once");
+}
 
-	if ((copy = strdup(target)) == NULL) {
-		wperr_sys(e, "strdup");
-		goto fail;
+static void
+pending_del(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < PENDING_MAX; i++)
+		if (pending_name[i] == name)
+			pending_name[i] = NULL;
+}
+
+/* ".wprofck." and six random letters: short, whatever OUT's name is. */
+static void
+tmp_name(char *buf, size_t len)
+{
+	static const char set[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	uint32_t r;
+	size_t i;
+
+	snprintf(buf, len, ".wprofck.XXXXXX");
+	for (i = sizeof(".wprofck.") - 1; buf[i] != '\0'; i++) {
+		r = arc4random_uniform(sizeof(set) - 1);
+		buf[i] = set[r];
 	}
-	dir = dirname(copy);
-	n = snprintf(NULL, 0, "%s/.wprofck.XXXXXX", dir);
-	if (n < 0 || (of->tmp = malloc((size_t)n + 1)) == NULL) {
-		wperr_sys(e, "malloc");
-		goto fail;
+}
+
+/* A named temporary file in dirfd, registered for removal on a signal. */
+static int
+tmp_create(struct outfile *of, mode_t mode, struct wperr *e)
+{
+	int i, fd;
+
+	for (i = 0; i < LINK_TRIES; i++) {
+		tmp_name(of->tmp, sizeof(of->tmp));
+		if (pending_add(of->dirfd, of->tmp, e) == -1)
+			return -1;
+		fd = openat(of->dirfd, of->tmp, O_RDWR | O_CREAT | O_EXCL |
+		    O_CLOEXEC, mode);
+		if (fd != -1)
+			return fd;
+		pending_del(of->tmp);
+		if (errno != EEXIST)
+			break;
 	}
-	snprintf(of->tmp, (size_t)n + 1, "%s/.wprofck.XXXXXX", dir);
-	pending_set(NULL, of->tmp);
-	if ((of->fd = mkostemp(of->tmp, O_CLOEXEC)) == -1) {
-		wperr_sys(e, "create a temporary file");
-		goto fail;
+	of->tmp[0] = '\0';
+	return wperr_sys(e, "create a temporary file");
+}
+
+/* An unlinked file for output that waits for the verdict. */
+static int
+spool_open(struct wperr *e)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[PATH_MAX];
+	int fd;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd == -1 && (errno == EOPNOTSUPP || errno == EISDIR ||
+	    errno == EINVAL)) {
+		if (snprintf(path, sizeof(path), "%s/.wprofck.XXXXXX", dir) >=
+		    (int)sizeof(path))
+			errno = ENAMETOOLONG;
+		else if ((fd = mkostemp(path, O_CLOEXEC)) != -1)
+			unlink(path);
 	}
-	if (fchmod(of->fd, mode) == -1) {
-		wperr_sys(e, "fchmod");
-		goto fail;
+	if (fd == -1) {
+		wperr_sys(e, "create a spool file");
+		e->code = WPE_SPOOL;
 	}
-	of->path = target;
-	free(copy);
-	return 0;
-fail:
-	if (of->fd != -1)
-		unlink(of->tmp);
-	outfile_abort(of);
-	free(target);
-	free(copy);
+	return fd;
+}
+
+/* /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N: N, else -1. */
+static int
+own_stream(const char *path)
+{
+	static const char *const pfx[] = { "/dev/fd/", "/proc/self/fd/" };
+	const char *errstr;
+	size_t i, n;
+	int fd;
+
+	if (strcmp(path, "/dev/stdout") == 0)
+		return STDOUT_FILENO;
+	if (strcmp(path, "/dev/stderr") == 0)
+		return STDERR_FILENO;
+	for (i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++) {
+		n = strlen(pfx[i]);
+		if (strncmp(path, pfx[i], n) != 0)
+			continue;
+		fd = (int)strtonum(path + n, 0, INT_MAX, &errstr);
+		if (errstr == NULL && fcntl(fd, F_GETFD) != -1)
+			return fd;
+	}
 	return -1;
 }
 
 static int
-write_all(int fd, const void *buf, size_t len, struct wperr *e)
+same_file(const struct stat *a, const struct stat *b)
 {
-	const char *p = buf;
-	ssize_t n;
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
 
-	while (len > 0) {
-		if ((n = write(fd, p, len)) == -1) {
-			if (errno == EINTR)
-				continue;
-			return wperr_sys(e, "write");
-		}
-		p += n;
-		len -= (size_t)n;
+/*
+ * The file a chain of symbolic links ends at, existing or not, so that a
+ * link is replaced through and a dangling one creates what it names.
+ */
+static char *
+follow_links(const char *path, struct wperr *e)
+{
+	char *cur, *next, *slash, target[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	int hops;
+
+	if ((cur = strdup(path)) == NULL) {
+		wperr_sys(e, "malloc");
+		return NULL;
+	}
+	for (hops = 0; hops < 40; hops++) {
+		if (lstat(cur, &st) == -1 || !S_ISLNK(st.st_mode))
+			return cur;
+		if ((n = readlink(cur, target, sizeof(target) - 1)) == -1)
+			break;
+		target[n] = '\0';
+		slash = strrchr(cur, '/');
+		if (target[0] == '/' || slash == NULL)
+			next = strdup(target);
+		else if (asprintf(&next, "%.*s/%s", (int)(slash - cur), cur,
+		    target) == -1)
+			next = NULL;
+		if (next == NULL)
+			break;
+		free(cur);
+		cur = next;
+	}
+	if (hops == 40)
+		errno = ELOOP;
+	wperr_sys(e, "follow the symbolic link");
+	free(cur);
+	return NULL;
+}
+
+/* Opens OUT's directory and keeps OUT's last component. */
+static int
+open_dir(struct outfile *of, const char *target, struct wperr *e)
+{
+	const char *slash = strrchr(target, '/');
+	char *dir;
+
+	if (slash == NULL)
+		dir = strdup(".");
+	else if (slash == target)
+		dir = strdup("/");
+	else
+		dir = strndup(target, (size_t)(slash - target));
+	if (dir == NULL || (of->base = strdup(slash ? slash + 1 : target)) ==
+	    NULL) {
+		free(dir);
+		return wperr_sys(e, "malloc");
+	}
+	of->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (of->dirfd == -1) {
+		wperr_sys(e, "open the output directory");
+		if (errno == ENOENT || errno == ENOTDIR)
+			e->code = WPE_NO_DIR;
+		return -1;
+	}
+	if (*of->base == '\0') {
+		errno = EISDIR;
+		return wperr_sys(e, "open");
 	}
 	return 0;
 }
 
-/*
- * Writeback of a temporary file is started every WRITEBEHIND bytes, so
- * the disk works while the input is still being read and the final fsync
- * waits only for the tail.
- */
-#define WRITEBEHIND (8u << 20)
+/* The output goes to dest at commit, held in a spool until then. */
+static int
+hold_for(struct outfile *of, int dest, int close_dest,
+    const struct stat *in, struct wperr *e)
+{
+	struct stat st;
+
+	of->dest = dest;
+	of->close_dest = close_dest;
+	if (in != NULL && fstat(dest, &st) == 0 && same_file(&st, in) &&
+	    S_ISREG(st.st_mode)) {
+		memset(e, 0, sizeof(*e));
+		e->code = WPE_SAME_FILE;
+		return -1;
+	}
+	of->spool = 1;
+	if ((of->fd = spool_open(e)) == -1)
+		return -1;
+	return 0;
+}
+
+int
+outfile_open(struct outfile *of, const char *path, const struct stat *in,
+    int sync, struct wperr *e)
+{
+	struct stat st, fdst;
+	char *target = NULL;
+	mode_t mode = 0666;
+	int fd, exists;
+
+	memset(of, 0, sizeof(*of));
+	of->fd = of->dest = of->dirfd = -1;
+	of->sync = sync;
+	if ((of->gbuf = malloc(GATHER)) == NULL)
+		return wperr_sys(e, "malloc");
+	if (path == NULL || strcmp(path, "-") == 0)
+		fd = STDOUT_FILENO;
+	else
+		fd = own_stream(path);
+	if (fd != -1) {
+		if (hold_for(of, fd, 0, in, e) == -1)
+			goto fail;
+		return 0;
+	}
+	if ((target = follow_links(path, e)) == NULL)
+		goto fail;
+	exists = stat(target, &st) == 0;
+	if (!exists && errno != ENOENT) {
+		wperr_sys(e, "stat");
+		goto fail;
+	}
+	if (exists && in != NULL && same_file(&st, in)) {
+		memset(e, 0, sizeof(*e));
+		e->code = WPE_SAME_FILE;
+		goto fail;
+	}
+	for (fd = STDOUT_FILENO; exists && fd <= STDERR_FILENO; fd++) {
+		if (fstat(fd, &fdst) == 0 && same_file(&st, &fdst)) {
+			free(target);
+			if (hold_for(of, fd, 0, in, e) == -1)
+				goto fail;
+			return 0;
+		}
+	}
+	if (exists && !S_ISREG(st.st_mode)) {
+		if ((fd = open(target, O_WRONLY | O_CLOEXEC)) == -1) {
+			wperr_sys(e, "open");
+			goto fail;
+		}
+		free(target);
+		if (hold_for(of, fd, 1, in, e) == -1)
+			goto fail;
+		return 0;
+	}
+	if (exists)
+		mode = st.st_mode & 07777;
+	of->replace = exists;
+	if (open_dir(of, target, e) == -1)
+		goto fail;
+	of->fd = openat(of->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+	if (of->fd == -1 && (errno == EOPNOTSUPP || errno == EISDIR ||
+	    errno == EINVAL))
+		of->fd = tmp_create(of, mode, e);
+	else if (of->fd == -1)
+		wperr_sys(e, "create a temporary file");
+	if (of->fd == -1)
+		goto fail;
+	/* The umask applied at creation; an existing OUT keeps its mode. */
+	if (exists && fchmod(of->fd, mode) == -1) {
+		wperr_sys(e, "fchmod");
+		goto fail;
+	}
+	free(target);
+	return 0;
+fail:
+	free(target);
+	outfile_abort(of);
+	return -1;
+}
+
+/* A failed write to the spool is worded for $TMPDIR, not for OUT. */
+static int
+put(struct outfile *of, const void *buf, size_t len, struct wperr *e)
+{
+	if (io_write(of->fd, buf, len, e) == -1) {
+		if (of->spool)
+			e->code = WPE_SPOOL;
+		return -1;
+	}
+	of->flushed += len;
+	return 0;
+}
+
+static int
+flush(struct outfile *of, struct wperr *e)
+{
+	size_t len = of->glen;
+
+	if (len == 0)
+		return 0;
+	of->glen = 0;
+	return put(of, of->gbuf, len, e);
+}
 
 int
 outfile_write(struct outfile *of, const void *buf, size_t len,
     struct wperr *e)
 {
-	if (write_all(of->fd, buf, len, e) == -1)
+	if (of->glen + len > GATHER && flush(of, e) == -1)
 		return -1;
-	if (of->direct)
+	if (len >= GATHER_DIRECT) {
+		if (flush(of, e) == -1 || put(of, buf, len, e) == -1)
+			return -1;
+	} else {
+		memcpy(of->gbuf + of->glen, buf, len);
+		of->glen += len;
+	}
+	of->pos += len;
+	return 0;
+}
+
+int
+outfile_reserve(struct outfile *of, size_t len, uint64_t *off,
+    struct wperr *e)
+{
+	static const unsigned char zero[64];
+
+	if (len > sizeof(zero)) {
+		errno = EINVAL;
+		return wperr_sys(e, "outfile_reserve");
+	}
+	*off = of->pos;
+	return outfile_write(of, zero, len, e);
+}
+
+int
+outfile_patch(struct outfile *of, uint64_t off, const void *buf, size_t len,
+    struct wperr *e)
+{
+	ssize_t n;
+
+	/* In the gather buffer still, or already in the file. */
+	if (off >= of->flushed) {
+		memcpy(of->gbuf + (off - of->flushed), buf, len);
 		return 0;
-	of->written += len;
-	if (of->written - of->synced >= WRITEBEHIND) {
-		/* Only a hint: fsync at commit is what guarantees. */
-		(void)sync_file_range(of->fd, (off_t)of->synced,
-		    (off_t)(of->written - of->synced), SYNC_FILE_RANGE_WRITE);
-		of->synced = of->written;
+	}
+	if (off + len > of->flushed && flush(of, e) == -1)
+		return -1;
+	do
+		n = pwrite(of->fd, buf, len, (off_t)off);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return wperr_sys(e, "write");
+	if ((size_t)n != len) {
+		errno = EIO;
+		return wperr_sys(e, "write");
 	}
 	return 0;
 }
 
-static void
-sync_dir(const char *path)
+void
+outfile_mark(struct outfile *of)
 {
-	char *copy;
+	of->mark = of->pos;
+}
+
+/* The file keeps the bytes past the mark until commit truncates them. */
+void
+outfile_rewind(struct outfile *of)
+{
+	if (of->mark >= of->flushed)
+		of->glen = (size_t)(of->mark - of->flushed);
+	else {
+		of->glen = 0;
+		of->flushed = of->mark;
+		(void)lseek(of->fd, (off_t)of->mark, SEEK_SET);
+	}
+	of->pos = of->mark;
+}
+
+static int
+finish_data(struct outfile *of, struct wperr *e)
+{
+	struct stat st;
+
+	if (flush(of, e) == -1)
+		return -1;
+	if (fstat(of->fd, &st) == -1)
+		return wperr_sys(e, "fstat");
+	if ((uint64_t)st.st_size > of->pos &&
+	    ftruncate(of->fd, (off_t)of->pos) == -1)
+		return wperr_sys(e, "ftruncate");
+	return 0;
+}
+
+int
+outfile_dup(struct outfile *of, struct wperr *e)
+{
 	int fd;
 
-	if ((copy = strdup(path)) == NULL)
-		return;
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		fsync(fd);
-		close(fd);
+	if (finish_data(of, e) == -1)
+		return -1;
+	if ((fd = fcntl(of->fd, F_DUPFD_CLOEXEC, 3)) == -1)
+		return wperr_sys(e, "dup");
+	return fd;
+}
+
+/* Copies the spool, from offset 0, to dest at its own position. */
+static int
+copy_spool(struct outfile *of, struct wperr *e)
+{
+	unsigned char *buf = of->gbuf;
+	uint64_t left = of->pos;
+	off_t off = 0;
+	ssize_t n;
+
+	while (left > 0) {
+		n = sendfile(of->dest, of->fd, &off, left > (1u << 30) ?
+		    1u << 30 : (size_t)left);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EINVAL || errno == ENOSYS))
+			break;
+		if (n == -1)
+			return wperr_sys(e, "write");
+		if (n == 0) {
+			errno = EIO;
+			return wperr_sys(e, "write");
+		}
+		left -= (uint64_t)n;
 	}
-	free(copy);
+	while (left > 0) {
+		n = io_read(of->fd, buf, left < GATHER ? (size_t)left : GATHER,
+		    (uint64_t)off, e);
+		if (n == -1)
+			return -1;
+		if (n == 0) {
+			errno = EIO;
+			return wperr_sys(e, "the spool file shrank");
+		}
+		if (io_write(of->dest, buf, (size_t)n, e) == -1)
+			return -1;
+		off += n;
+		left -= (uint64_t)n;
+	}
+	return 0;
+}
+
+/* Links the finished file to a fresh name in OUT's directory. */
+static int
+link_tmpfile(struct outfile *of, const char *name)
+{
+	char proc[64];
+
+	if (linkat(of->fd, "", of->dirfd, name, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOENT && errno != EPERM)
+		return -1;
+	/* AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH; /proc does not. */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", of->fd);
+	return linkat(AT_FDCWD, proc, of->dirfd, name, AT_SYMLINK_FOLLOW);
+}
+
+static int
+commit_link(struct outfile *of, struct wperr *e)
+{
+	int i;
+
+	if (of->tmp[0] == '\0') {
+		if (!of->replace) {
+			if (link_tmpfile(of, of->base) == 0)
+				return 0;
+			if (errno != EEXIST)
+				return wperr_sys(e, "link the output file");
+		}
+		for (i = 0; i < LINK_TRIES; i++) {
+			tmp_name(of->tmp, sizeof(of->tmp));
+			if (pending_add(of->dirfd, of->tmp, e) == -1)
+				return -1;
+			if (link_tmpfile(of, of->tmp) == 0)
+				break;
+			pending_del(of->tmp);
+			if (errno != EEXIST) {
+				of->tmp[0] = '\0';
+				return wperr_sys(e, "link the output file");
+			}
+		}
+		if (i == LINK_TRIES) {
+			of->tmp[0] = '\0';
+			return wperr_sys(e, "link the output file");
+		}
+	}
+	if (renameat(of->dirfd, of->tmp, of->dirfd, of->base) == -1)
+		return wperr_sys(e, "rename");
+	pending_del(of->tmp);
+	of->tmp[0] = '\0';
+	return 0;
 }
 
 int
 outfile_commit(struct outfile *of, struct wperr *e)
 {
-	int fd = of->fd;
+	struct stat st;
 
-	of->fd = -1;
-	if (of->direct) {
-		if (close(fd) == -1)
-			return wperr_sys(e, "close");
+	if (finish_data(of, e) == -1)
+		goto fail;
+	if (of->dest != -1) {
+		if (copy_spool(of, e) == -1)
+			goto fail;
+		if (of->sync && fstat(of->dest, &st) == 0 &&
+		    S_ISREG(st.st_mode) && fsync(of->dest) == -1) {
+			wperr_sys(e, "fsync");
+			goto fail;
+		}
+		if (of->close_dest) {
+			of->close_dest = 0;
+			if (close(of->dest) == -1) {
+				wperr_sys(e, "close");
+				goto fail;
+			}
+		}
+		outfile_abort(of);
 		return 0;
 	}
-	if (fsync(fd) == -1) {
+	if (of->sync && fsync(of->fd) == -1) {
 		wperr_sys(e, "fsync");
-		close(fd);
 		goto fail;
 	}
-	if (close(fd) == -1) {
+	if (commit_link(of, e) == -1)
+		goto fail;
+	if (of->sync && fsync(of->dirfd) == -1) {
+		wperr_sys(e, "fsync the directory");
+		goto fail;
+	}
+	if (close(of->fd) == -1) {
+		of->fd = -1;
 		wperr_sys(e, "close");
 		goto fail;
 	}
-	if (rename(of->tmp, of->path) == -1) {
-		wperr_sys(e, "rename");
-		goto fail;
-	}
-	sync_dir(of->path);
-	pending_set(of->tmp, NULL);
-	free(of->tmp);
-	of->tmp = NULL;
-	free(of->path);
-	of->path = NULL;
+	of->fd = -1;
+	outfile_abort(of);
 	return 0;
 fail:
 	outfile_abort(of);
@@ -223,77 +639,20 @@ outfile_abort(struct outfile *of)
 	if (of->fd != -1)
 		close(of->fd);
 	of->fd = -1;
-	if (of->tmp != NULL) {
-		unlink(of->tmp);
-		pending_set(of->tmp, NULL);
-		free(of->tmp);
-		of->tmp = NULL;
+	if (of->tmp[0] != '\0') {
+		unlinkat(of->dirfd, of->tmp, 0);
+		pending_del(of->tmp);
+		of->tmp[0] = '\0';
 	}
-	free(of->path);
-	of->path = NULL;
-}
-
-/* An unlinked scratch file for output that must wait for a verdict. */
-int
-spool_open(struct wperr *e)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[PATH_MAX];
-	int fd;
-
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
-	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) != -1)
-		return fd;
-	if (snprintf(path, sizeof(path), "%s/.wprofck.XXXXXX", dir) >=
-	    (int)sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return wperr_sys(e, "create a spool file in $TMPDIR");
-	}
-	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
-		return wperr_sys(e, "create a spool file in $TMPDIR");
-	unlink(path);
-	return fd;
-}
-
-/* Copies len bytes of from, starting at offset 0, to the end of to. */
-int
-fd_copy(int from, int to, uint64_t len, struct wperr *e)
-{
-	char buf[1 << 16];
-	off_t off = 0;
-	ssize_t n;
-
-	while (len > 0) {
-		n = sendfile(to, from, &off, len > (1u << 30) ? 1u << 30 :
-		    (size_t)len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 && (errno == EINVAL || errno == ENOSYS))
-			break;
-		if (n == -1)
-			return wperr_sys(e, "write");
-		if (n == 0) {
-			errno = EIO;
-			return wperr_sys(e, "spool file shrank");
-		}
-		len -= (uint64_t)n;
-	}
-	while (len > 0) {
-		n = pread(from, buf, len < sizeof(buf) ? (size_t)len :
-		    sizeof(buf), off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			return wperr_sys(e, "read spool file");
-		if (n == 0) {
-			errno = EIO;
-			return wperr_sys(e, "spool file shrank");
-		}
-		if (write_all(to, buf, (size_t)n, e) == -1)
-			return -1;
-		off += n;
-		len -= (uint64_t)n;
-	}
-	return 0;
+	if (of->close_dest)
+		close(of->dest);
+	of->close_dest = 0;
+	of->dest = -1;
+	if (of->dirfd != -1)
+		close(of->dirfd);
+	of->dirfd = -1;
+	free(of->base);
+	of->base = NULL;
+	free(of->gbuf);
+	of->gbuf = NULL;
 }

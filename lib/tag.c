@@ -88,9 +88,26 @@ parse_u64(const char *s, uint64_t *v)
 	return (int)(end - s);
 }
 
+/* The known type whose four characters are s in any case, else 0. */
+static uint32_t
+tag_known_chars(const char *s)
+{
+	char c[4];
+	size_t i;
+
+	for (i = 0; i < NTAGS; i++) {
+		tag_chars(tags[i].type, c);
+		if (strncasecmp(s, c, 4) == 0)
+			return tags[i].type;
+	}
+	return 0;
+}
+
 /*
  * A tag is a number when it starts with a digit, otherwise exactly four
- * printable ASCII characters, read as the hex value they spell.
+ * printable ASCII characters, read as the hex value they spell. The
+ * characters of a known type match in any case (sout is SOUT); others
+ * are taken as they are, since a drain may carry any type.
  */
 int
 tag_parse(const char *s, uint32_t *type, struct wperr *e)
@@ -124,13 +141,18 @@ tag_parse(const char *s, uint32_t *type, struct wperr *e)
 			return -1;
 		}
 	}
+	if ((*type = tag_known_chars(s)) != 0)
+		return 0;
 	*type = (uint32_t)(unsigned char)s[0] << 24 |
 	    (uint32_t)(unsigned char)s[1] << 16 |
 	    (uint32_t)(unsigned char)s[2] << 8 | (unsigned char)s[3];
 	return 0;
 }
 
-/* As tag_parse(), and also accepts a ktstr name in any case. */
+/*
+ * As tag_parse(), and also accepts a ktstr name in any case. What is
+ * neither a number nor four characters is an unknown name.
+ */
 int
 tag_parse_name(const char *s, uint32_t *type, struct wperr *e)
 {
@@ -143,10 +165,21 @@ tag_parse_name(const char *s, uint32_t *type, struct wperr *e)
 		}
 	}
 	if (tag_parse(s, type, e) == -1) {
-		e->what = "not four characters, a number or a ktstr name";
+		if (!isdigit((unsigned char)s[0]))
+			e->code = WPE_BAD_TAG_NAME;
 		return -1;
 	}
 	return 0;
+}
+
+/* The i-th known type and its name, for listing them; NULL past the end. */
+const char *
+tag_known(size_t i, uint32_t *type)
+{
+	if (i >= NTAGS)
+		return NULL;
+	*type = tags[i].type;
+	return tags[i].name;
 }
 
 /* A size is a number of bytes with an optional K, M or G (1024-based). */

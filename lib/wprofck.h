@@ -1,6 +1,6 @@
 /*
  * The formats wprofck knows: the framed drain dump, the reassembly of a
- * wprof trace from it, the Perfetto artifact, and the atomic output file.
+ * wprof trace from it and the Perfetto artifact (output files: pump.h).
  * Nothing here prints or exits; every failure is a struct wperr that
  * wperr_str() turns into a sentence.
  */
@@ -38,10 +38,14 @@ enum wperr_code {
 	WPE_NO_ARTIFACTS,	/* a directory without a *.wprof.pb file */
 	/* option values */
 	WPE_BAD_TAG,
+	WPE_BAD_TAG_NAME,	/* neither a tag, a number nor a known name */
 	WPE_BAD_SIZE,
 	/* trouble */
 	WPE_SYS,		/* a system call failed; errnum says why */
 	WPE_SAME_FILE,		/* the output is the input */
+	WPE_CHANGED,		/* the input shrank or grew while read */
+	WPE_SPOOL,		/* the spool in $TMPDIR failed; errnum */
+	WPE_NO_DIR,		/* the output directory is missing; errnum */
 };
 
 enum frame_stop_why {
@@ -95,6 +99,8 @@ void tag_chars(uint32_t type, char out[4]);
 void tag_vis(uint32_t type, char *out);
 int tag_parse(const char *, uint32_t *, struct wperr *);
 int tag_parse_name(const char *, uint32_t *, struct wperr *);
+/* The i-th known type and its ktstr name; NULL when i is past the end. */
+const char *tag_known(size_t i, uint32_t *type);
 int size_parse(const char *, uint64_t min, uint64_t max, uint64_t *,
     struct wperr *);
 
@@ -182,26 +188,5 @@ void split_init(struct splitter *, uint32_t cap, uint32_t chunk_tag,
 size_t split_take(struct splitter *, const void *, size_t);
 int split_full(const struct splitter *);
 void split_header(struct splitter *, int last, unsigned char *hdr);
-
-/* outfile.c: atomic output (spec section 4). */
-struct outfile {
-	int fd;
-	int direct;		/* writing into an existing non-regular file */
-	char *path;
-	char *tmp;		/* temporary path, NULL when direct */
-	uint64_t written, synced;	/* bytes written, writeback started */
-};
-
-int outfile_open(struct outfile *, const char *path, const struct stat *in,
-    struct wperr *);
-int outfile_write(struct outfile *, const void *, size_t, struct wperr *);
-int outfile_commit(struct outfile *, struct wperr *);
-void outfile_abort(struct outfile *);
-/* An unlinked scratch file in $TMPDIR, for output that awaits a verdict. */
-int spool_open(struct wperr *);
-/* Copies the first len bytes of from (by offset) to to's current position. */
-int fd_copy(int from, int to, uint64_t len, struct wperr *);
-/* Async-signal-safe: unlinks the temporary file of every open outfile. */
-void outfile_unlink_all(void);
 
 #endif

@@ -185,9 +185,9 @@ small_types() {
 
 @test "frames --max-frame 12Q and 4G are usage errors naming the option" {
 	run -2 "$WPROFCK" frames --max-frame 12Q "$P/empty"
-	assert_output "wprofck: --max-frame: '12Q': not a size (bytes, or a number with K, M or G)"
+	assert_output "wprofck: frames: --max-frame: '12Q': not a size (bytes, or a number with K, M or G)"
 	run -2 "$WPROFCK" frames --max-frame 4G "$P/empty"
-	assert_output --partial "wprofck: --max-frame: '4G': out of range"
+	assert_output --partial "wprofck: frames: --max-frame: '4G': out of range"
 }
 
 @test "frames: BAD CRC rows show the stored and the computed CRC, the walk goes on, exit 1" {
@@ -333,7 +333,7 @@ small_types() {
 	assert_line "reassemble: $msg"
 	assert_line "$(row 3 253 WPRF WprofTrace 50 ok)"
 	run -1 wp_to "$GOT" reassemble -o "$BATS_TEST_TMPDIR/out" "$DRAIN"
-	assert_output "wprofck: $DRAIN: $msg; no .pb written"
+	assert_output "wprofck: reassemble: $DRAIN: $msg; no .pb written"
 }
 
 @test "frames: reassembly stops at the first terminal; later frames are still listed and checked" {
@@ -353,7 +353,7 @@ small_types() {
 	run -0 "$WPROFCK" frames --chunk-tag ABCE --trace-tag 0x41424344 "$DRAIN"
 	assert_line 'reassemble: trace of 9 bytes from 1 chunks + terminal'
 	run -2 "$WPROFCK" frames --chunk-tag ABCD --trace-tag ABCD "$DRAIN"
-	assert_output 'wprofck: --trace-tag and --chunk-tag must differ'
+	assert_output 'wprofck: frames: --trace-tag and --chunk-tag must differ'
 }
 
 @test "frames --json: one valid object per frame, then one summary, fields as built" {
@@ -446,13 +446,14 @@ small_types() {
 
 @test "frames: trouble: a missing dump, two dumps, an unknown option, a full disk" {
 	run -2 "$WPROFCK" frames "$BATS_TEST_TMPDIR/nope"
-	assert_output "wprofck: $BATS_TEST_TMPDIR/nope: No such file or directory"
+	assert_output "wprofck: frames: $BATS_TEST_TMPDIR/nope: No such file or directory"
 	run -2 "$WPROFCK" frames "$P/empty" "$P/empty"
-	assert_output --regexp '^usage: wprofck frames '
+	assert_line --index 0 --regexp "^wprofck: (frames: )?extra operand '$P/empty'\$"
+	assert_line --index 1 --regexp '^usage: wprofck frames '
 	run -2 "$WPROFCK" frames --bogus
 	assert_output --partial 'usage: wprofck frames '
 	run -2 wp_to /dev/full frames "$P/small"
-	assert_output 'wprofck: write error on standard output: No space left on device'
+	assert_output 'wprofck: frames: write error on standard output: No space left on device'
 	run -2 wp_to /dev/full frames --json "$P/small"
-	assert_output 'wprofck: write error on standard output: No space left on device'
+	assert_output 'wprofck: frames: write error on standard output: No space left on device'
 }

@@ -103,8 +103,8 @@ setup() {
 	frame SOUT "$P/o3" -c 0
 	cat "$P/o1" "$P/o2" >"$EXP"
 	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
-	assert_line -n 0 "wprofck: $DRAIN: skipped Stdout frame 2 at offset 4141: bad CRC (want 0x$(le32hex "$DRAIN" 4149), got 0x$(crc_of "$P/bin"))"
-	assert_line -n 1 "wprofck: $DRAIN: skipped Stdout frame 5 at offset 10196: bad CRC (want 0x00000000, got 0x$(crc_of "$P/o3"))"
+	assert_line -n 0 "wprofck: extract: $DRAIN: skipped Stdout frame 2 at offset 4141: bad CRC (want 0x$(le32hex "$DRAIN" 4149), got 0x$(crc_of "$P/bin"))"
+	assert_line -n 1 "wprofck: extract: $DRAIN: skipped Stdout frame 5 at offset 10196: bad CRC (want 0x00000000, got 0x$(crc_of "$P/o3"))"
 	assert_equal "${#lines[@]}" 2
 	cmp "$EXP" "$GOT"
 }
@@ -119,7 +119,7 @@ setup() {
 	assert_output ''
 	cmp "$EXP" "$GOT"
 	run -1 wp_to "$GOT" extract SchedLog "$DRAIN"
-	assert_output --regexp "^wprofck: $DRAIN: skipped SchedLog frame 1 at offset 29: bad CRC "
+	assert_output --regexp "^wprofck: extract: $DRAIN: skipped SchedLog frame 1 at offset 29: bad CRC "
 	assert_equal "$(fsize "$GOT")" 0
 }
 
@@ -130,7 +130,7 @@ setup() {
 	frame SOUT "$P/o3" -l 100
 	cat "$P/o1" "$P/o2" >"$EXP"
 	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
-	assert_output "wprofck: $DRAIN: the walk ended early: torn frame at offset 1068: needs 100 bytes, has 4"
+	assert_output "wprofck: extract: $DRAIN: the walk ended early: torn frame at offset 1068: needs 100 bytes, has 4"
 	cmp "$EXP" "$GOT"
 }
 
@@ -138,7 +138,7 @@ setup() {
 	frame SOUT "$P/o1"
 	printf 'TUOS\001\000' >>"$DRAIN"
 	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
-	assert_output "wprofck: $DRAIN: the walk ended early: partial header: 6 bytes at offset 29"
+	assert_output "wprofck: extract: $DRAIN: the walk ended early: partial header: 6 bytes at offset 29"
 	cmp "$P/o1" "$GOT"
 
 	new_drain
@@ -146,7 +146,7 @@ setup() {
 	frame SOUT "$P/o2" -l 16777217
 	frame SOUT "$P/o3"
 	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
-	assert_output "wprofck: $DRAIN: the walk ended early: oversized frame at offset 29: length 16777217 over the cap 16777216"
+	assert_output "wprofck: extract: $DRAIN: the walk ended early: oversized frame at offset 29: length 16777217 over the cap 16777216"
 	cmp "$P/o1" "$GOT"
 
 	new_drain
@@ -154,7 +154,7 @@ setup() {
 	frame SOUT "$P/o2"
 	frame SOUT "$P/o3"
 	run -1 wp_to "$GOT" extract --max-frame 7 SOUT "$DRAIN"
-	assert_output "wprofck: $DRAIN: the walk ended early: oversized frame at offset 0: length 13 over the cap 7"
+	assert_output "wprofck: extract: $DRAIN: the walk ended early: oversized frame at offset 0: length 13 over the cap 7"
 	assert_equal "$(fsize "$GOT")" 0
 	run -0 wp_to "$GOT" extract --max-frame 13 SOUT "$DRAIN"
 	cat "$P/o1" "$P/o2" "$P/o3" >"$EXP"
@@ -173,7 +173,7 @@ setup() {
 	frame SOUT "$P/o2"
 	cat "$BATS_TEST_TMPDIR/m1" "$P/o1" "$P/b3" "$P/b3x" "$P/o2" >"$EXP"
 	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
-	assert_output --regexp "^wprofck: $DRAIN: skipped Stdout frame 5 at offset 10485829: bad CRC "
+	assert_output --regexp "^wprofck: extract: $DRAIN: skipped Stdout frame 5 at offset 10485829: bad CRC "
 	cmp "$EXP" "$GOT"
 	run -1 wp_dribble 65521 "$DRAIN" "$GOT" extract SOUT
 	cmp "$EXP" "$GOT"
@@ -216,7 +216,7 @@ setup() {
 	frame SOUT "$P/o3"
 	mkdir "$BATS_TEST_TMPDIR/d"
 	run -1 "$WPROFCK" extract -o "$BATS_TEST_TMPDIR/d/out" SOUT "$DRAIN"
-	assert_output --regexp "^wprofck: $DRAIN: skipped Stdout frame 1 at offset 29: bad CRC "
+	assert_output --regexp "^wprofck: extract: $DRAIN: skipped Stdout frame 1 at offset 29: bad CRC "
 	cat "$P/o1" "$P/o3" >"$EXP"
 	cmp "$EXP" "$BATS_TEST_TMPDIR/d/out"
 	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
@@ -227,7 +227,7 @@ setup() {
 	mkdir "$BATS_TEST_TMPDIR/d" "$BATS_TEST_TMPDIR/notafile"
 	echo old >"$BATS_TEST_TMPDIR/d/out"
 	run -2 "$WPROFCK" extract -o "$BATS_TEST_TMPDIR/d/out" SOUT "$BATS_TEST_TMPDIR/notafile"
-	assert_output "wprofck: $BATS_TEST_TMPDIR/notafile: read: Is a directory"
+	assert_output "wprofck: extract: $BATS_TEST_TMPDIR/notafile: read: Is a directory"
 	run -0 cat "$BATS_TEST_TMPDIR/d/out"
 	assert_output old
 	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
@@ -235,38 +235,41 @@ setup() {
 
 	cp "$P/mixed" "$DRAIN"
 	run -2 "$WPROFCK" extract -o "$DRAIN" SOUT "$DRAIN"
-	assert_output "wprofck: $DRAIN: is the input; refusing to overwrite it"
+	assert_output "wprofck: extract: $DRAIN: is the input; refusing to overwrite it"
 	cmp "$P/mixed" "$DRAIN"
 
 	run -0 "$WPROFCK" extract -o /dev/null SOUT "$P/mixed"
 	assert_output ''
 	assert_equal "$(stat -c '%F %t:%T' /dev/null)" 'character special file 1:3'
 	run -2 wp_to /dev/full extract SOUT "$P/mixed"
-	assert_output 'wprofck: <stdout>: write: No space left on device'
+	assert_output 'wprofck: extract: <stdout>: write: No space left on device'
 	run -2 "$WPROFCK" extract -o /dev/full SOUT "$P/mixed"
-	assert_output 'wprofck: /dev/full: write: No space left on device'
+	assert_output 'wprofck: extract: /dev/full: write: No space left on device'
 	assert_equal "$(stat -c '%F %t:%T' /dev/full)" 'character special file 1:7'
 }
 
 @test "extract: an unknown tag name is a usage error" {
 	for tag in Bogus StdoutX ABCDE; do
 		run -2 wp_to "$GOT" extract "$tag" "$P/mixed"
-		assert_output "wprofck: tag: '$tag': not four characters, a number or a ktstr name"
+		assert_output --partial "wprofck: extract: tag: '$tag': unknown type; want a number, or one of WPRF WPRC STIM "
+		assert_output --partial " SOUT SERR SCLG "
 	done
 	run -2 wp_to "$GOT" extract 0x100000000 "$P/mixed"
-	assert_output --partial "wprofck: tag: '0x100000000': "
+	assert_output --partial "wprofck: extract: tag: '0x100000000': "
 	run -2 wp_to "$GOT" extract '' "$P/mixed"
-	assert_output --partial "wprofck: tag: '': "
+	assert_output --partial "wprofck: extract: tag: '': "
 	assert_equal "$(fsize "$GOT")" 0
 }
 
 @test "extract: no tag, three operands, an unknown option, a missing dump" {
 	run -2 "$WPROFCK" extract
-	assert_output --regexp '^usage: wprofck extract '
+	assert_line --index 0 --regexp '^wprofck: (extract: )?missing operand$'
+	assert_line --index 1 --regexp '^usage: wprofck extract '
 	run -2 "$WPROFCK" extract SOUT "$P/empty" "$P/empty"
-	assert_output --regexp '^usage: wprofck extract '
+	assert_line --index 0 --regexp "^wprofck: (extract: )?extra operand '$P/empty'\$"
+	assert_line --index 1 --regexp '^usage: wprofck extract '
 	run -2 "$WPROFCK" extract --bogus SOUT "$P/empty"
 	assert_output --partial 'usage: wprofck extract '
 	run -2 "$WPROFCK" extract SOUT "$BATS_TEST_TMPDIR/nope"
-	assert_output "wprofck: $BATS_TEST_TMPDIR/nope: No such file or directory"
+	assert_output "wprofck: extract: $BATS_TEST_TMPDIR/nope: No such file or directory"
 }

@@ -172,23 +172,23 @@ sizes() {
 
 @test "split: bad option values are usage errors naming the option, nothing written" {
 	run -2 wp_to "$GOT" split --cap 0 "$P/abc"
-	assert_output "wprofck: --cap: '0': out of range (1 to 4294967295 bytes)"
+	assert_output "wprofck: split: --cap: '0': out of range (1 to 4294967295 bytes)"
 	run -2 wp_to "$GOT" split --cap 12Q "$P/abc"
-	assert_output "wprofck: --cap: '12Q': not a size (bytes, or a number with K, M or G)"
+	assert_output "wprofck: split: --cap: '12Q': not a size (bytes, or a number with K, M or G)"
 	run -2 wp_to "$GOT" split --cap 4G "$P/abc"
-	assert_output --partial "wprofck: --cap: '4G': out of range"
+	assert_output --partial "wprofck: split: --cap: '4G': out of range"
 	run -2 wp_to "$GOT" split --trace-tag ABCDE "$P/abc"
-	assert_output "wprofck: --trace-tag: 'ABCDE': not four characters or a number"
+	assert_output "wprofck: split: --trace-tag: 'ABCDE': not four characters or a number"
 	run -2 wp_to "$GOT" split --chunk-tag 0x100000000 "$P/abc"
-	assert_output "wprofck: --chunk-tag: '0x100000000': over 0xffffffff"
+	assert_output "wprofck: split: --chunk-tag: '0x100000000': over 0xffffffff"
 	run -2 wp_to "$GOT" split --trace-tag WPRC "$P/abc"
-	assert_output 'wprofck: --trace-tag and --chunk-tag must differ'
+	assert_output 'wprofck: split: --trace-tag and --chunk-tag must differ'
 	assert_equal "$(fsize "$GOT")" 0
 }
 
 @test "split refuses to write to a terminal without -f; -f and -o write" {
 	run -2 script -qec "$(printf '%q ' "$WPROFCK" split "$P/abc")" /dev/null </dev/null
-	assert_output --partial 'wprofck: refusing to write binary data to a terminal; use -o or -f'
+	assert_output --partial 'wprofck: split: refusing to write binary data to a terminal; use -o or -f'
 	refute_output --partial 'abc'
 	run -0 script -qec "$(printf '%q ' "$WPROFCK" split -f "$P/abc")" /dev/null </dev/null
 	assert_output --partial 'FRPW'
@@ -220,7 +220,7 @@ sizes() {
 	mkdir "$BATS_TEST_TMPDIR/d" "$BATS_TEST_TMPDIR/notafile"
 	echo old >"$BATS_TEST_TMPDIR/d/out"
 	run -2 "$WPROFCK" split -o "$BATS_TEST_TMPDIR/d/out" "$BATS_TEST_TMPDIR/notafile"
-	assert_output "wprofck: $BATS_TEST_TMPDIR/notafile: read: Is a directory"
+	assert_output "wprofck: split: $BATS_TEST_TMPDIR/notafile: read: Is a directory"
 	run -0 cat "$BATS_TEST_TMPDIR/d/out"
 	assert_output old
 	run -0 ls_dir "$BATS_TEST_TMPDIR/d"
@@ -228,25 +228,26 @@ sizes() {
 
 	cp "$P/abc" "$IN"
 	run -2 "$WPROFCK" split -o "$IN" "$IN"
-	assert_output "wprofck: $IN: is the input; refusing to overwrite it"
+	assert_output "wprofck: split: $IN: is the input; refusing to overwrite it"
 	cmp "$P/abc" "$IN"
 
 	run -0 "$WPROFCK" split -o /dev/null "$P/abc"
 	assert_output ''
 	assert_equal "$(stat -c '%F %t:%T' /dev/null)" 'character special file 1:3'
 	run -2 wp_to /dev/full split "$P/abc"
-	assert_output 'wprofck: <stdout>: write: No space left on device'
+	assert_output 'wprofck: split: <stdout>: write: No space left on device'
 	run -2 "$WPROFCK" split -o /dev/full "$P/abc"
-	assert_output 'wprofck: /dev/full: write: No space left on device'
+	assert_output 'wprofck: split: /dev/full: write: No space left on device'
 	assert_equal "$(stat -c '%F %t:%T' /dev/full)" 'character special file 1:7'
 }
 
 @test "split: a missing input, two operands, an unknown option" {
 	run -2 "$WPROFCK" split -o "$OUT" "$BATS_TEST_TMPDIR/nope"
-	assert_output "wprofck: $BATS_TEST_TMPDIR/nope: No such file or directory"
+	assert_output "wprofck: split: $BATS_TEST_TMPDIR/nope: No such file or directory"
 	assert [ ! -e "$OUT" ]
 	run -2 wp_to "$GOT" split "$P/abc" "$P/abc"
-	assert_output --regexp '^usage: wprofck split '
+	assert_line --index 0 --regexp "^wprofck: (split: )?extra operand '$P/abc'\$"
+	assert_line --index 1 --regexp '^usage: wprofck split '
 	run -2 wp_to "$GOT" split --bogus "$P/abc"
 	assert_output --partial 'usage: wprofck split '
 	assert_equal "$(fsize "$GOT")" 0

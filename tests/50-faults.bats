@@ -88,7 +88,7 @@ teardown() {
 # for a walk that stopped before any terminal frame; FRAMES and BYTES are
 # the complete frames before the stop and the bytes they span.
 noterm() {
-	printf 'wprofck: %s: no trace: no WprofTrace frame (%s; %s complete frames in %s bytes, %s chunks, %s trace bytes); no .pb written' "$@"
+	printf 'wprofck: reassemble: %s: no trace: no WprofTrace frame (%s; %s complete frames in %s bytes, %s chunks, %s trace bytes); no .pb written' "$@"
 }
 
 # old_out: OUT holds $P/old; OLD_INO is its inode.
@@ -141,11 +141,11 @@ fifo_finish() {
 
 @test "-o /dev/full: reassemble, split and extract exit 2 with ENOSPC; it stays a device" {
 	run -2 wp_to "$GOT" reassemble -o /dev/full "$P/drain"
-	assert_output 'wprofck: /dev/full: write: No space left on device'
+	assert_output 'wprofck: reassemble: /dev/full: write: No space left on device'
 	run -2 wp_to "$GOT" split -o /dev/full "$P/trace"
-	assert_output 'wprofck: /dev/full: write: No space left on device'
+	assert_output 'wprofck: split: /dev/full: write: No space left on device'
 	run -2 wp_to "$GOT" extract -o /dev/full WPRC "$P/drain"
-	assert_output 'wprofck: /dev/full: write: No space left on device'
+	assert_output 'wprofck: extract: /dev/full: write: No space left on device'
 	assert_equal "$(fsize "$GOT")" 0
 	[ -c /dev/full ]
 	assert_equal "$(stat -c '%t:%T' /dev/full)" '1:7'
@@ -153,28 +153,28 @@ fifo_finish() {
 
 @test "stdout is /dev/full: every subcommand exits 2 with ENOSPC" {
 	run -2 bash -c '"$WPROFCK" reassemble "$1" >/dev/full' _ "$P/drain"
-	assert_output 'wprofck: <stdout>: write: No space left on device'
+	assert_output 'wprofck: reassemble: <stdout>: write: No space left on device'
 	run -2 bash -c '"$WPROFCK" split "$1" >/dev/full' _ "$P/trace"
-	assert_output 'wprofck: <stdout>: write: No space left on device'
+	assert_output 'wprofck: split: <stdout>: write: No space left on device'
 	run -2 bash -c '"$WPROFCK" extract WPRC "$1" >/dev/full' _ "$P/drain"
-	assert_output 'wprofck: <stdout>: write: No space left on device'
+	assert_output 'wprofck: extract: <stdout>: write: No space left on device'
 	run -2 bash -c '"$WPROFCK" frames "$1" >/dev/full' _ "$P/drain"
-	assert_output 'wprofck: write error on standard output: No space left on device'
+	assert_output 'wprofck: frames: write error on standard output: No space left on device'
 	run -2 bash -c '"$WPROFCK" frames --json "$1" >/dev/full' _ "$P/drain"
-	assert_output 'wprofck: write error on standard output: No space left on device'
+	assert_output 'wprofck: frames: write error on standard output: No space left on device'
 	run -2 bash -c '"$WPROFCK" check "$1" >/dev/full' _ "$P/drain"
-	assert_output 'wprofck: write error on standard output: No space left on device'
+	assert_output 'wprofck: check: write error on standard output: No space left on device'
 	[ -c /dev/full ]
 }
 
 @test "-o in a directory that does not exist: exit 2 naming OUT, nothing created" {
 	local o=$D/no/out
 	run -2 wp_to "$GOT" reassemble -o "$o" "$P/drain"
-	assert_output "wprofck: $o: create a temporary file: No such file or directory"
+	assert_output "wprofck: reassemble: $o: the directory '${o%/*}' does not exist"
 	run -2 wp_to "$GOT" split -o "$o" "$P/trace"
-	assert_output "wprofck: $o: create a temporary file: No such file or directory"
+	assert_output "wprofck: split: $o: the directory '${o%/*}' does not exist"
 	run -2 wp_to "$GOT" extract -o "$o" WPRC "$P/drain"
-	assert_output "wprofck: $o: create a temporary file: No such file or directory"
+	assert_output "wprofck: extract: $o: the directory '${o%/*}' does not exist"
 	assert_equal "$(ls_dir "$D")" ''
 	assert_equal "$(fsize "$GOT")" 0
 }
@@ -183,13 +183,13 @@ fifo_finish() {
 	old_out
 	ro_dir "$D" || skip "$RO_WHY"
 	run -2 "${RO_RUN[@]}" "$WPROFCK" reassemble -o "$OUT" "$P/drain"
-	assert_output "wprofck: $OUT: create a temporary file: $RO_ERR"
+	assert_output "wprofck: reassemble: $OUT: create a temporary file: $RO_ERR"
 	run -2 "${RO_RUN[@]}" "$WPROFCK" reassemble -o "$D/new" "$P/drain"
-	assert_output "wprofck: $D/new: create a temporary file: $RO_ERR"
+	assert_output "wprofck: reassemble: $D/new: create a temporary file: $RO_ERR"
 	run -2 "${RO_RUN[@]}" "$WPROFCK" split -o "$OUT" "$P/trace"
-	assert_output "wprofck: $OUT: create a temporary file: $RO_ERR"
+	assert_output "wprofck: split: $OUT: create a temporary file: $RO_ERR"
 	run -2 "${RO_RUN[@]}" "$WPROFCK" extract -o "$D/new" WPRC "$P/drain"
-	assert_output "wprofck: $D/new: create a temporary file: $RO_ERR"
+	assert_output "wprofck: extract: $D/new: create a temporary file: $RO_ERR"
 	undo_all
 	assert_old_out
 }
@@ -200,11 +200,11 @@ fifo_finish() {
 	UNDO+=("mount:$D")
 	old_out
 	run -2 wp_to "$GOT" reassemble -o "$OUT" "$P/mid.drain"
-	assert_output "wprofck: $OUT: write: No space left on device"
+	assert_output "wprofck: reassemble: $OUT: write: No space left on device"
 	run -2 wp_to "$GOT" split -o "$OUT" "$P/mid"
-	assert_output "wprofck: $OUT: write: No space left on device"
+	assert_output "wprofck: split: $OUT: write: No space left on device"
 	run -2 wp_to "$GOT" extract -o "$OUT" SOUT "$P/mid.sout"
-	assert_output "wprofck: $OUT: write: No space left on device"
+	assert_output "wprofck: extract: $OUT: write: No space left on device"
 	assert_old_out
 }
 
@@ -212,11 +212,11 @@ fifo_finish() {
 	mkdir "$D/sub"
 	touch "$D/sub/keep"
 	run -2 wp_to "$GOT" reassemble -o "$D/sub" "$P/drain"
-	assert_output "wprofck: $D/sub: open: Is a directory"
+	assert_output "wprofck: reassemble: $D/sub: open: Is a directory"
 	run -2 wp_to "$GOT" split -o "$D/sub" "$P/trace"
-	assert_output "wprofck: $D/sub: open: Is a directory"
+	assert_output "wprofck: split: $D/sub: open: Is a directory"
 	run -2 wp_to "$GOT" extract -o "$D/sub" WPRC "$P/drain"
-	assert_output "wprofck: $D/sub: open: Is a directory"
+	assert_output "wprofck: extract: $D/sub: open: Is a directory"
 	assert_equal "$(ls_dir "$D")" sub
 	assert_equal "$(ls_dir "$D/sub")" keep
 }
@@ -231,7 +231,7 @@ fifo_finish() {
 	fifo_tail 1500000 "$P/mid.drain"
 	fifo_finish
 	assert_equal "$ST" 2
-	assert_equal "$ERRTEXT" "wprofck: $OUT: rename: No such file or directory"
+	assert_equal "$ERRTEXT" "wprofck: reassemble: $OUT: link the output file: No such file or directory"
 	assert_equal "$(ls_dir "$D")" ''
 }
 
@@ -244,7 +244,7 @@ fifo_finish() {
 	fifo_tail 300000 "$P/mid"
 	fifo_finish
 	assert_equal "$ST" 2
-	assert_equal "$ERRTEXT" "wprofck: $OUT: rename: No such file or directory"
+	assert_equal "$ERRTEXT" "wprofck: split: $OUT: link the output file: No such file or directory"
 	assert_equal "$(ls_dir "$D")" ''
 }
 
@@ -257,7 +257,7 @@ fifo_finish() {
 	fifo_tail 300000 "$P/mid.sout"
 	fifo_finish
 	assert_equal "$ST" 2
-	assert_equal "$ERRTEXT" "wprofck: $OUT: rename: No such file or directory"
+	assert_equal "$ERRTEXT" "wprofck: extract: $OUT: link the output file: No such file or directory"
 	assert_equal "$(ls_dir "$D")" ''
 }
 
@@ -271,18 +271,18 @@ fifo_finish() {
 	# split and extract spool a frame over 1 MiB.
 	run -2 env TMPDIR="$tmp" bash -c '"$WPROFCK" reassemble "$1" >"$2"' \
 	    _ "$P/mid.drain" "$GOT"
-	assert_output --regexp '^wprofck: .*spool file.*: No space left on device$'
+	assert_output --regexp "^wprofck: reassemble: .*TMPDIR=$tmp: .*No space left on device; write it to a file with -o instead\$"
 	assert_equal "$(fsize "$GOT")" 0
 	run -2 env TMPDIR="$tmp" "$WPROFCK" reassemble -o /dev/null "$P/mid.drain"
-	assert_output --regexp '^wprofck: .*spool file.*: No space left on device$'
+	assert_output --regexp "^wprofck: reassemble: .*TMPDIR=$tmp: .*No space left on device; write it to a file with -o instead\$"
 	run -2 env TMPDIR="$tmp" bash -c '"$WPROFCK" split --cap 2M "$1" >"$2"' \
 	    _ "$P/mid" "$GOT"
-	assert_output --regexp '^wprofck: .*spool file.*: No space left on device$'
+	assert_output --regexp "^wprofck: split: .*TMPDIR=$tmp: .*No space left on device; write it to a file with -o instead\$"
 	assert_equal "$(fsize "$GOT")" 0
 	frame SOUT "$P/mid"
 	run -2 env TMPDIR="$tmp" bash -c '"$WPROFCK" extract SOUT "$1" >"$2"' \
 	    _ "$DRAIN" "$GOT"
-	assert_output --regexp '^wprofck: .*spool file.*: No space left on device$'
+	assert_output --regexp "^wprofck: extract: .*TMPDIR=$tmp: .*No space left on device; write it to a file with -o instead\$"
 	assert_equal "$(fsize "$GOT")" 0
 	assert_equal "$(ls_dir "$tmp")" ''
 }
@@ -292,14 +292,14 @@ fifo_finish() {
 @test "a directory as input: exit 2 'read: Is a directory', OUT untouched" {
 	old_out
 	run -2 wp_to "$GOT" reassemble "$D"
-	assert_output "wprofck: $D: read: Is a directory"
+	assert_output "wprofck: reassemble: $D: read: Is a directory"
 	assert_equal "$(fsize "$GOT")" 0
 	run -2 wp_to "$GOT" reassemble -o "$OUT" "$D"
-	assert_output "wprofck: $D: read: Is a directory"
+	assert_output "wprofck: reassemble: $D: read: Is a directory"
 	run -2 wp_to "$GOT" frames "$D"
-	assert_output "wprofck: $D: read: Is a directory"
+	assert_output "wprofck: frames: $D: read: Is a directory"
 	run -2 wp_to "$GOT" frames --json "$D"
-	assert_output "wprofck: $D: read: Is a directory"
+	assert_output "wprofck: frames: $D: read: Is a directory"
 	assert_old_out
 }
 
@@ -310,13 +310,13 @@ fifo_finish() {
 	no_dac "$u" || skip "$NODAC_WHY"
 	old_out
 	run -2 "${NODAC[@]}" "$WPROFCK" reassemble -o "$OUT" "$u"
-	assert_output "wprofck: $u: Permission denied"
+	assert_output "wprofck: reassemble: $u: Permission denied"
 	run -2 "${NODAC[@]}" "$WPROFCK" frames "$u"
-	assert_output "wprofck: $u: Permission denied"
+	assert_output "wprofck: frames: $u: Permission denied"
 	run -2 "${NODAC[@]}" "$WPROFCK" extract -o "$OUT" WPRC "$u"
-	assert_output "wprofck: $u: Permission denied"
+	assert_output "wprofck: extract: $u: Permission denied"
 	run -2 "${NODAC[@]}" "$WPROFCK" split -o "$OUT" "$u"
-	assert_output "wprofck: $u: Permission denied"
+	assert_output "wprofck: split: $u: Permission denied"
 	run -2 "${NODAC[@]}" "$WPROFCK" check "$u"
 	assert_line -n 1 --regexp "^FAIL .* $u\$"
 	assert_line -n 2 '    unreadable: Permission denied'
@@ -327,11 +327,11 @@ fifo_finish() {
 	[ -r /proc/self/mem ] || skip "no /proc/self/mem"
 	old_out
 	run -2 wp_to "$GOT" reassemble -o "$OUT" /proc/self/mem
-	assert_output 'wprofck: /proc/self/mem: read: Input/output error'
+	assert_output 'wprofck: reassemble: /proc/self/mem: read: Input/output error'
 	run -2 wp_to "$GOT" split -o "$OUT" /proc/self/mem
-	assert_output 'wprofck: /proc/self/mem: read: Input/output error'
+	assert_output 'wprofck: split: /proc/self/mem: read: Input/output error'
 	run -2 wp_to "$GOT" extract -o "$OUT" SOUT /proc/self/mem
-	assert_output 'wprofck: /proc/self/mem: read: Input/output error'
+	assert_output 'wprofck: extract: /proc/self/mem: read: Input/output error'
 	assert_old_out
 }
 
@@ -359,7 +359,7 @@ fifo_finish() {
 	timeout 20 "$SLOWCAT" -k -b 1000 -d 2000 -n 8740 "$P/drain" \
 	    >"$FIFO" 3>&- &
 	run -1 timeout 20 "$WPROFCK" extract -o "$OUT" WPRF "$FIFO"
-	assert_output "wprofck: $FIFO: the walk ended early: torn frame at offset 8224: needs 1000 bytes, has 500"
+	assert_output "wprofck: extract: $FIFO: the walk ended early: torn frame at offset 8224: needs 1000 bytes, has 500"
 	assert_equal "$(ls_dir "$D")" out
 	assert_equal "$(fsize "$OUT")" 0
 	wait $! || :
@@ -651,7 +651,7 @@ lie_check() {
 	assert_output 'end: torn frame at offset 4112: needs 4294967295 bytes, has 5128'
 	assert_rss_small
 	run -1 wp_rss "$GOT" extract --max-frame 4294967295 WPRC "$DRAIN"
-	assert_output "wprofck: $DRAIN: the walk ended early: torn frame at offset 4112: needs 4294967295 bytes, has 5128"
+	assert_output "wprofck: extract: $DRAIN: the walk ended early: torn frame at offset 4112: needs 4294967295 bytes, has 5128"
 	cmp "$P/c1" "$GOT"
 	assert_rss_small
 	# A lying chunk with megabytes behind it: still no buffer of its size.

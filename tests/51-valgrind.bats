@@ -99,11 +99,11 @@ vg() {
 
 @test "valgrind: reassemble's failure paths: /dev/full, no directory, no input" {
 	vg 2 reassemble -o /dev/full "$P/good.drain"
-	assert_output 'wprofck: /dev/full: write: No space left on device'
+	assert_output 'wprofck: reassemble: /dev/full: write: No space left on device'
 	vg 2 reassemble -o "$BATS_TEST_TMPDIR/no/out" "$P/good.drain"
-	assert_output "wprofck: $BATS_TEST_TMPDIR/no/out: create a temporary file: No such file or directory"
+	assert_output "wprofck: reassemble: $BATS_TEST_TMPDIR/no/out: the directory '$BATS_TEST_TMPDIR/no' does not exist"
 	vg 2 reassemble -o "$OUT" "$BATS_TEST_TMPDIR/nonesuch"
-	assert_output "wprofck: $BATS_TEST_TMPDIR/nonesuch: No such file or directory"
+	assert_output "wprofck: reassemble: $BATS_TEST_TMPDIR/nonesuch: No such file or directory"
 }
 
 @test "valgrind: frames and frames --json of a good, a torn and an oversized drain" {

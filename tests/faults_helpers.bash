@@ -76,13 +76,20 @@ assert_rss_small() {
 	    fail "peak RSS $kb KB, the bound is $RSS_MAX_KB KB"
 }
 
-# wait_tmp DIR: waits (5 s at most) until a temporary file of wprofck in
-# DIR holds data, so that a fault injected next lands mid-write.
+# wait_tmp DIR: waits (5 s at most) until wprofck ($PID) holds a temporary
+# file in DIR with data, so that a fault injected next lands mid-write. The
+# file is unnamed (O_TMPFILE, "DIR/#inode (deleted)" in /proc/PID/fd) or,
+# where that is refused, a named .wprofck.* file.
 wait_tmp() {
 	local i f
 	for ((i = 0; i < 250; i++)); do
-		for f in "$1"/.wprofck.*; do
-			[ -s "$f" ] && return 0
+		for f in /proc/"$PID"/fd/*; do
+			case $(readlink "$f" 2>/dev/null) in
+			"$1"/'#'* | "$1"/.wprofck.*)
+				[ "$(stat -L -c %s "$f" 2>/dev/null || echo 0)" -gt 0 ] &&
+				    return 0
+				;;
+			esac
 		done
 		sleep 0.02
 	done

@@ -86,6 +86,8 @@ test_tags(void)
 	struct wperr e;
 	uint32_t t;
 	uint64_t v;
+	size_t i, n;
+	char buf[512];
 
 	ok(tag_parse("WPRF", &t, &e) == 0 && t == 0x57505246,
 	    "tag WPRF spells 0x57505246");
@@ -101,6 +103,38 @@ test_tags(void)
 	    "ktstr name in any case");
 	ok(strcmp(tag_name(0x534F5554), "Stdout") == 0, "SOUT is Stdout");
 	ok(tag_name(0x41414141) == NULL, "unknown tag has no name");
+	ok(tag_parse("sout", &t, &e) == 0 && t == 0x534F5554,
+	    "tag sout is SOUT");
+	ok(tag_parse("Sout", &t, &e) == 0 && t == 0x534F5554,
+	    "tag Sout is SOUT");
+	ok(tag_parse("wprc", &t, &e) == 0 && t == TAG_WPRC,
+	    "tag wprc is WPRC");
+	ok(tag_parse("abcd", &t, &e) == 0 && t == 0x61626364,
+	    "an unknown four-letter tag keeps its case");
+	ok(tag_parse_name("stdout", &t, &e) == 0 && t == 0x534F5554,
+	    "name stdout is SOUT");
+	ok(tag_parse_name("STDOUT", &t, &e) == 0 && t == 0x534F5554,
+	    "name STDOUT is SOUT");
+	ok(tag_parse_name("sclg", &t, &e) == 0 && t == 0x53434C47,
+	    "tag_parse_name: tag sclg is SCLG");
+	ok(tag_parse_name("dMsG", &t, &e) == 0 && t == 0x444D5347,
+	    "tag_parse_name: tag dMsG is DMSG");
+	ok(tag_parse_name("stdot", &t, &e) == -1 &&
+	    e.code == WPE_BAD_TAG_NAME, "an unknown name is WPE_BAD_TAG_NAME");
+	wperr_str(&e, buf, sizeof(buf));
+	ok(strcmp(buf, "unknown type; want a number, or one of WPRF WPRC "
+	    "STIM STEN SCST SCPP SCRR SCEN EXIT TEST SCDX CRSH PMET RAWO PRAW "
+	    "SNRQ SNRP SRDY SOUT SERR SCLG LIFE KADR EXCX DMSG PROB or its "
+	    "ktstr name (wprofck(1)), in any case") == 0,
+	    "an unknown name lists the known types");
+	ok(strlen(buf) < 256, "the list fits the 256 bytes callers give it");
+	ok(tag_parse_name("0x1zz", &t, &e) == -1 && e.code == WPE_BAD_TAG,
+	    "a bad number stays WPE_BAD_TAG");
+	ok(tag_parse("stdout", &t, &e) == -1 && e.code == WPE_BAD_TAG,
+	    "tag_parse takes no names");
+	for (i = 0, n = 0; tag_known(i, &t) != NULL; i++)
+		n += tag_name(t) != NULL;
+	ok(i == 26 && n == 26, "tag_known lists the 26 known types");
 	{
 		char vis[FRAME_TYPE_NAME_MAX];
 

@@ -111,6 +111,16 @@ naive_tag(const char *s, uint32_t *type)
 			return -1;
 		*type = *type << 8 | (unsigned char)s[i];
 	}
+	/* The four letters of a known type match in any case. */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (((names[i].type >> 24 ^ (unsigned char)s[0]) & 0xdf) == 0 &&
+		    ((names[i].type >> 16 ^ (unsigned char)s[1]) & 0xdf) == 0 &&
+		    ((names[i].type >> 8 ^ (unsigned char)s[2]) & 0xdf) == 0 &&
+		    ((names[i].type ^ (unsigned char)s[3]) & 0xdf) == 0) {
+			*type = names[i].type;
+			break;
+		}
+	}
 	return 0;
 }
 
@@ -247,7 +257,7 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 		CHECK(t == nt);
 		if (!isdigit((unsigned char)s[0])) {
 			tag_chars(t, c);
-			CHECK(memcmp(c, s, 4) == 0);
+			CHECK(strncasecmp(c, s, 4) == 0);
 		}
 	} else
 		failed(&e, WPE_BAD_TAG);
@@ -268,8 +278,10 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 		CHECK(t == nt);
 		CHECK(tag_name(t) == NULL || i == sizeof(names) /
 		    sizeof(names[0]) || strcmp(tag_name(t), names[i].name) == 0);
-	} else
+	} else if (isdigit((unsigned char)s[0]))
 		failed(&e, WPE_BAD_TAG);
+	else
+		failed(&e, WPE_BAD_TAG_NAME);
 
 	ok = size_parse(s, min, max, &v, &e) == 0;
 	nok = naive_size(s, min, max, &nv) == 0;

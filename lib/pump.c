@@ -1,0 +1,229 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pump.h"
+
+#define FIFO_GRACE_MS	1000
+
+/*
+ * Opened with O_NONBLOCK so that a FIFO with no writer does not hang the
+ * open. A FIFO keeps it: the pump waits for data with poll(2), and a FIFO
+ * that still has no writer after FIFO_GRACE_MS reads as empty.
+ */
+int
+io_open(const char *path, struct wperr *e)
+{
+	struct stat st;
+	int fd, fl;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
+		return wperr_sys(e, NULL);
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		return fd;
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
+		wperr_sys(e, "fcntl");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+ssize_t
+io_read(int fd, void *buf, size_t len, uint64_t off, struct wperr *e)
+{
+	ssize_t n;
+
+	do {
+		if (off == IO_AT_CURRENT)
+			n = read(fd, buf, len);
+		else
+			n = pread(fd, buf, len, (off_t)off);
+	} while (n == -1 && errno == EINTR);
+	if (n == -1)
+		return wperr_sys(e, "read");
+	return n;
+}
+
+int
+io_write(int fd, const void *buf, size_t len, struct wperr *e)
+{
+	const unsigned char *p = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(fd, p, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == 0)
+			errno = EIO;
+		if (n <= 0)
+			return wperr_sys(e, "write");
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+pump_init(struct pump *p, int in, unsigned char *buf, size_t buflen,
+    struct wperr *e)
+{
+	struct stat st;
+	off_t cur;
+
+	memset(p, 0, sizeof(*p));
+	p->in = in;
+	if (fstat(in, &st) == -1)
+		return wperr_sys(e, "fstat");
+	if (S_ISDIR(st.st_mode)) {
+		errno = EISDIR;
+		return wperr_sys(e, "read");
+	}
+	if (S_ISREG(st.st_mode)) {
+		p->regular = 1;
+		if ((cur = lseek(in, 0, SEEK_CUR)) == -1)
+			cur = 0;
+		p->start = (uint64_t)cur;
+		p->size = (uint64_t)st.st_size > p->start ?
+		    (uint64_t)st.st_size - p->start : 0;
+		(void)posix_fadvise(in, cur, 0, POSIX_FADV_SEQUENTIAL);
+	} else if (S_ISFIFO(st.st_mode)) {
+		p->fifo_grace = (fcntl(in, F_GETFL) & O_NONBLOCK) != 0;
+		/*
+		 * A pipe holds 64 KiB by default, so each read returns
+		 * little and the writer and we take turns.
+		 */
+		(void)fcntl(in, F_SETPIPE_SZ, PUMP_BUF);
+	}
+	if (buf == NULL) {
+		if ((buf = malloc(PUMP_BUF)) == NULL)
+			return wperr_sys(e, "malloc");
+		buflen = PUMP_BUF;
+		p->own_buf = 1;
+	}
+	p->buf = buf;
+	p->buflen = buflen;
+	return 0;
+}
+
+static enum pump_verdict
+changed(struct pump *p, int grew)
+{
+	memset(&p->err, 0, sizeof(p->err));
+	p->err.code = WPE_CHANGED;
+	p->err.got = (uint64_t)grew;
+	p->err.size = p->size;
+	p->err.off = p->done;
+	p->err_input = 1;
+	return PUMP_FAIL;
+}
+
+/*
+ * One piece into buf. A regular file must be exactly as long as fstat
+ * said: a short read is never its end, and one byte past it is a change.
+ */
+static enum pump_verdict
+fill(struct pump *p, size_t *have, int *eof)
+{
+	struct pollfd pfd = { p->in, POLLIN, 0 };
+	unsigned char probe;
+	int waited = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = io_read(p->in, p->buf + *have, p->buflen - *have,
+		    p->regular ? p->start + p->done : IO_AT_CURRENT, &p->err);
+		if (n == -1 && p->err.errnum == EAGAIN)
+			(void)poll(&pfd, 1, -1);
+		else if (n == 0 && p->fifo_grace && !waited) {
+			/* A writer may be about to open the FIFO. */
+			waited = 1;
+			(void)poll(&pfd, 1, FIFO_GRACE_MS);
+		} else
+			break;
+	}
+	p->fifo_grace = 0;
+	if (n == -1) {
+		p->err_input = 1;
+		return PUMP_FAIL;
+	}
+	if (p->regular) {
+		if (n == 0 && p->done < p->size)
+			return changed(p, 0);
+		if (p->done + (uint64_t)n > p->size)
+			return changed(p, 1);
+		if (p->done + (uint64_t)n == p->size) {
+			n = io_read(p->in, &probe, 1, p->start + p->size, &p->err);
+			if (n != 0)
+				return n == -1 ? PUMP_FAIL : changed(p, 1);
+			*eof = 1;
+			n = (ssize_t)(p->size - p->done);
+		}
+	}
+	if (n == 0)
+		*eof = 1;
+	p->done += (uint64_t)n;
+	*have += (size_t)n;
+	if (p->progress != NULL)
+		p->progress(p->progress_arg, p->done, p->items);
+	return PUMP_MORE;
+}
+
+enum pump_verdict
+pump_run(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
+    const unsigned char *, size_t, int, size_t *), void *arg)
+{
+	enum pump_verdict v;
+	struct wperr e;
+	size_t have = 0, used;
+	int eof = 0;
+
+	for (;;) {
+		if (have == p->buflen) {
+			/* The consumer must use some of a full buffer. */
+			errno = ENOBUFS;
+			wperr_sys(&p->err, "read");
+			v = PUMP_FAIL;
+			break;
+		}
+		if ((v = fill(p, &have, &eof)) != PUMP_MORE)
+			break;
+		used = 0;
+		v = fn(p, arg, p->buf, have, eof, &used);
+		if (v != PUMP_MORE)
+			break;
+		if (eof) {
+			errno = EPROTO;
+			wperr_sys(&p->err, "no verdict at the end");
+			v = PUMP_FAIL;
+			break;
+		}
+		have -= used;
+		memmove(p->buf, p->buf + used, have);
+	}
+	if (p->out == NULL)
+		return v;
+	if (v == PUMP_DONE || (v == PUMP_BAD && p->keep_bad)) {
+		if (outfile_commit(p->out, &e) == -1) {
+			p->err = e;
+			p->err_input = 0;
+			v = PUMP_FAIL;
+		}
+	} else
+		outfile_abort(p->out);
+	return v;
+}
+
+void
+pump_free(struct pump *p)
+{
+	if (p->own_buf)
+		free(p->buf);
+	p->buf = NULL;
+}

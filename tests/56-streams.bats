@@ -1,0 +1,151 @@
+#!/usr/bin/env bats
+# Inputs (issue 10 item 3, issue 11 item 4): inputs that never end, FIFOs
+# with no writer, `-` as standard input, a file that changes while it is
+# read, a drain on a terminal, and the operand messages.
+
+load common
+load faults_helpers
+
+: "${SHIM:=$_wp_build/tests/shim.so}"
+
+setup_file() {
+	P=$BATS_FILE_TMPDIR
+	export P
+	if [ ! -e "$SHIM" ]; then
+		local san=
+		sanitized && san=1
+		make -s -C "$TESTS/.." B="$B" SANITIZE="$san" "$B/tests/shim.so" >&2
+	fi
+	randfile "$P/c1" 4096 1
+	randfile "$P/t" 1000 3
+	new_drain "$P/drain"
+	frame WPRC "$P/c1"
+	frame_text SOUT 'hello'
+	frame WPRF "$P/t"
+	cat "$P/c1" "$P/t" >"$P/trace"
+	# A 3 MiB trace: more than one read, so it can change in between.
+	"$MKPB" -n 1536 -s 2048 -o "$P/big.pb"
+	"$WPROFCK" split -o "$P/big.drain" "$P/big.pb"
+}
+
+setup() {
+	D=$BATS_TEST_TMPDIR/d
+	mkdir "$D"
+	OUT=$D/out
+}
+
+@test "check /dev/zero and a symbolic link to it end at once with exit 1" {
+	ln -s /dev/zero "$BATS_TEST_TMPDIR/zero.wprof.pb"
+	run -1 timeout 10 "$WPROFCK" check /dev/zero
+	assert_output --partial 'bad leading byte 0x00'
+	run -1 timeout 10 "$WPROFCK" check "$BATS_TEST_TMPDIR/zero.wprof.pb"
+	assert_output --partial 'bad leading byte 0x00'
+	run -1 timeout 10 "$WPROFCK" check --deep /dev/zero
+	assert_output --partial 'bad leading byte 0x00'
+}
+
+@test "a FIFO operand with no writer finishes: check, reassemble, frames, extract, split" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	run -1 timeout 10 "$WPROFCK" check "$BATS_TEST_TMPDIR/fifo"
+	run -1 timeout 10 "$WPROFCK" reassemble -o "$OUT" "$BATS_TEST_TMPDIR/fifo"
+	assert_output --partial 'no trace'
+	run -0 timeout 10 "$WPROFCK" frames --json "$BATS_TEST_TMPDIR/fifo"
+	assert_line --partial '"frames":0'
+	run -0 timeout 10 "$WPROFCK" extract -o "$OUT" SOUT "$BATS_TEST_TMPDIR/fifo"
+	assert_equal "$(fsize "$OUT")" 0
+	run -0 timeout 10 "$WPROFCK" split -o "$OUT" "$BATS_TEST_TMPDIR/fifo"
+	assert_equal "$(fsize "$OUT")" 16
+}
+
+@test "a FIFO whose writer comes a moment later is read whole" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	{ sleep 0.3; cat "$P/drain" >"$BATS_TEST_TMPDIR/fifo"; } &
+	run -0 timeout 10 "$WPROFCK" reassemble -o "$OUT" "$BATS_TEST_TMPDIR/fifo"
+	cmp "$P/trace" "$OUT"
+	wait
+}
+
+@test "- is standard input for reassemble, extract, frames, split and check" {
+	run -0 wp_in "$P/drain" "$OUT" reassemble -
+	cmp "$P/trace" "$OUT"
+	run -0 wp_in "$P/drain" "$OUT" extract SOUT -
+	assert_equal "$(cat "$OUT")" hello
+	run -0 wp_in "$P/drain" "$OUT" frames -
+	assert_equal "$(grep -c ' ok$' "$OUT")" 3
+	run -0 wp_in "$P/trace" "$OUT" split -
+	"$MKFRAME" -t WPRF "$P/trace" | cmp - "$OUT"
+}
+
+@test "a regular file that shrinks while it is read is trouble (exit 2)" {
+	cp "$P/big.pb" "$D/t.wprof.pb"
+	run -2 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    WPSHIM_SHRINK=1 "$WPROFCK" check --deep "$D/t.wprof.pb"
+	assert_output --partial 'the file changed while it was read'
+	cp "$P/big.drain" "$D/d"
+	run -2 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    WPSHIM_SHRINK=1 "$WPROFCK" reassemble -o "$OUT" "$D/d"
+	assert_output --regexp "^wprofck: (reassemble: )?$D/d: the file changed while it was read: 3[0-9]+ bytes when opened, it ended at offset [0-9]+\$"
+	assert_equal "$(ls_dir "$D")" 'd t.wprof.pb'
+}
+
+@test "a regular file that grows while it is read is trouble (exit 2)" {
+	cp "$P/big.pb" "$D/t.wprof.pb"
+	run -2 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    WPSHIM_GROW=1 "$WPROFCK" check --deep "$D/t.wprof.pb"
+	assert_output --partial 'the file changed while it was read'
+	assert_output --partial 'more followed'
+}
+
+@test "an unchanged file passes under the same shim" {
+	cp "$P/big.pb" "$D/t.wprof.pb"
+	run -0 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    "$WPROFCK" check --deep "$D/t.wprof.pb"
+}
+
+@test "a drain is not read from a terminal" {
+	command -v script >/dev/null || fail "script(1) from bsdutils is needed"
+	run -2 script -qec "$WPROFCK reassemble -o $OUT" /dev/null
+	assert_output --partial 'a drain is not read from a terminal'
+	run -2 script -qec "$WPROFCK frames" /dev/null
+	assert_output --partial 'a drain is not read from a terminal'
+	[ ! -e "$OUT" ]
+}
+
+@test "operands: extra operand 'X' and missing operand, then the usage line" {
+	run -2 "$WPROFCK" reassemble "$P/drain" "$P/trace"
+	assert_line --index 0 --regexp "^wprofck: (reassemble: )?extra operand '$P/trace'\$"
+	assert_line --index 1 --regexp '^usage: wprofck reassemble '
+	run -2 "$WPROFCK" extract
+	assert_line --index 0 --regexp '^wprofck: (extract: )?missing operand$'
+}
+
+@test "--check deep with a space says to write --check=deep" {
+	run -2 "$WPROFCK" reassemble -o "$OUT" --check deep "$P/drain"
+	assert_line --index 0 --regexp "^wprofck: (reassemble: )?--check takes its value after '=': write --check=deep\$"
+	[ ! -e "$OUT" ]
+	run -1 "$WPROFCK" reassemble -q -o "$OUT" --check=shape "$P/drain"
+	assert_output --partial 'bad leading byte'
+	cmp "$P/trace" "$OUT"
+}
+
+@test "a full spool directory names TMPDIR and suggests -o" {
+	local tmp=$BATS_TEST_TMPDIR/tmp
+	mkdir "$tmp"
+	mount -t tmpfs -o size=64k tmpfs "$tmp" 2>/dev/null ||
+	    fail "cannot mount a small tmpfs (needs root)"
+	run -2 env TMPDIR="$tmp" bash -c '"$WPROFCK" reassemble "$1" >/dev/null' _ "$P/big.drain"
+	umount "$tmp"
+	assert_output --regexp "^wprofck: (reassemble: )?standard output: cannot hold the output until the verdict in TMPDIR=$tmp: .*No space left on device; write it to a file with -o instead\$"
+}
+
+@test "-q: nothing on success, failures still reported" {
+	new_drain
+	frame WPRC "$P/c1" -p 7
+	frame WPRF "$P/t"
+	run -0 "$WPROFCK" reassemble -q -o "$OUT" "$DRAIN"
+	assert_output ''
+	run -0 "$WPROFCK" reassemble -o "$OUT" "$DRAIN"
+	assert_output --partial 'has pad 0x00000007'
+	run -1 "$WPROFCK" reassemble -q -o "$OUT" "$P/c1"
+	assert_output --partial 'no trace'
+}

@@ -1,0 +1,149 @@
+/*
+ * shim.so: an LD_PRELOAD library that makes the system calls wprofck's
+ * tests cannot provoke otherwise. Each is switched on by the environment:
+ *   WPSHIM_WRITE0=1      write(2) to a descriptor above 2 returns 0
+ *   WPSHIM_FSYNC=FILE    every fsync(2) appends a line "fsync" to FILE
+ *   WPSHIM_NO_TMPFILE=1  open and openat refuse O_TMPFILE (EOPNOTSUPP)
+ *   WPSHIM_SHRINK=1      the first pread(2) of a regular file halves it
+ *   WPSHIM_GROW=1        the first pread(2) of a regular file appends 1 KiB
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static int
+on(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && *v != '\0' && strcmp(v, "0") != 0;
+}
+
+ssize_t
+write(int fd, const void *buf, size_t len)
+{
+	if (fd > 2 && len > 0 && on("WPSHIM_WRITE0"))
+		return 0;
+	return syscall(SYS_write, fd, buf, len);
+}
+
+static void
+log_fsync(void)
+{
+	const char *path = getenv("WPSHIM_FSYNC");
+	int fd;
+
+	if (path == NULL || *path == '\0')
+		return;
+	fd = (int)syscall(SYS_openat, AT_FDCWD, path,
+	    O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd == -1)
+		return;
+	syscall(SYS_write, fd, "fsync\n", 6);
+	syscall(SYS_close, fd);
+}
+
+int
+fsync(int fd)
+{
+	log_fsync();
+	return (int)syscall(SYS_fsync, fd);
+}
+
+int
+fdatasync(int fd)
+{
+	log_fsync();
+	return (int)syscall(SYS_fdatasync, fd);
+}
+
+static int
+refuse(int flags)
+{
+	if ((flags & O_TMPFILE) == O_TMPFILE && on("WPSHIM_NO_TMPFILE")) {
+		errno = EOPNOTSUPP;
+		return 1;
+	}
+	return 0;
+}
+
+int
+open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	va_start(ap, flags);
+	if (flags & (O_CREAT | O_TMPFILE))
+		mode = va_arg(ap, mode_t);
+	va_end(ap);
+	if (refuse(flags))
+		return -1;
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+int
+openat(int dirfd, const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	va_list ap;
+
+	va_start(ap, flags);
+	if (flags & (O_CREAT | O_TMPFILE))
+		mode = va_arg(ap, mode_t);
+	va_end(ap);
+	if (refuse(flags))
+		return -1;
+	return (int)syscall(SYS_openat, dirfd, path, flags, mode);
+}
+
+/* Changes the file behind fd once, through its name in /proc. */
+static void
+change(int fd)
+{
+	static int done;
+	char link[64], path[4096];
+	struct stat st;
+	ssize_t n;
+	int w;
+
+	if (done || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode))
+		return;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, path, sizeof(path) - 1)) == -1)
+		return;
+	path[n] = '\0';
+	if (on("WPSHIM_SHRINK")) {
+		done = 1;
+		(void)truncate(path, st.st_size / 2);
+	} else if (on("WPSHIM_GROW")) {
+		static const char more[1024];
+
+		done = 1;
+		w = (int)syscall(SYS_openat, AT_FDCWD, path,
+		    O_WRONLY | O_APPEND | O_CLOEXEC, 0);
+		if (w != -1) {
+			syscall(SYS_write, w, more, sizeof(more));
+			syscall(SYS_close, w);
+		}
+	}
+}
+
+ssize_t
+pread(int fd, void *buf, size_t len, off_t off)
+{
+	ssize_t n = syscall(SYS_pread64, fd, buf, len, off);
+
+	change(fd);
+	return n;
+}
+
+ssize_t pread64(int, void *, size_t, off_t) __attribute__((alias("pread")));
