@@ -152,25 +152,30 @@ check_regular(int fd, uint64_t min_size, int deep, unsigned char *buf,
 		if (want > r->size - roff)
 			want = (size_t)(r->size - roff);
 		n = want > 0 ? pread_some(fd, buf + have, want, roff) : 0;
-		if (n == -1)
+		if (n == -1) {
+			pbwalk_free(&w);
 			return sys(r, errno);
-		if (roff == 0 && n > 0 && shape_lead(r, buf[0]))
+		}
+		if (roff == 0 && n > 0 && shape_lead(r, buf[0])) {
+			pbwalk_free(&w);
 			return 0;
+		}
 		roff += (uint64_t)n;
 		have += (size_t)n;
 		eof = n == 0 || roff == r->size;
 		ev = pbwalk_feed(&w, buf, have, eof, &used);
 		if (ev != PBWALK_NEED) {
 			walked(r, &w, ev);
+			pbwalk_free(&w);
 			return 0;
 		}
 		/* The walk always ends at the end of the input. */
-		if (eof)
+		if (eof) {
+			pbwalk_free(&w);
 			return sys(r, EIO);
+		}
 		have -= used;
 		memmove(buf, buf + used, have);
-		if (have == 0 && w.skip > 0)
-			roff += pbwalk_skip(&w);
 	}
 }
 
@@ -187,8 +192,10 @@ check_stream(int fd, uint64_t min_size, int deep, unsigned char *buf,
 
 	pbwalk_init(&w, PBWALK_SIZE_UNKNOWN);
 	do {
-		if ((n = read_some(fd, buf + have, buflen - have)) == -1)
+		if ((n = read_some(fd, buf + have, buflen - have)) == -1) {
+			pbwalk_free(&w);
 			return sys(r, errno);
+		}
 		if (r->size == 0 && n > 0)
 			lead = buf[0];
 		r->size += (uint64_t)n;
@@ -202,6 +209,7 @@ check_stream(int fd, uint64_t min_size, int deep, unsigned char *buf,
 			have = 0;
 	} while (n > 0);
 	r->have_size = 1;
+	pbwalk_free(&w);
 	if (shape_size(r, min_size) || shape_lead(r, lead) || !deep)
 		return 0;
 	walked(r, &w, ev);
@@ -252,6 +260,10 @@ check_reason(const struct wperr *e)
 		return "malformed_packet";
 	case WPE_BAD_VARINT:
 		return "bad_varint";
+	case WPE_MISSING_INTERNED:
+		return "missing_interned";
+	case WPE_MISSING_TRACK:
+		return "missing_track";
 	default:
 		return "unreadable";
 	}

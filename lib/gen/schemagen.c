@@ -477,6 +477,9 @@ emit_h(FILE *h, size_t nfields)
 		if (i == nmsgs)
 			errx(1, "no message %s", want[k][0]);
 		fprintf(h, "#define %s\t%zu\n", want[k][1], i);
+		if (k == 0)
+			fprintf(h, "#define SCHEMA_TRACE_PACKET_NFIELDS\t%zu\n",
+			    msgs[i].nf);
 	}
 	fprintf(h, "\nextern const struct schema_msg schema_msgs[SCHEMA_NMSGS];\n"
 	    "extern const struct schema_field "
