@@ -66,12 +66,14 @@ put(struct pbref *r, unsigned ref, uint64_t seq, uint64_t id, uint64_t off,
 {
 	unsigned kind = ref > SR_KINDS ? ref - SR_KINDS : ref;
 	unsigned flag = ref > SR_KINDS ? F_DEF : F_USED;
+	struct pbref_recent *rc;
 	struct pbref_ent *e;
 	size_t j;
 
 	if (flag == F_USED)
 		r->checked++;
-	if (r->last_ok[ref] && r->last_seq[ref] == seq && r->last_id[ref] == id)
+	rc = &r->recent[((id + ref) * 0x9e3779b97f4a7c15ull) >> 56];
+	if (rc->ref == ref && rc->id == id && rc->seq == seq)
 		return;
 	/* At most 3/4 full, so that a probe always ends. */
 	if ((r->n + 1) * 4 > r->slots * 3 && !grow(r)) {
@@ -97,9 +99,9 @@ put(struct pbref *r, unsigned ref, uint64_t seq, uint64_t id, uint64_t off,
 		e->use_pkt = pkt > UINT32_MAX ? UINT32_MAX : (uint32_t)pkt;
 	}
 	e->flags |= (uint8_t)flag;
-	r->last_ok[ref] = 1;
-	r->last_seq[ref] = seq;
-	r->last_id[ref] = id;
+	rc->ref = (uint8_t)ref;
+	rc->id = id;
+	rc->seq = seq;
 }
 
 void

@@ -14,6 +14,7 @@
 #define PBREF_SLOTS_MAX	(1u << 18)	/* 8 MiB of entries */
 #define PBREF_MAX	(PBREF_SLOTS_MAX / 4 * 3)	/* distinct ids */
 #define PBREF_PENDING_MAX	16384	/* uses in one packet before its end */
+#define PBREF_RECENT	256
 
 struct pbref_ent {
 	uint64_t seq, id;
@@ -35,9 +36,11 @@ struct pbref {
 	size_t npend, pendcap;
 	uint64_t checked;
 	int capped;
-	/* The last entry touched per reference code, to skip repeats. */
-	uint64_t last_seq[32], last_id[32];
-	uint8_t last_ok[32];
+	/* Entries recently touched, by a hash of id and code: repeats. */
+	struct pbref_recent {
+		uint64_t seq, id;
+		uint8_t ref;
+	} recent[PBREF_RECENT];
 };
 
 void pbref_init(struct pbref *);

@@ -103,7 +103,7 @@ varint_in(const unsigned char **pp, const unsigned char *lim, uint64_t *v,
 	return VI_LONG;
 }
 
-static const struct schema_field *
+static inline const struct schema_field *
 field_of(unsigned msg, uint32_t number)
 {
 	const struct schema_msg *m;
@@ -114,11 +114,14 @@ field_of(unsigned msg, uint32_t number)
 		return NULL;
 	m = &schema_msgs[msg];
 	f = &schema_fields[m->first];
-	/* Most messages number their fields from 1 without gaps. */
-	if (number - 1 < m->nfields && f[number - 1].number == number)
-		return &f[number - 1];
+	/*
+	 * Numbers are distinct and sorted, so field n sits at index n - 1 or
+	 * below; most messages number their first fields without gaps.
+	 */
+	hi = number < m->nfields ? number : m->nfields;
+	if (hi > 0 && f[hi - 1].number == number)
+		return &f[hi - 1];
 	lo = 0;
-	hi = m->nfields;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (f[mid].number == number)
@@ -273,6 +276,33 @@ end_packet(struct pbwalk *w)
 	w->good_packets = st->packets;
 }
 
+#define HIGH_BITS	0x8080808080808080ull
+
+/* How many bytes from s on are ASCII, in steps of 8: most strings are. */
+static inline size_t
+ascii_run(const unsigned char *s, size_t n)
+{
+	uint64_t a, b, c, d;
+	size_t i = 0;
+
+	while (n - i >= 32) {
+		memcpy(&a, s + i, 8);
+		memcpy(&b, s + i + 8, 8);
+		memcpy(&c, s + i + 16, 8);
+		memcpy(&d, s + i + 24, 8);
+		if ((a | b | c | d) & HIGH_BITS)
+			break;
+		i += 32;
+	}
+	while (n - i >= 8) {
+		memcpy(&a, s + i, 8);
+		if (a & HIGH_BITS)
+			break;
+		i += 8;
+	}
+	return i;
+}
+
 /*
  * Checks n bytes of a string as UTF-8 (Unicode's table 3-7: no overlong
  * forms, no surrogates, nothing past U+10FFFF), carrying a sequence cut
@@ -286,6 +316,10 @@ utf8_run(struct pbwalk *w, const unsigned char *s, size_t n)
 	unsigned char lo = w->u8lo, hi = w->u8hi, c;
 
 	while (s < e) {
+		if (need == 0 && e - s >= 8)
+			s += ascii_run(s, (size_t)(e - s));
+		if (s == e)
+			break;
 		c = *s++;
 		if (need > 0) {
 			if (c < lo || c > hi)
