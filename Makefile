@@ -34,7 +34,8 @@ LIB_OBJS = $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_OBJS = $(CMD_SRCS:%.c=$(B)/%.o)
 HDRS = $(wildcard lib/*.h cmd/*.h)
 
-TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat
+TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
+	$(B)/tests/unit_pbwalk
 
 .DEFAULT_GOAL := all
 
