@@ -103,25 +103,19 @@ varint_in(const unsigned char **pp, const unsigned char *lim, uint64_t *v,
 	return VI_LONG;
 }
 
+/*
+ * Field number among the n sorted fields at f. Numbers are distinct, so
+ * field n sits at index n - 1 or below; most messages number their first
+ * fields without gaps.
+ */
 static inline const struct schema_field *
-field_of(unsigned msg, uint32_t number)
+field_in(const struct schema_field *f, uint32_t n, uint32_t number)
 {
-	const struct schema_msg *m;
-	const struct schema_field *f;
-	size_t lo, hi, mid;
+	uint32_t lo = 0, hi, mid;
 
-	if (msg == PBWALK_NOMSG)
-		return NULL;
-	m = &schema_msgs[msg];
-	f = &schema_fields[m->first];
-	/*
-	 * Numbers are distinct and sorted, so field n sits at index n - 1 or
-	 * below; most messages number their first fields without gaps.
-	 */
-	hi = number < m->nfields ? number : m->nfields;
+	hi = number < n ? number : n;
 	if (hi > 0 && f[hi - 1].number == number)
 		return &f[hi - 1];
-	lo = 0;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (f[mid].number == number)
@@ -132,6 +126,15 @@ field_of(unsigned msg, uint32_t number)
 			hi = mid;
 	}
 	return NULL;
+}
+
+static const struct schema_field *
+field_of(unsigned msg, uint32_t number)
+{
+	if (msg == PBWALK_NOMSG)
+		return NULL;
+	return field_in(&schema_fields[schema_msgs[msg].first],
+	    schema_msgs[msg].nfields, number);
 }
 
 /* Appends s to the path in buf, dropping what does not fit. */
@@ -157,7 +160,8 @@ path_part(char *buf, size_t size, size_t *len, unsigned msg, uint32_t field)
 	if (field == 0)
 		snprintf(part, sizeof(part), "%s", m);
 	else if (f != NULL)
-		snprintf(part, sizeof(part), "%s.%s(%u)", m, f->name, field);
+		snprintf(part, sizeof(part), "%s.%s(%u)", m,
+		    schema_field_names[f - schema_fields], field);
 	else
 		snprintf(part, sizeof(part), "%s.%u", m, field);
 	path_add(buf, size, len, part);
@@ -358,7 +362,7 @@ utf8_run(struct pbwalk *w, const unsigned char *s, size_t n)
 
 static const char bad_utf8[] = "the string is not valid UTF-8";
 
-static int
+static inline int
 push(struct pbwalk *w, uint64_t off, uint64_t tag, uint64_t end,
     unsigned msg, unsigned kind, unsigned ref)
 {
@@ -369,6 +373,13 @@ push(struct pbwalk *w, uint64_t off, uint64_t tag, uint64_t end,
 		return fail_in(w, WPE_MALFORMED_PACKET, off, tag,
 		    "messages and groups nest deeper than 100");
 	f = &w->stack[w->depth++];
+	if (msg == PBWALK_NOMSG) {
+		f->fields = NULL;
+		f->nfields = 0;
+	} else {
+		f->fields = &schema_fields[schema_msgs[msg].first];
+		f->nfields = schema_msgs[msg].nfields;
+	}
 	f->end = end;
 	f->field = (uint32_t)(tag >> 3);
 	f->msg = (uint16_t)msg;
@@ -460,7 +471,8 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 		}
 		tag = (uint32_t)tag;
 		field = (uint32_t)(tag >> 3);
-		f = field_of(fr->msg, field);
+		f = fr->fields != NULL ? field_in(fr->fields, fr->nfields,
+		    field) : NULL;
 		prest = fr->end - OFF(p);
 		switch (tag & 7) {
 		case WT_VARINT:
@@ -486,9 +498,9 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 					w->pkt_flags |= PKT_SEQ;
 				}
 			}
-			if (f != NULL && f->ref != SR_NONE &&
+			if (f != NULL && SF_REF(f) != SR_NONE &&
 			    f->kind <= SK_ENUM)
-				pbref_add(&w->refs, f->ref, v, OFF(t));
+				pbref_add(&w->refs, SF_REF(f), v, OFF(t));
 			else if (fr->ref != SR_NONE && field == 1)
 				pbref_add(&w->refs, fr->ref, v, OFF(t));
 			break;
@@ -553,12 +565,12 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 			k = f == NULL ? SK_BYTES : f->kind;
 			if (k == SK_MESSAGE) {
 				ret = push(w, OFF(t), tag, OFF(p) + v, f->msg,
-				    PF_MSG, f->ref > SR_KINDS ? f->ref : 0);
+				    PF_MSG, SF_REF(f) > SR_KINDS ? SF_REF(f) : 0);
 				goto out;
 			}
 			if (k <= SK_ENUM && f->flags & SF_REPEATED) {
 				ret = push(w, OFF(t), tag, OFF(p) + v,
-				    PBWALK_NOMSG, PF_PACKED, f->ref);
+				    PBWALK_NOMSG, PF_PACKED, SF_REF(f));
 				goto out;
 			}
 			if ((k == SK_FIXED32 || k == SK_FIXED64) &&
@@ -764,6 +776,9 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 			fr->end = w->pkt_end;
 			fr->field = 1;
 			fr->msg = SCHEMA_TRACE_PACKET;
+			fr->fields = &schema_fields[schema_msgs[
+			    SCHEMA_TRACE_PACKET].first];
+			fr->nfields = SCHEMA_TRACE_PACKET_NFIELDS;
 			fr->kind = PF_MSG;
 			fr->ref = SR_NONE;
 			fr->tag_off = w->pkt_off;
@@ -830,8 +845,8 @@ pbstats_kinds(const struct pbstats *st, struct pbkind_count *out, size_t max)
 	for (i = 0; i <= SCHEMA_TRACE_PACKET_NFIELDS; i++) {
 		if (st->kind[i] == 0)
 			continue;
-		all[n].name = i < SCHEMA_TRACE_PACKET_NFIELDS ? f[i].name :
-		    "none";
+		all[n].name = i < SCHEMA_TRACE_PACKET_NFIELDS ?
+		    schema_field_names[f + i - schema_fields] : "none";
 		all[n].n = st->kind[i];
 		n++;
 	}

@@ -55,6 +55,8 @@ size_t pbstats_kinds(const struct pbstats *, struct pbkind_count *,
 
 /* A message, group or packed field being walked. */
 struct pbframe {
+	const struct schema_field *fields;	/* of msg, NULL for none */
+	uint32_t nfields;
 	uint64_t end;		/* offset just past the enclosing length */
 	uint32_t field;		/* the field that opened it; 1 for a packet */
 	uint16_t msg;		/* schema index, or PBWALK_NOMSG */

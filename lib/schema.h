@@ -28,14 +28,14 @@ enum schema_ref {
 
 #define SF_REPEATED	0x01
 #define SF_PAYLOAD	0x02	/* in TracePacket's oneof data */
+#define SF_REF(f)	((unsigned)(f)->flags >> 3)	/* enum schema_ref */
 
+/* Eight bytes, so that the fields of a message share few lines. */
 struct schema_field {
 	uint32_t number;
 	uint16_t msg;		/* SK_MESSAGE, SK_GROUP: its index */
 	uint8_t kind;		/* enum schema_kind */
-	uint8_t flags;
-	uint8_t ref;		/* enum schema_ref */
-	const char *name;
+	uint8_t flags;		/* SF_x, and the reference << 3 */
 };
 
 /* Fields sorted by number from schema_fields[first]. */
@@ -55,5 +55,7 @@ struct schema_msg {
 
 extern const struct schema_msg schema_msgs[SCHEMA_NMSGS];
 extern const struct schema_field schema_fields[SCHEMA_NFIELDS];
+/* The name of schema_fields[i]. */
+extern const char *const schema_field_names[SCHEMA_NFIELDS];
 
 #endif

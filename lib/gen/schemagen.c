@@ -453,14 +453,15 @@ emit_h(FILE *h, size_t nfields)
 	    "};\n"
 	    "#define SR_KINDS\t9\t/* SR_DEF_x - SR_KINDS == SR_USE_x */\n\n"
 	    "#define SF_REPEATED\t0x01\n"
-	    "#define SF_PAYLOAD\t0x02\t/* in TracePacket's oneof data */\n\n"
+	    "#define SF_PAYLOAD\t0x02\t/* in TracePacket's oneof data */\n"
+	    "#define SF_REF(f)\t((unsigned)(f)->flags >> 3)\t"
+	    "/* enum schema_ref */\n\n"
+	    "/* Eight bytes, so that the fields of a message share few lines. */\n"
 	    "struct schema_field {\n"
 	    "\tuint32_t number;\n"
 	    "\tuint16_t msg;\t\t/* SK_MESSAGE, SK_GROUP: its index */\n"
 	    "\tuint8_t kind;\t\t/* enum schema_kind */\n"
-	    "\tuint8_t flags;\n"
-	    "\tuint8_t ref;\t\t/* enum schema_ref */\n"
-	    "\tconst char *name;\n"
+	    "\tuint8_t flags;\t\t/* SF_x, and the reference << 3 */\n"
 	    "};\n\n"
 	    "/* Fields sorted by number from schema_fields[first]. */\n"
 	    "struct schema_msg {\n"
@@ -483,7 +484,10 @@ emit_h(FILE *h, size_t nfields)
 	}
 	fprintf(h, "\nextern const struct schema_msg schema_msgs[SCHEMA_NMSGS];\n"
 	    "extern const struct schema_field "
-	    "schema_fields[SCHEMA_NFIELDS];\n\n#endif\n");
+	    "schema_fields[SCHEMA_NFIELDS];\n"
+	    "/* The name of schema_fields[i]. */\n"
+	    "extern const char *const schema_field_names[SCHEMA_NFIELDS];\n\n"
+	    "#endif\n");
 }
 
 static void
@@ -491,6 +495,7 @@ emit_c(FILE *c)
 {
 	size_t i, j, first = 0;
 	const struct gfield *f;
+	char flags[128];
 
 	fprintf(c, "%s#include \"schema.h\"\n\n"
 	    "const struct schema_msg schema_msgs[SCHEMA_NMSGS] = {\n", header);
@@ -504,14 +509,21 @@ emit_c(FILE *c)
 	for (i = 0; i < nmsgs; i++)
 		for (j = 0; j < msgs[i].nf; j++) {
 			f = &msgs[i].f[j];
-			fprintf(c, "\t{ %u, %d, %s, %s%s%s, %s, \"%s\" },\n",
-			    f->number, f->msg < 0 ? 0 : f->msg, kind(f),
+			snprintf(flags, sizeof(flags), "%s%s%s%s%s%s",
 			    f->repeated ? "SF_REPEATED" : "",
-			    f->repeated && f->payload ? " | " : "",
-			    f->payload ? "SF_PAYLOAD" :
-			    f->repeated ? "" : "0",
-			    f->ref ? f->ref : "SR_NONE", f->name);
+			    f->repeated && (f->payload || f->ref) ? " | " : "",
+			    f->payload ? "SF_PAYLOAD" : "",
+			    f->payload && f->ref ? " | " : "",
+			    f->ref ? f->ref : "", f->ref ? " << 3" : "");
+			fprintf(c, "\t{ %u, %d, %s, %s },\n", f->number,
+			    f->msg < 0 ? 0 : f->msg, kind(f),
+			    flags[0] != '\0' ? flags : "0");
 		}
+	fprintf(c, "};\n\nconst char *const "
+	    "schema_field_names[SCHEMA_NFIELDS] = {\n");
+	for (i = 0; i < nmsgs; i++)
+		for (j = 0; j < msgs[i].nf; j++)
+			fprintf(c, "\t\"%s\",\n", msgs[i].f[j].name);
 	fprintf(c, "};\n");
 }
 

@@ -421,9 +421,9 @@ nmsg(struct npb *n, unsigned msg, size_t p, size_t end, unsigned depth,
 				n->have_seq = 1;
 				n->seq = v;
 			}
-			if (f != NULL && f->ref != SR_NONE &&
+			if (f != NULL && SF_REF(f) != SR_NONE &&
 			    f->kind <= SK_ENUM)
-				nref_add(n, f->ref, v, t);
+				nref_add(n, SF_REF(f), v, t);
 			else if (defref != SR_NONE && field == 1)
 				nref_add(n, defref, v, t);
 			break;
@@ -455,7 +455,7 @@ nmsg(struct npb *n, unsigned msg, size_t p, size_t end, unsigned depth,
 				if (depth + 1 > PBWALK_DEPTH)
 					return nfail(n, WPE_MALFORMED_PACKET, t);
 				if (nmsg(n, f->msg, p, after, depth + 1, 0,
-				    f->ref > SR_KINDS ? f->ref : SR_NONE,
+				    SF_REF(f) > SR_KINDS ? SF_REF(f) : SR_NONE,
 				    &q) == -1)
 					return -1;
 			} else if (f->kind <= SK_ENUM &&
@@ -470,8 +470,8 @@ nmsg(struct npb *n, unsigned msg, size_t p, size_t end, unsigned depth,
 					if (r == 0)
 						return nfail(n,
 						    WPE_MALFORMED_PACKET, vs);
-					if (f->ref != SR_NONE)
-						nref_add(n, f->ref, v, vs);
+					if (SF_REF(f) != SR_NONE)
+						nref_add(n, SF_REF(f), v, vs);
 				}
 			} else if ((f->kind == SK_FIXED32 ||
 			    f->kind == SK_FIXED64) && f->flags & SF_REPEATED) {
