@@ -104,28 +104,23 @@ put(struct pbref *r, unsigned ref, uint64_t seq, uint64_t id, uint64_t off,
 	rc->seq = seq;
 }
 
-void
-pbref_add(struct pbref *r, unsigned ref, uint64_t id, uint64_t off)
+int
+pbref_grow(struct pbref *r)
 {
 	struct pbref_pend *p;
 	size_t cap;
 
 	if (r->capped)
-		return;
-	if (r->npend == r->pendcap) {
-		cap = r->pendcap == 0 ? 256 : r->pendcap * 2;
-		if (cap > PBREF_PENDING_MAX ||
-		    (p = reallocarray(r->pend, cap, sizeof(*p))) == NULL) {
-			r->capped = 1;
-			return;
-		}
-		r->pend = p;
-		r->pendcap = cap;
+		return 0;
+	cap = r->pendcap == 0 ? 256 : r->pendcap * 2;
+	if (cap > PBREF_PENDING_MAX ||
+	    (p = reallocarray(r->pend, cap, sizeof(*p))) == NULL) {
+		r->capped = 1;
+		return 0;
 	}
-	p = &r->pend[r->npend++];
-	p->id = id;
-	p->off = off;
-	p->ref = (uint8_t)ref;
+	r->pend = p;
+	r->pendcap = cap;
+	return 1;
 }
 
 void

@@ -45,8 +45,22 @@ struct pbref {
 
 void pbref_init(struct pbref *);
 void pbref_free(struct pbref *);
+/* Grows the pending uses, or caps the sets; 0 when it cannot grow. */
+int pbref_grow(struct pbref *);
+
 /* A use or definition in the current packet, whose sequence is not known. */
-void pbref_add(struct pbref *, unsigned ref, uint64_t id, uint64_t off);
+static inline void
+pbref_add(struct pbref *r, unsigned ref, uint64_t id, uint64_t off)
+{
+	struct pbref_pend *p;
+
+	if (r->npend == r->pendcap && !pbref_grow(r))
+		return;
+	p = &r->pend[r->npend++];
+	p->id = id;
+	p->off = off;
+	p->ref = (uint8_t)ref;
+}
 /* The packet ended: its uses and definitions belong to sequence seq. */
 void pbref_packet(struct pbref *, uint64_t seq, uint64_t pkt);
 /*

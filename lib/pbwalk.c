@@ -434,7 +434,8 @@ packed(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
  */
 static int
 fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
-    int hard, uint64_t base, const unsigned char *buf)
+    int hard, const unsigned char *end, uint64_t base,
+    const unsigned char *buf)
 {
 	struct pbframe *fr = &w->stack[w->depth - 1];
 	const struct schema_field *f;
@@ -445,6 +446,7 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 	int r, top = w->depth == 1, ret = STEP_ON;
 	unsigned k;
 
+	for (;;) {
 	while (p < lim) {
 		if (!hard && lim - p < PBWALK_TOKEN)
 			break;
@@ -455,11 +457,11 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 		else if ((r = varint_in(&p, lim, &tag, 5)) == VI_LONG) {
 			ret = fail_in(w, WPE_BAD_VARINT, OFF(t), 0,
 			    "the field tag is longer than 5 bytes");
-			break;
+			goto out;
 		} else if (r == VI_SHORT) {
 			ret = fail_in(w, WPE_MALFORMED_PACKET, OFF(t), 0,
 			    "a field tag runs past the end of the packet");
-			break;
+			goto out;
 		}
 		if ((uint32_t)tag >> 3 == 0) {
 			ret = fail_in(w, WPE_MALFORMED_PACKET, OFF(t), 0,
@@ -467,7 +469,7 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 			    "the field number is above 536870911" :
 			    "field number 0 does not exist");
 			w->err.wiretype = (unsigned)(tag & 7);
-			break;
+			goto out;
 		}
 		tag = (uint32_t)tag;
 		field = (uint32_t)(tag >> 3);
@@ -566,7 +568,14 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 			if (k == SK_MESSAGE) {
 				ret = push(w, OFF(t), tag, OFF(p) + v, f->msg,
 				    PF_MSG, SF_REF(f) > SR_KINDS ? SF_REF(f) : 0);
-				goto out;
+				if (ret == STEP_FAIL || v > (uint64_t)(end - p))
+					goto out;
+				/* All of it is here: walk it right away. */
+				fr = &w->stack[w->depth - 1];
+				lim = p + v;
+				hard = 1;
+				top = 0;
+				continue;
 			}
 			if (k <= SK_ENUM && f->flags & SF_REPEATED) {
 				ret = push(w, OFF(t), tag, OFF(p) + v,
@@ -633,6 +642,20 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 			    "wire types 6 and 7 do not exist");
 			goto out;
 		}
+	}
+	/* A message ends inside the piece: go on with its parent. */
+	if (!hard || w->depth == 1 || fr->kind != PF_MSG ||
+	    fr->end != OFF(p))
+		break;
+	w->depth--;
+	fr = &w->stack[w->depth - 1];
+	top = w->depth == 1;
+	ret = STEP_STACK;
+	prest = fr->end - OFF(p);
+	if (prest == 0)
+		break;
+	hard = prest <= (uint64_t)(end - p);
+	lim = hard ? p + prest : end;
 	}
 out:
 	*pp = p;
@@ -803,7 +826,7 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 		if (fr->kind == PF_PACKED)
 			r = packed(w, &p, lim, hard, base, buf);
 		else
-			r = fields(w, &p, lim, hard, base, buf);
+			r = fields(w, &p, lim, hard, end, base, buf);
 		if (r == STEP_FAIL)
 			return PBWALK_FAIL;
 		if (r == STEP_ON && !hard)
