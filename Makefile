@@ -35,7 +35,7 @@ CMD_OBJS = $(CMD_SRCS:%.c=$(B)/%.o)
 HDRS = $(wildcard lib/*.h cmd/*.h)
 
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
-	$(B)/tests/progress_drv $(B)/tests/shim.so
+	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk
 
 .DEFAULT_GOAL := all
 
@@ -115,11 +115,26 @@ install: $(B)/wprofck
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/wprofck $(DESTDIR)$(MANDIR)/man1/wprofck.1
 
+# The schema table of the deep walk, from Perfetto's perfetto_trace.proto:
+# make schema PROTO=/path/to/perfetto_trace.proto (needs protoc).
+PROTOC ?= protoc
+
+$(B)/gen/schemagen: lib/gen/schemagen.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+
+schema: $(B)/gen/schemagen
+	@test -n "$(PROTO)" || { echo "make schema PROTO=path/to/perfetto_trace.proto" >&2; exit 2; }
+	$(PROTOC) -I$(dir $(PROTO)) --include_imports \
+		--descriptor_set_out=$(B)/gen/schema.pb $(notdir $(PROTO))
+	$(B)/gen/schemagen $(B)/gen/schema.pb lib/schema.c lib/schema.h
+
 lint-man:
 	mandoc -Tlint -W warning man/wprofck.1
 
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all test test-run demo demo-run bench bench-run install uninstall lint-man clean
+.PHONY: all test test-run demo demo-run bench bench-run install uninstall lint-man clean \
+	schema
 

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Runs the C unit tests ($B/tests/unit, when built) and every bats suite,
-# keeps the TAP stream in $B/test.log and ends with one line:
+# Runs the C unit tests ($B/tests/unit and unit_pbwalk, when built) and
+# every bats suite, keeps the TAP stream in $B/test.log and ends with one line:
 # "N passed, M failed" (", K skipped" when some were skipped).
 # Fails when a test failed, a runner failed, or nothing ran.
 # Usage (from make test-run): B=build sh tests/run.sh
@@ -27,11 +27,12 @@ fi
 # A pipe hides the exit status of its first command, so each runner
 # records its own in $rcs.
 {
-	if [ -x "$B/tests/unit" ]; then
-		echo "# $B/tests/unit"
-		"$B/tests/unit"
-		echo "unit $?" >>"$rcs"
-	fi
+	for unit in "$B/tests/unit" "$B/tests/unit_pbwalk"; do
+		[ -x "$unit" ] || continue
+		echo "# $unit"
+		"$unit"
+		echo "${unit##*/} $?" >>"$rcs"
+	done
 	# The fuzz targets, built with $(CC), replay their corpus; a crash
 	# prints no TAP line of its own, so it gets one here.
 	for replay in "$B"/tests/fuzz/replay-*; do
