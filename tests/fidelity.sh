@@ -72,12 +72,13 @@ list() {
 	done
 }
 
-# verdict PROTO FILE: "accept -" or "reject WHY", WHY protoc's first error
+# verdict SET FILE: "accept -" or "reject WHY", WHY protoc's first error
 # line shortened (no source location nor advice, at most 90 characters, no
-# tabs).
+# tabs). SET is the schema compiled by label(), and $PROTO_NAME its file
+# name: protoc decodes as with -I DIR PROTO_NAME, in a third of the time.
 verdict() {
-	err=$(protoc --decode=perfetto.protos.Trace -I "$(dirname "$1")" \
-	    "$(basename "$1")" <"$2" 2>&1 >/dev/null)
+	err=$(protoc --decode=perfetto.protos.Trace --descriptor_set_in="$1" \
+	    "$PROTO_NAME" <"$2" 2>&1 >/dev/null)
 	rc=$?
 	line=$(printf '%s\n' "$err" | grep -m 1 ERROR)
 	if [ "$rc" -eq 0 ] && [ -z "$line" ]; then
@@ -108,9 +109,13 @@ need_protoc() {
 label() {
 	proto=$1 dir=$2
 	mkdir -p "$dir/m" "$dir/v" || return 2
+	PROTO_NAME=$(basename "$proto")
+	export PROTO_NAME
+	protoc -I "$(dirname "$proto")" --descriptor_set_out="$dir/schema.pb" \
+	    "$(basename "$proto")" || return 2
 	bases "$dir" >"$dir/args" || return 2
-	while IFS== read -r name path; do
-		v=$(verdict "$proto" "$path")
+	while IFS='=' read -r name path; do
+		v=$(verdict "$dir/schema.pb" "$path")
 		case $v in
 		accept*) ;;
 		*)
@@ -123,19 +128,19 @@ label() {
 	list "$3" | "$MUTATE" -d "$dir/m" $(cat "$dir/args") >"$dir/desc" ||
 	    return 2
 	cut -f 1,2 "$dir/desc" | tr '\t' '-' |
-	    xargs -P 2 -n 16 sh "$0" verdicts "$proto" "$dir" || return 2
+	    xargs -P 2 -n 16 sh "$0" verdicts "$dir" || return 2
 	while IFS='	' read -r name seed rest; do
 		printf '%s\t%s\t%s\t%s\n' "$name" "$seed" "$rest" \
 		    "$(cat "$dir/v/$name-$seed")"
 	done <"$dir/desc" >"$dir/labels.tsv"
 }
 
-# verdicts PROTO DIR NAME-SEED...: protoc's verdict on each, into DIR/v/.
+# verdicts DIR NAME-SEED...: protoc's verdict on each, into DIR/v/.
 verdicts() {
-	proto=$1 dir=$2
-	shift 2
+	dir=$1
+	shift
 	for f; do
-		verdict "$proto" "$dir/m/$f.wprof.pb" >"$dir/v/$f" || exit 2
+		verdict "$dir/schema.pb" "$dir/m/$f.wprof.pb" >"$dir/v/$f" || exit 2
 	done
 }
 
@@ -145,8 +150,10 @@ header() {
 	# mutation of a good trace (tests/mutate.c; the bases are listed in
 	# tests/fidelity.sh) and protoc's verdict on it. Made by
 	#     make labels PROTO=$1
-	# with $(protoc --version) and perfetto_trace.proto of sha256
-	# $(sha256sum <"$1" | cut -c 1-64).
+	# with $(protoc --version) and $(basename "$1") of sha256
+	# $(sha256sum <"$1" | cut -c 1-64):
+	# protoc --decode=perfetto.protos.Trace, the schema compiled once with
+	# --descriptor_set_out and read back with --descriptor_set_in.
 	# protoc accepts every base. "reject" means protoc exited non-zero or
 	# logged an ERROR line (the first is shown, shortened).
 	#base	seed	kind	offset	depth	detail	hash	protoc	why
@@ -199,9 +206,11 @@ cmd_compare() {
 			A++
 			if (!(reason[key] in iswire)) { Aok++; next }
 		}
+		got = reason[key]
+		if (got != "ok")
+			got = got ": " substr(msg[key], 1, 120)
 		bad[++nbad] = sprintf("%s\t%s\t%s@%s d%s %s\t%s: %s\t%s",
-		    $1, $2, $3, $4, $5, $6, $8, $9, reason[key] == "ok" ? "ok" :
-		    reason[key] ": " substr(msg[key], 1, 120))
+		    $1, $2, $3, $4, $5, $6, $8, $9, got)
 		byk[$8 " " $3]++
 	}
 	END {

@@ -333,7 +333,8 @@ edit(struct buf *o, size_t off, size_t del, const unsigned char *ins,
 	if (n > del)
 		reserve(o, n - del);
 	memmove(o->p + off + n, o->p + off + del, o->len - off - del);
-	memcpy(o->p + off, ins, n);
+	if (n > 0)
+		memcpy(o->p + off, ins, n);
 	o->len = o->len - del + n;
 }
 
