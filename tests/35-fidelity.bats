@@ -122,7 +122,7 @@ verdict() {
 	assert_line --index 2 "b	3	pad@30 d1 len1>2	accept: -	truncated: what"
 	assert_line 'protoc rejects 2: check rejects 1, passes 1'
 	assert_line 'protoc accepts 2: check passes or fails without a wire-level reason 1, fails with one 1'
-	[ "${#lines[@]}" -eq 7 ]
+	[ "${#lines[@]}" -eq 8 ]
 }
 
 @test "compare: a file check did not judge is a disagreement" {

@@ -186,7 +186,8 @@ summary() {
 # compare LABELS VERDICTS: VERDICTS are the JSON lines of
 # check --json over the files named NAME-SEED.wprof.pb.
 cmd_compare() {
-	jq -r '[(.path | sub(".*/"; "") | sub("\\.wprof\\.pb$"; "")),
+	jq -r 'select(type == "object" and has("path")) |
+	    [(.path | sub(".*/"; "") | sub("\\.wprof\\.pb$"; "")),
 	    (.ok | tostring), (.reason // "ok"), (.message // "-")] | @tsv' \
 	    "$2" >"$2.tsv" || exit 2
 	grep -v '^#' "$1" | awk -F '\t' -v wire="$WIRE" '
@@ -218,6 +219,8 @@ cmd_compare() {
 			print "base\tseed\tmutation@offset depth detail\tprotoc\tcheck"
 			for (i = 1; i <= nbad; i++)
 				print bad[i]
+			print "(to make one again: sh tests/fidelity.sh bases DIR; " \
+			    "build/tests/mutate -o FILE DIR/BASE.pb SEED)"
 			print ""
 			for (k in byk)
 				printf "disagreements, protoc %s: %d\n", k, byk[k] | "sort"
@@ -248,7 +251,11 @@ cmd_live() {
 		echo "fidelity: check exited with status $rc" >&2
 		exit 2
 	fi
-	cmd_compare "$tmp/labels.tsv" "$tmp/verdicts"
+	if ! cmd_compare "$tmp/labels.tsv" "$tmp/verdicts"; then
+		trap - EXIT
+		echo "fidelity: the files and labels are kept in $tmp"
+		exit 1
+	fi
 }
 
 cmd=$1
