@@ -154,8 +154,11 @@ header() {
 	# $(sha256sum <"$1" | cut -c 1-64):
 	# protoc --decode=perfetto.protos.Trace, the schema compiled once with
 	# --descriptor_set_out and read back with --descriptor_set_in.
-	# protoc accepts every base. "reject" means protoc exited non-zero or
-	# logged an ERROR line (the first is shown, shortened).
+	# protoc accepts every base. offset: where the damage lies in the base;
+	# depth: how many messages enclose that byte (0: a packet's own tag and
+	# length); detail and hash (FNV-1a 64 of the file): see tests/mutate.c.
+	# "reject" means protoc exited non-zero or logged an ERROR line (the
+	# first is shown, shortened).
 	#base	seed	kind	offset	depth	detail	hash	protoc	why
 	EOF
 }
