@@ -35,7 +35,8 @@ CMD_OBJS = $(CMD_SRCS:%.c=$(B)/%.o)
 HDRS = $(wildcard lib/*.h cmd/*.h)
 
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
-	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk
+	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
+	$(B)/tests/mutate
 
 .DEFAULT_GOAL := all
 
@@ -107,6 +108,27 @@ bench:
 bench-run: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/interleave
 	B=$(B) bash tests/bench.sh
 
+# The differential test of check against protoc (tests/35-fidelity.bats,
+# tests/fidelity.sh). `make labels PROTO=path/to/perfetto_trace.proto`
+# rewrites its label file, tests/data/mutations.tsv: seeded mutations of
+# good traces with protoc's verdict on each. `make fidelity PROTO=...`
+# compares check with protoc on the spot, on fresh seeds (FIDELITY_SEED,
+# default today's date), and skips with a message, exit 0, when protoc or
+# the schema is missing. PROTO may also come from the environment. make test
+# needs neither protoc nor the schema.
+LABELS = tests/data/mutations.tsv
+FIDELITY_SEED ?= $(shell date +%Y%m%d)
+
+labels: $(B)/tests/mkpb $(B)/tests/mutate
+	@if [ -z "$(PROTO)" ]; then \
+		echo "make labels: give PROTO=path/to/perfetto_trace.proto" >&2; \
+		exit 2; \
+	fi
+	B=$(B) sh tests/fidelity.sh labels "$(PROTO)" $(LABELS)
+
+fidelity: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/mutate
+	B=$(B) sh tests/fidelity.sh live "$(PROTO)" "$(FIDELITY_SEED)"
+
 install: $(B)/wprofck
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 755 $(B)/wprofck $(DESTDIR)$(BINDIR)/wprofck
@@ -135,6 +157,6 @@ lint-man:
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all test test-run demo demo-run bench bench-run install uninstall lint-man clean \
-	schema
+.PHONY: all test test-run demo demo-run bench bench-run labels fidelity \
+	install uninstall lint-man clean schema
 

@@ -270,9 +270,11 @@ opening(void)
 	put_uint(&pkt, 10, 7);
 	record(&pkt, "trace_uuid");
 
-	/* TraceAttributes { attribute { key: "wprof" } } */
-	pkt.len = sub.len = ent.len = 0;
-	put_bytes(&ent, 1, "wprof", 5);
+	/* TraceAttributes: one attribute, key "tool", string_value "wprof". */
+	pkt.len = sub.len = 0;
+	ent.len = 0;
+	put_bytes(&ent, 1, "tool", 4);
+	put_bytes(&ent, 3, "wprof", 5);
 	put_sub(&sub, 1, &ent);
 	put_sub(&pkt, 126, &sub);
 	put_uint(&pkt, 10, 7);
