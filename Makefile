@@ -36,7 +36,8 @@ HDRS = $(wildcard lib/*.h cmd/*.h)
 
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/unit_sniff \
-	$(B)/tests/progress_drv $(B)/tests/shim.so
+	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
+	$(B)/tests/mutate
 
 .DEFAULT_GOAL := all
 
@@ -108,6 +109,27 @@ bench:
 bench-run: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/interleave
 	B=$(B) bash tests/bench.sh
 
+# The differential test of check against protoc (tests/35-fidelity.bats,
+# tests/fidelity.sh). `make labels PROTO=path/to/perfetto_trace.proto`
+# rewrites its label file, tests/data/mutations.tsv: seeded mutations of
+# good traces with protoc's verdict on each. `make fidelity PROTO=...`
+# compares check with protoc on the spot, on fresh seeds (FIDELITY_SEED,
+# default today's date), and skips with a message, exit 0, when protoc or
+# the schema is missing. PROTO may also come from the environment. make test
+# needs neither protoc nor the schema.
+LABELS = tests/data/mutations.tsv
+FIDELITY_SEED ?= $(shell date +%Y%m%d)
+
+labels: $(B)/tests/mkpb $(B)/tests/mutate
+	@if [ -z "$(PROTO)" ]; then \
+		echo "make labels: give PROTO=path/to/perfetto_trace.proto" >&2; \
+		exit 2; \
+	fi
+	B=$(B) sh tests/fidelity.sh labels "$(PROTO)" $(LABELS)
+
+fidelity: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/mutate
+	B=$(B) sh tests/fidelity.sh live "$(PROTO)" "$(FIDELITY_SEED)"
+
 install: $(B)/wprofck
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	$(INSTALL) -m 755 $(B)/wprofck $(DESTDIR)$(BINDIR)/wprofck
@@ -116,11 +138,26 @@ install: $(B)/wprofck
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/wprofck $(DESTDIR)$(MANDIR)/man1/wprofck.1
 
+# The schema table of the deep walk, from Perfetto's perfetto_trace.proto:
+# make schema PROTO=/path/to/perfetto_trace.proto (needs protoc).
+PROTOC ?= protoc
+
+$(B)/gen/schemagen: lib/gen/schemagen.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIBS)
+
+schema: $(B)/gen/schemagen
+	@test -n "$(PROTO)" || { echo "make schema PROTO=path/to/perfetto_trace.proto" >&2; exit 2; }
+	$(PROTOC) -I$(dir $(PROTO)) --include_imports \
+		--descriptor_set_out=$(B)/gen/schema.pb $(notdir $(PROTO))
+	$(B)/gen/schemagen $(B)/gen/schema.pb lib/schema.c lib/schema.h
+
 lint-man:
 	mandoc -Tlint -W warning man/wprofck.1
 
 clean:
 	rm -rf build build-san build-fuzz
 
-.PHONY: all test test-run demo demo-run bench bench-run install uninstall lint-man clean
+.PHONY: all test test-run demo demo-run bench bench-run labels fidelity \
+	install uninstall lint-man clean schema
 

@@ -20,12 +20,14 @@ int cmd_check(int, char **);
 int cmd_extract(int, char **);
 int cmd_frames(int, char **);
 int cmd_reassemble(int, char **);
+int cmd_salvage(int, char **);
 int cmd_split(int, char **);
 
 extern const char synopsis_check[];
 extern const char synopsis_extract[];
 extern const char synopsis_frames[];
 extern const char synopsis_reassemble[];
+extern const char synopsis_salvage[];
 extern const char synopsis_split[];
 
 /* help.c: the one-line description of a command, NULL if unknown. */

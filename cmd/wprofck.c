@@ -17,6 +17,7 @@ static const struct command {
 	{ "extract", cmd_extract, synopsis_extract },
 	{ "frames", cmd_frames, synopsis_frames },
 	{ "reassemble", cmd_reassemble, synopsis_reassemble },
+	{ "salvage", cmd_salvage, synopsis_salvage },
 	{ "split", cmd_split, synopsis_split },
 };
 

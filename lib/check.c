@@ -170,6 +170,7 @@ check_fd(int fd, enum check_mode mode, uint64_t min_size,
 {
 	struct check_state c;
 	struct pump p;
+	enum pump_verdict v;
 
 	memset(r, 0, sizeof(*r));
 	if (buflen < CHECK_BUF_MIN)
@@ -188,7 +189,10 @@ check_fd(int fd, enum check_mode mode, uint64_t min_size,
 		r->size = p.size;
 	}
 	pbwalk_init(&c.w, p.regular ? p.size : PBWALK_SIZE_UNKNOWN);
-	if (pump_run(&p, check_feed, &c) == PUMP_FAIL) {
+	v = pump_run(&p, check_feed, &c);
+	pbwalk_free(&c.w);
+	pump_free(&p);
+	if (v == PUMP_FAIL) {
 		memset(r, 0, sizeof(*r));
 		r->err = p.err;
 		if (p.regular) {
@@ -232,6 +236,10 @@ check_reason(const struct wperr *e)
 		return "no_artifacts";
 	case WPE_CHANGED:
 		return "changed";
+	case WPE_MISSING_INTERNED:
+		return "missing_interned";
+	case WPE_MISSING_TRACK:
+		return "missing_track";
 	default:
 		return "unreadable";
 	}

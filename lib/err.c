@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pbref.h"
 #include "wprofck.h"
 
 /* Records errno as a WPE_SYS error; returns -1 for the caller to pass on. */
@@ -85,6 +86,16 @@ known_names(char *buf, size_t len)
 		append(buf, len, c);
 	}
 	append(buf, len, " or its ktstr name (wprofck(1)), in any case");
+}
+
+/* Appends "; in PATH" when the deep walk named the fields around. */
+static void
+in_path(const struct wperr *e, char *buf, size_t len)
+{
+	size_t n = strlen(buf);
+
+	if (e->path[0] != '\0' && n < len)
+		snprintf(buf + n, len - n, "; in %s", e->path);
 }
 
 const char *
@@ -189,6 +200,7 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 			snprintf(buf, len, "malformed packet %llu: at offset "
 			    "%llu: %s", (unsigned long long)e->index,
 			    (unsigned long long)e->off, e->what);
+		in_path(e, buf, len);
 		break;
 	case WPE_BAD_VARINT:
 		if (e->field != 0)
@@ -200,6 +212,31 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 			snprintf(buf, len, "bad varint: packet %llu at offset "
 			    "%llu: %s", (unsigned long long)e->index,
 			    (unsigned long long)e->off, e->what);
+		in_path(e, buf, len);
+		break;
+	case WPE_MISSING_INTERNED:
+		snprintf(buf, len, "missing interned data: %s %llu of sequence "
+		    "%llu, first used by packet %llu at offset %llu, is defined "
+		    "in no interned_data of that sequence (%llu such ids "
+		    "missing); %s", pbref_kind_name(e->refkind),
+		    (unsigned long long)e->refid, (unsigned long long)e->refseq,
+		    (unsigned long long)e->index, (unsigned long long)e->off,
+		    (unsigned long long)e->refmissing,
+		    pbref_kind_stack(e->refkind) ? "wprof most likely stopped "
+		    "before it wrote its final stack packet, or the file was "
+		    "cut at a packet boundary" : "the packet that defines it "
+		    "was lost: the file was cut at a packet boundary or "
+		    "packets were dropped");
+		break;
+	case WPE_MISSING_TRACK:
+		snprintf(buf, len, "missing track: track uuid %llu, first used "
+		    "by packet %llu at offset %llu, is described by no "
+		    "TrackDescriptor (%llu such uuids missing); the packet that "
+		    "describes it was lost: the file was cut at a packet "
+		    "boundary or packets were dropped",
+		    (unsigned long long)e->refid, (unsigned long long)e->index,
+		    (unsigned long long)e->off,
+		    (unsigned long long)e->refmissing);
 		break;
 	case WPE_BAD_TAG:
 		snprintf(buf, len, "%s", e->what);

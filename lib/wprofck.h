@@ -36,6 +36,8 @@ enum wperr_code {
 	WPE_MALFORMED_PACKET,
 	WPE_BAD_VARINT,
 	WPE_NO_ARTIFACTS,	/* a directory without a *.wprof.pb file */
+	WPE_MISSING_INTERNED,	/* an interned id defined nowhere in its sequence */
+	WPE_MISSING_TRACK,	/* a track uuid no TrackDescriptor describes */
 	/* option values */
 	WPE_BAD_TAG,
 	WPE_BAD_TAG_NAME,	/* neither a tag, a number nor a known name */
@@ -67,6 +69,8 @@ struct frame_stop {
 	uint64_t bytes;		/* bytes in the complete frames */
 };
 
+#define WPERR_PATH_MAX	192
+
 struct wperr {
 	enum wperr_code code;
 	int errnum;		/* WPE_SYS */
@@ -78,6 +82,11 @@ struct wperr {
 	unsigned field, wiretype;	/* protobuf details */
 	const char *what;	/* static text naming the detail */
 	struct frame_stop stop;	/* WPE_NO_TERMINAL, WPE_TORN */
+	/* WPE_MISSING_INTERNED, WPE_MISSING_TRACK; off, index: the first use */
+	unsigned refkind;	/* enum schema_ref, an SR_USE_x */
+	uint64_t refid, refseq;	/* the id and its sequence */
+	uint64_t refmissing;	/* distinct ids of that kind missing */
+	char path[WPERR_PATH_MAX];	/* deep walk: the fields around off */
 };
 
 int wperr_sys(struct wperr *, const char *what);

@@ -42,7 +42,16 @@ gen() {
 		done
 		mv "$D/sidecars.tmp" "$D/sidecars"
 	fi
-	cat "$D/trace1g.pb" "$D/drain1g" "$D/drain256" >/dev/null
+	# The real wprof trace 400 times over (~195 MB): dense packets with
+	# interned references, where the deep walk does the most per byte.
+	if [ ! -s "$D/real200.pb" ]; then
+		for i in $(seq 400); do
+			cat tests/data/wprof-500ms-sha256sum.wprof.pb
+		done >"$D/real200.tmp"
+		mv "$D/real200.tmp" "$D/real200.pb"
+	fi
+	cat "$D/trace1g.pb" "$D/drain1g" "$D/drain256" "$D/real200.pb" \
+	    >/dev/null
 }
 
 now() { date +%s%N; }
@@ -120,6 +129,9 @@ gen
 	run_case "4 check --deep 1G vs cat >null" \
 	    "$W check --deep $D/trace1g.pb" \
 	    "cat $D/trace1g.pb > /dev/null"
+	run_case "6 check --deep real x400 vs cat" \
+	    "$W check --deep $D/real200.pb" \
+	    "cat $D/real200.pb > /dev/null"
 	run_case "5 check 1000 files vs ls -l" \
 	    "$W check $D/sidecars" \
 	    "ls -l $D/sidecars"

@@ -270,8 +270,12 @@ opening(void)
 	put_uint(&pkt, 10, 7);
 	record(&pkt, "trace_uuid");
 
+	/* TraceAttributes: one attribute, key "tool", string_value "wprof". */
 	pkt.len = sub.len = 0;
-	put_bytes(&sub, 1, "wprof", 5);
+	ent.len = 0;
+	put_bytes(&ent, 1, "tool", 4);
+	put_bytes(&ent, 3, "wprof", 5);
+	put_sub(&sub, 1, &ent);
 	put_sub(&pkt, 126, &sub);
 	put_uint(&pkt, 10, 7);
 	record(&pkt, "trace_attributes");
@@ -553,8 +557,9 @@ emit_huge(uint64_t total)
 			n = 0;
 			d[n++] = 0x0a;
 			n += varint_enc(d + n, body_len);
-			d[n++] = 0xa2;	/* field 100, wire type 2 */
-			d[n++] = 0x06;
+			/* Field 2047, wire type 2: TracePacket has none. */
+			d[n++] = 0xfa;
+			d[n++] = 0x7f;
 			n += varint_enc(d + n, inner);
 			raw(d, n, "huge");
 			return;

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Runs the C unit tests ($B/tests/unit, when built) and every bats suite,
-# keeps the TAP stream in $B/test.log and ends with one line:
+# Runs the C unit tests ($B/tests/unit and unit_pbwalk, when built) and
+# every bats suite, keeps the TAP stream in $B/test.log and ends with one line:
 # "N passed, M failed" (", K skipped" when some were skipped).
 # Fails when a test failed, a runner failed, or nothing ran.
 # Usage (from make test-run): B=build sh tests/run.sh

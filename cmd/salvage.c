@@ -1,0 +1,227 @@
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmds.h"
+#include "../lib/check.h"
+
+const char synopsis_salvage[] =
+    "salvage [-fq] [-o out] [--sync] [--progress | --no-progress] trace";
+
+/* wprof's opening: clock snapshot, system info, uuid, attributes, START. */
+#define OPENING_PACKETS	5
+
+struct salvage_state {
+	const struct io_opts *io;
+	struct pbwalk w;
+	enum pbwalk_ev ev;	/* PBWALK_NEED until the walk ends */
+	uint64_t mark;		/* the output holds whole packets up to here */
+	struct check_result saved;	/* the deep check of what was kept */
+	int checked;		/* saved is set */
+};
+
+/*
+ * Everything read goes to the output as it comes; the output is marked at
+ * the end of each whole good packet, and taken back to that mark when the
+ * walk fails, so a packet of any size costs no memory here.
+ */
+static int
+keep(struct pump *p, struct salvage_state *s, const unsigned char *buf,
+    uint64_t off, size_t used)
+{
+	uint64_t good = s->w.good_end;
+	size_t n, bound = s->ev == PBWALK_FAIL ? (size_t)(p->done - off) : used;
+
+	if (good > s->mark) {
+		/* A packet ends where a piece ended, or inside this one. */
+		if (good < off || good - off > bound) {
+			errno = EINVAL;
+			return wperr_sys(&p->err, "salvage: a packet ends "
+			    "outside the piece that ended it");
+		}
+		n = (size_t)(good - off);
+		if (outfile_write(p->out, buf, n, &p->err) == -1)
+			return -1;
+		outfile_mark(p->out);
+		s->mark = good;
+		buf += n;
+		used = used > n ? used - n : 0;
+	}
+	/* After a failure nothing past the last good packet is kept. */
+	if (s->ev == PBWALK_FAIL)
+		return 0;
+	return outfile_write(p->out, buf, used, &p->err);
+}
+
+/* The deep check of the output as it now stands, references and all. */
+static int
+check_saved(struct pump *p, struct salvage_state *s)
+{
+	unsigned char *buf;
+	int fd, rc;
+
+	if ((fd = outfile_dup(p->out, &p->err)) == -1)
+		return -1;
+	if ((buf = malloc(CHECK_BUF_MIN * 16)) == NULL) {
+		close(fd);
+		return wperr_sys(&p->err, "malloc");
+	}
+	rc = check_fd(fd, CHECK_DEEP, CHECK_MIN_SIZE, buf, CHECK_BUF_MIN * 16,
+	    &s->saved);
+	free(buf);
+	close(fd);
+	if (rc == -1) {
+		p->err = s->saved.err;
+		return -1;
+	}
+	s->checked = 1;
+	return 0;
+}
+
+static enum pump_verdict
+salvage_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
+    int eof, size_t *used)
+{
+	struct salvage_state *s = arg;
+	uint64_t off = p->done - len;	/* stream offset of buf[0] */
+
+	if (s->ev != PBWALK_NEED) {
+		/* After the damage: read on only to count what is dropped. */
+		*used = len;
+	} else {
+		s->ev = pbwalk_feed(&s->w, buf, len, eof, used);
+		p->items = s->w.good_packets;
+		if (keep(p, s, buf, off, *used) == -1)
+			return PUMP_FAIL;
+		if (s->ev == PBWALK_FAIL) {
+			outfile_rewind(p->out);
+			*used = len;
+		}
+	}
+	if (!eof)
+		return PUMP_MORE;
+	/* What was kept must hold the opening, or nothing is written. */
+	if (s->w.good_packets < OPENING_PACKETS ||
+	    s->w.good_end < CHECK_MIN_SIZE)
+		return PUMP_BAD;
+	if (s->ev == PBWALK_FAIL && s->w.good_end < p->done &&
+	    check_saved(p, s) == -1)
+		return PUMP_FAIL;
+	return PUMP_DONE;
+}
+
+static void
+say_dropped(const struct pump *p, const struct salvage_state *s)
+{
+	char msg[512];
+
+	wperr_str(&s->w.err, msg, sizeof(msg));
+	warnx("%s: kept %" PRIu64 " packet%s (%" PRIu64 " bytes); dropped %"
+	    PRIu64 " bytes from offset %" PRIu64 ": %s", p->name,
+	    s->w.good_packets, s->w.good_packets == 1 ? "" : "s",
+	    s->w.good_end, p->done - s->w.good_end, s->w.good_end, msg);
+}
+
+/* The references of what was kept, from the walk that decided them. */
+static const struct wperr *
+dangling(const struct pump *p, const struct salvage_state *s)
+{
+	const struct wperr *e;
+
+	if (s->checked)
+		e = &s->saved.err;
+	else if (s->ev == PBWALK_FAIL && s->w.good_end == p->done)
+		e = &s->w.err;
+	else
+		return NULL;
+	return e->code == WPE_MISSING_INTERNED ||
+	    e->code == WPE_MISSING_TRACK ? e : NULL;
+}
+
+static void
+report(const struct pump *p, const struct salvage_state *s, int status)
+{
+	const struct wperr *e;
+	char msg[512];
+
+	if (status == EXIT_BAD) {
+		if (s->ev == PBWALK_FAIL)
+			wperr_str(&s->w.err, msg, sizeof(msg));
+		else
+			snprintf(msg, sizeof(msg), "the trace ends there");
+		warnx("%s: nothing saved: %" PRIu64 " whole packet%s (%" PRIu64
+		    " bytes) before the damage, short of wprof's opening (%d "
+		    "packets, %d bytes); no output written: %s", p->name,
+		    s->w.good_packets, s->w.good_packets == 1 ? "" : "s",
+		    s->w.good_end, OPENING_PACKETS, CHECK_MIN_SIZE, msg);
+		return;
+	}
+	if (status != EXIT_OK || s->io->quiet)
+		return;
+	e = dangling(p, s);
+	if (s->w.good_end < p->done)
+		say_dropped(p, s);
+	else
+		warnx("%s: nothing to drop: %" PRIu64 " whole packet%s, %"
+		    PRIu64 " bytes", p->name, s->w.good_packets,
+		    s->w.good_packets == 1 ? "" : "s", s->w.good_end);
+	if (e != NULL)
+		warnx("%s: warning: what was saved has dangling references: "
+		    "%s", p->outname, wperr_str(e, msg, sizeof(msg)));
+}
+
+int
+cmd_salvage(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
+		IO_LONGOPTS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct salvage_state s;
+	struct io_opts io;
+	struct pump p;
+	int ch, force = 0, status;
+
+	memset(&io, 0, sizeof(io));
+	io.writes = 1;
+	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
+		if (io_opt(&io, ch))
+			continue;
+		switch (ch) {
+		case 'f':
+			force = 1;
+			break;
+		case 'h':
+			help(synopsis_salvage);
+		case 'o':
+			io.out = optarg;
+			break;
+		default:
+			usage(synopsis_salvage);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	operands(argc, argv, 1, 1, synopsis_salvage);
+	if ((io.out == NULL || strcmp(io.out, "-") == 0) && !force &&
+	    isatty(STDOUT_FILENO))
+		errx(EXIT_TROUBLE, "refusing to write binary data to a "
+		    "terminal; use -o or -f");
+	memset(&s, 0, sizeof(s));
+	s.io = &io;
+	s.ev = PBWALK_NEED;
+	pbwalk_init(&s.w, PBWALK_SIZE_UNKNOWN);
+	io.in = argv[0];
+	status = run_pump(&io, &p, salvage_feed, &s);
+	report(&p, &s, status);
+	pbwalk_free(&s.w);
+	return status;
+}

@@ -1,0 +1,116 @@
+/*
+ * The deep walk of a Perfetto Trace: every field of every packet checked
+ * against the schema table (schema.c), recursively, as protoc would parse
+ * it, and the interned ids and track uuids it uses resolved (pbref.c).
+ * Like the rest of lib/, nothing here prints or exits.
+ */
+#ifndef PBWALK_H
+#define PBWALK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pbref.h"
+#include "schema.h"
+#include "wprofck.h"
+
+#define PB_TAG_PACKET	0x0a	/* field 1, wire type 2: TracePacket */
+#define PB_F_TIMESTAMP	8
+#define PB_F_SEQ_ID	10	/* trusted_packet_sequence_id */
+#define PB_F_TRACK_EVENT	11
+#define PB_F_INTERNED_DATA	12
+#define PB_F_TRACK_DESCRIPTOR	60
+
+#define PBWALK_SEQS	64	/* distinct sequence ids counted exactly */
+/* Messages and groups nested in a packet, the packet included: protobuf's. */
+#define PBWALK_DEPTH	100
+#define PBWALK_TOKEN	20	/* the longest tag plus varint */
+#define PBWALK_SIZE_UNKNOWN	UINT64_MAX
+
+/* What a deep walk found. */
+struct pbstats {
+	uint64_t packets;
+	uint64_t track_event;		/* packets with field 11 */
+	uint64_t interned_data;		/* packets with field 12 */
+	uint64_t track_descriptor;	/* packets with field 60 */
+	unsigned nseq;			/* distinct field 10 values */
+	int seq_capped;			/* over PBWALK_SEQS: nseq is a floor */
+	uint64_t seq[PBWALK_SEQS];
+	int have_ts;
+	uint64_t ts_min, ts_max;	/* earliest and latest non-zero field 8 */
+	/* Packets by their payload, TracePacket's oneof data; [n] for none. */
+	uint64_t kind[SCHEMA_TRACE_PACKET_NFIELDS + 1];
+	uint64_t refs_checked;		/* uses of ids and uuids resolved */
+	int refs_capped;		/* too many ids: not all were checked */
+};
+
+struct pbkind_count {
+	const char *name;	/* the payload field, "none" for no payload */
+	uint64_t n;
+};
+
+/* The packet kinds seen, most first; returns how many were stored. */
+size_t pbstats_kinds(const struct pbstats *, struct pbkind_count *,
+    size_t max);
+
+/* A message, group or packed field being walked. */
+struct pbframe {
+	const struct schema_field *fields;	/* of msg, NULL for none */
+	uint32_t nfields;
+	uint64_t end;		/* offset just past the enclosing length */
+	uint32_t field;		/* the field that opened it; 1 for a packet */
+	uint16_t msg;		/* schema index, or PBWALK_NOMSG */
+	uint8_t kind;		/* PF_MSG, PF_GROUP, PF_PACKED */
+	uint8_t ref;		/* SR_DEF_x of its iid, or SR_USE_x (packed) */
+	uint64_t tag_off;	/* where its tag starts */
+	uint8_t wt;		/* PF_PACKED: wire type of the values */
+};
+
+#define PBWALK_NOMSG	UINT16_MAX
+
+/*
+ * The walk takes the file in pieces, each starting where the previous one
+ * stopped being used. A piece that ends in the middle of a tag or varint
+ * leaves fewer than PBWALK_TOKEN bytes unused; hand them in again at the
+ * start of the next piece. Every byte is looked at.
+ */
+struct pbwalk {
+	uint64_t size;		/* file size, or PBWALK_SIZE_UNKNOWN */
+	uint64_t off;		/* stream offset of the next unused byte */
+	int in_pkt;
+	uint64_t pkt_off;	/* offset of the current packet's tag */
+	uint64_t pkt_body;	/* offset of its first body byte */
+	uint64_t pkt_len;	/* the length it claims */
+	uint64_t pkt_end;	/* offset just past its last byte */
+	unsigned pkt_flags;
+	unsigned pkt_kind;	/* its payload field's index in TracePacket */
+	uint64_t pkt_ts, pkt_seq;
+	/* A value that spans pieces: bytes left, and UTF-8 state if a string. */
+	uint64_t left;
+	int utf8;
+	unsigned u8need;
+	unsigned char u8lo, u8hi;
+	uint64_t leaf_off;	/* tag offset of that value */
+	uint32_t leaf_tag;
+	unsigned depth;
+	struct pbframe stack[PBWALK_DEPTH];
+	struct pbref refs;
+	uint64_t good_end;	/* offset just past the last whole good packet */
+	uint64_t good_packets;	/* packets before good_end */
+	struct pbstats st;
+	struct wperr err;
+};
+
+enum pbwalk_ev {
+	PBWALK_NEED,	/* the piece is used up to *used: feed more */
+	PBWALK_DONE,	/* end of input on a packet boundary, references good */
+	PBWALK_FAIL,	/* w->err says what and where */
+};
+
+void pbwalk_init(struct pbwalk *, uint64_t size);
+enum pbwalk_ev pbwalk_feed(struct pbwalk *, const unsigned char *, size_t,
+    int eof, size_t *used);
+/* Frees the reference sets; the walk may be initialised again after. */
+void pbwalk_free(struct pbwalk *);
+
+#endif

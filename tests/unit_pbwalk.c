@@ -1,0 +1,851 @@
+/*
+ * Unit tests of the deep walk (lib/pbwalk.c, lib/pbref.c), printed as TAP.
+ * Every input is walked in one piece and in pieces of 1, 2, 3, 7 and 64
+ * bytes: all must agree. Expected offsets are counted from the bytes the
+ * test builds; the rules were checked with protoc on the same bytes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/pbwalk.h"
+
+static int ntests, nfailed;
+
+static void
+ok(int cond, const char *what)
+{
+	ntests++;
+	if (!cond)
+		nfailed++;
+	printf("%s %d - pbwalk: %s\n", cond ? "ok" : "not ok", ntests, what);
+}
+
+#define BMAX	(1u << 21)
+
+struct b {
+	unsigned char *d;
+	size_t n;
+};
+
+static struct b *
+bnew(void)
+{
+	struct b *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->d = malloc(BMAX)) == NULL)
+		abort();
+	return b;
+}
+
+static void
+bfree(struct b *b)
+{
+	free(b->d);
+	free(b);
+}
+
+static void
+braw(struct b *b, const void *p, size_t n)
+{
+	if (n > BMAX - b->n)
+		abort();
+	memcpy(b->d + b->n, p, n);
+	b->n += n;
+}
+
+static void
+bv(struct b *b, uint64_t v)
+{
+	unsigned char c;
+
+	do {
+		c = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v != 0)
+			c |= 0x80;
+		braw(b, &c, 1);
+	} while (v != 0);
+}
+
+static void
+btag(struct b *b, unsigned field, unsigned wt)
+{
+	bv(b, (uint64_t)field << 3 | wt);
+}
+
+static void
+bvi(struct b *b, unsigned field, uint64_t v)
+{
+	btag(b, field, 0);
+	bv(b, v);
+}
+
+/* Field field, wire type 2, holding sub; sub is emptied. */
+static void
+bsub(struct b *b, unsigned field, struct b *sub)
+{
+	btag(b, field, 2);
+	bv(b, sub->n);
+	braw(b, sub->d, sub->n);
+	sub->n = 0;
+}
+
+static void
+bstr(struct b *b, unsigned field, const void *s, size_t n)
+{
+	btag(b, field, 2);
+	bv(b, n);
+	braw(b, s, n);
+}
+
+/* A packet with body, then its sequence id (0: none) after the payload. */
+static void
+bpkt(struct b *t, struct b *body, uint64_t seq)
+{
+	if (seq != 0)
+		bvi(body, PB_F_SEQ_ID, seq);
+	bsub(t, 1, body);
+}
+
+struct res {
+	enum pbwalk_ev ev;
+	struct wperr err;
+	struct pbstats st;
+	uint64_t good_end, good_packets;
+};
+
+static void
+walk(const unsigned char *d, size_t len, size_t step, struct res *r)
+{
+	struct pbwalk *w;
+	unsigned char *buf;
+	size_t have = 0, roff = 0, n, used, cap;
+	enum pbwalk_ev ev;
+	int eof;
+
+	cap = step == 0 ? len + 1 : step + PBWALK_TOKEN;
+	if ((w = malloc(sizeof(*w))) == NULL || (buf = malloc(cap)) == NULL)
+		abort();
+	pbwalk_init(w, len);
+	for (;;) {
+		n = cap - have < len - roff ? cap - have : len - roff;
+		if (step != 0 && n > step)
+			n = step;
+		memcpy(buf + have, d + roff, n);
+		roff += n;
+		have += n;
+		eof = roff == len;
+		ev = pbwalk_feed(w, buf, have, eof, &used);
+		if (ev != PBWALK_NEED || eof)
+			break;
+		have -= used;
+		memmove(buf, buf + used, have);
+	}
+	r->ev = ev;
+	r->err = w->err;
+	r->st = w->st;
+	r->good_end = w->good_end;
+	r->good_packets = w->good_packets;
+	pbwalk_free(w);
+	free(w);
+	free(buf);
+}
+
+/* Walks in one piece and in small ones; 1 when all agree. */
+static int
+walk_all(const struct b *t, struct res *r)
+{
+	static const size_t steps[] = { 1, 2, 3, 7, 64 };
+	struct res o;
+	size_t i;
+	int same = 1;
+
+	walk(t->d, t->n, 0, r);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		walk(t->d, t->n, steps[i], &o);
+		same &= o.ev == r->ev && o.err.code == r->err.code &&
+		    o.err.off == r->err.off && o.err.index == r->err.index &&
+		    o.err.field == r->err.field &&
+		    o.err.wiretype == r->err.wiretype &&
+		    o.err.refid == r->err.refid &&
+		    o.err.refmissing == r->err.refmissing &&
+		    strcmp(o.err.path, r->err.path) == 0 &&
+		    o.st.packets == r->st.packets &&
+		    o.st.refs_checked == r->st.refs_checked &&
+		    o.st.refs_capped == r->st.refs_capped &&
+		    o.good_end == r->good_end;
+	}
+	return same;
+}
+
+static void
+expect_ok(struct b *t, const char *what)
+{
+	struct res r;
+	char name[1024], msg[512];
+	int same = walk_all(t, &r);
+
+	snprintf(name, sizeof(name), "%s: passes%s", what,
+	    r.ev == PBWALK_DONE ? "" : wperr_str(&r.err, msg, sizeof(msg)));
+	ok(same && r.ev == PBWALK_DONE, name);
+	t->n = 0;
+}
+
+static void
+expect_fail(struct b *t, enum wperr_code code, uint64_t off,
+    const char *what)
+{
+	struct res r;
+	char name[1024], msg[512];
+	int same = walk_all(t, &r);
+
+	wperr_str(&r.err, msg, sizeof(msg));
+	snprintf(name, sizeof(name), "%s: fails at %llu%s%s", what,
+	    (unsigned long long)off, r.ev == PBWALK_FAIL &&
+	    r.err.code == code && r.err.off == off ? "" : "; got: ",
+	    r.ev == PBWALK_FAIL && r.err.code == code && r.err.off == off ?
+	    "" : msg);
+	ok(same && r.ev == PBWALK_FAIL && r.err.code == code &&
+	    r.err.off == off, name);
+	t->n = 0;
+}
+
+/* References */
+
+enum { K_NAME, K_CAT, K_DA_NAME, K_DA_STR, K_CALLSTACK, K_FRAME,
+	K_FUNC, K_MAPPING, K_TRACK, K_PARENT, K_N };
+
+static const char *const kname[K_N] = {
+	"TrackEvent.name_iid", "TrackEvent.category_iids",
+	"DebugAnnotation.name_iid", "DebugAnnotation.string_value_iid",
+	"TrackEvent.callstack_iid", "Callstack.frame_ids",
+	"Frame.function_name_id", "Frame.mapping_id", "TrackEvent.track_uuid",
+	"TrackDescriptor.parent_uuid",
+};
+
+/*
+ * A packet that uses id; *useoff gets the offset of the using field's tag
+ * (of the value, for a packed field) within the trace t.
+ */
+static void
+use_packet(struct b *t, int k, uint64_t id, uint64_t seq, uint64_t *useoff)
+{
+	struct b *p = bnew(), *m = bnew(), *s = bnew();
+	size_t hdr;
+
+	switch (k) {
+	case K_NAME:
+	case K_CALLSTACK:
+	case K_TRACK:
+		bvi(m, k == K_NAME ? 10 : k == K_TRACK ? 11 : 56, id);
+		/* packet tag, length, track_event tag, length */
+		hdr = 4;
+		bsub(p, 11, m);
+		break;
+	case K_CAT:
+		btag(m, 3, 0);
+		bv(m, id);
+		hdr = 4;
+		bsub(p, 11, m);
+		break;
+	case K_DA_NAME:
+	case K_DA_STR:
+		bvi(s, k == K_DA_NAME ? 1 : 17, id);
+		bsub(m, 4, s);
+		hdr = 6;
+		bsub(p, 11, m);
+		break;
+	case K_FRAME:
+		/* InternedData.callstacks { iid 99 frame_ids id } */
+		bvi(s, 1, 99);
+		bvi(s, 2, id);
+		bsub(m, 7, s);
+		hdr = 6 + 2;
+		bsub(p, 12, m);
+		break;
+	case K_FUNC:
+	case K_MAPPING:
+		bvi(s, 1, 99);
+		bvi(s, k == K_FUNC ? 2 : 3, id);
+		bsub(m, 6, s);
+		hdr = 6 + 2;
+		bsub(p, 12, m);
+		break;
+	default:
+		/* TrackDescriptor { uuid 5000 parent_uuid id } */
+		bvi(m, 1, 5000);
+		bvi(m, 5, id);
+		hdr = 5 + 3;
+		bsub(p, 60, m);
+		break;
+	}
+	*useoff = t->n + hdr;
+	bpkt(t, p, seq);
+	bfree(p);
+	bfree(m);
+	bfree(s);
+}
+
+/* A packet that defines id (and what the use packet itself needs). */
+static void
+def_packet(struct b *t, int k, uint64_t id, uint64_t seq)
+{
+	struct b *p = bnew(), *m = bnew(), *s = bnew();
+	static const unsigned idfield[K_N] = { 2, 1, 3, 29, 7, 6, 5, 19 };
+
+	if (k == K_TRACK || k == K_PARENT) {
+		bvi(m, 1, id);
+		bsub(p, 60, m);
+		if (k == K_PARENT) {
+			bpkt(t, p, seq);
+			bvi(m, 1, 5000);
+			bsub(p, 60, m);
+		}
+	} else {
+		bvi(s, 1, id);
+		bsub(m, idfield[k], s);
+		/* The use packets of frames hold callstack 99 or frame 99. */
+		if (k == K_FUNC || k == K_MAPPING) {
+			bvi(s, 1, 99);
+			bsub(m, 6, s);
+		}
+		bsub(p, 12, m);
+	}
+	bpkt(t, p, seq);
+	bfree(p);
+	bfree(m);
+	bfree(s);
+}
+
+static void
+test_refs(void)
+{
+	struct b *t = bnew();
+	struct res r;
+	uint64_t off, dummy;
+	char what[160];
+	enum wperr_code missing;
+	int k;
+
+	for (k = 0; k < K_N; k++) {
+		missing = k == K_TRACK || k == K_PARENT ? WPE_MISSING_TRACK :
+		    WPE_MISSING_INTERNED;
+
+		use_packet(t, k, 42, 7, &off);
+		snprintf(what, sizeof(what), "%s 42 defined nowhere", kname[k]);
+		walk_all(t, &r);
+		ok(r.ev == PBWALK_FAIL && r.err.code == missing &&
+		    r.err.off == off && r.err.index == 0 &&
+		    r.err.refid == 42 && r.err.refmissing == 1 &&
+		    r.err.refseq == (missing == WPE_MISSING_TRACK ? 0 : 7),
+		    what);
+		t->n = 0;
+
+		def_packet(t, k, 42, 7);
+		use_packet(t, k, 42, 7, &dummy);
+		snprintf(what, sizeof(what), "%s defined before use", kname[k]);
+		expect_ok(t, what);
+
+		use_packet(t, k, 42, 7, &dummy);
+		def_packet(t, k, 42, 7);
+		snprintf(what, sizeof(what), "%s defined after use", kname[k]);
+		expect_ok(t, what);
+
+		def_packet(t, k, 42, 7);
+		use_packet(t, k, 42, 7, &dummy);
+		def_packet(t, k, 42, 7);
+		snprintf(what, sizeof(what), "%s defined twice", kname[k]);
+		expect_ok(t, what);
+
+		def_packet(t, k, 42, 8);
+		use_packet(t, k, 42, 7, &off);
+		snprintf(what, sizeof(what), "%s defined in another sequence",
+		    kname[k]);
+		if (missing == WPE_MISSING_TRACK)
+			expect_ok(t, what);
+		else
+			expect_fail(t, missing, off, what);
+	}
+
+	/* Two missing, the first used first; the count is of distinct ids. */
+	use_packet(t, K_CALLSTACK, 5, 7, &dummy);
+	use_packet(t, K_CALLSTACK, 4, 7, &off);
+	use_packet(t, K_CALLSTACK, 5, 7, &dummy);
+	off = 4;
+	walk_all(t, &r);
+	ok(r.ev == PBWALK_FAIL && r.err.code == WPE_MISSING_INTERNED &&
+	    r.err.refid == 5 && r.err.refmissing == 2 && r.err.off == off &&
+	    r.err.refkind == SR_USE_CALLSTACK,
+	    "two callstacks missing: the first used is named, 2 counted");
+	{
+		char msg[512];
+
+		wperr_str(&r.err, msg, sizeof(msg));
+		ok(strstr(msg, "callstack iid 5 of sequence 7") != NULL &&
+		    strstr(msg, "final stack packet") != NULL,
+		    "missing stack data says wprof stopped before its final "
+		    "stack packet");
+	}
+	t->n = 0;
+
+	/* A packet without a sequence id is on none of the others. */
+	def_packet(t, K_NAME, 42, 7);
+	use_packet(t, K_NAME, 42, 0, &off);
+	expect_fail(t, WPE_MISSING_INTERNED, off,
+	    "a use in a packet without a sequence id");
+
+	/* A known field with another wire type is unknown: no reference. */
+	{
+		struct b *p = bnew(), *m = bnew();
+
+		bstr(m, 11, "abc", 3);
+		bsub(p, 11, m);
+		bpkt(t, p, 7);
+		expect_ok(t, "track_uuid as a length-delimited field is "
+		    "unknown, not a use");
+		bfree(p);
+		bfree(m);
+	}
+	bfree(t);
+}
+
+static void
+test_cap(void)
+{
+	struct b *t = bnew(), *p = bnew(), *m = bnew();
+	struct res r;
+	uint64_t id = 1;
+	unsigned i, j;
+
+	/* 200 packets of 1000 distinct unresolved categories: over the cap. */
+	for (i = 0; i < 200; i++) {
+		btag(m, 3, 2);
+		bv(m, 3000);
+		for (j = 0; j < 1000; j++) {
+			unsigned char c[3] = { (unsigned char)(0x80 | (id & 0x7f)),
+			    (unsigned char)(0x80 | (id >> 7 & 0x7f)),
+			    (unsigned char)(id >> 14 & 0x7f) };
+			braw(m, c, 3);
+			id++;
+		}
+		bsub(p, 11, m);
+		bpkt(t, p, 7);
+	}
+	walk(t->d, t->n, 0, &r);
+	ok(r.ev == PBWALK_DONE && r.st.refs_capped &&
+	    PBREF_MAX < 200000, "past the cap of distinct ids references "
+	    "are not checked, no failure");
+	t->n = 0;
+
+	/* One packet with more uses than wait for its end. */
+	btag(m, 3, 2);
+	bv(m, PBREF_PENDING_MAX + 1);
+	for (j = 0; j <= PBREF_PENDING_MAX; j++)
+		bv(m, 1);
+	bsub(p, 11, m);
+	bpkt(t, p, 7);
+	walk(t->d, t->n, 0, &r);
+	ok(r.ev == PBWALK_DONE && r.st.refs_capped,
+	    "a packet with more uses than the pending cap: capped, passes");
+	t->n = 0;
+
+	/* Under the cap, references counted. */
+	def_packet(t, K_NAME, 1, 7);
+	{
+		uint64_t off;
+
+		for (i = 0; i < 10; i++)
+			use_packet(t, K_NAME, 1, 7, &off);
+	}
+	walk(t->d, t->n, 0, &r);
+	ok(r.ev == PBWALK_DONE && !r.st.refs_capped &&
+	    r.st.refs_checked == 10, "10 uses checked, not capped");
+	bfree(t);
+	bfree(p);
+	bfree(m);
+}
+
+/*
+ * Wraps body in messages so that it lies at depth d (1: the packet,
+ * 2: TrackEvent, 3..: DebugAnnotation dict_entries); returns the offset of
+ * body's first byte in t.
+ */
+static uint64_t
+at_depth(struct b *t, const struct b *body, unsigned d)
+{
+	struct b *cur = bnew(), *outer = bnew();
+	uint64_t off = 0;
+	unsigned i, lvl;
+	size_t before;
+
+	braw(cur, body->d, body->n);
+	for (lvl = d; lvl > 1; lvl--) {
+		before = outer->n;
+		/* DebugAnnotation.dict_entries(11), TrackEvent: 4 and 11 */
+		btag(outer, lvl == 2 ? 11 : lvl == 3 ? 4 : 11, 2);
+		bv(outer, cur->n);
+		off += outer->n - before;
+		braw(outer, cur->d, cur->n);
+		cur->n = 0;
+		braw(cur, outer->d, outer->n);
+		outer->n = 0;
+	}
+	before = t->n;
+	btag(t, 1, 2);
+	bv(t, cur->n);
+	off += t->n;
+	braw(t, cur->d, cur->n);
+	(void)i;
+	bfree(cur);
+	bfree(outer);
+	return off;
+}
+
+static void
+test_wire(void)
+{
+	static const unsigned depths[] = { 1, 2, 5 };
+	struct b *t = bnew(), *body = bnew();
+	unsigned i;
+	uint64_t o;
+	char what[160];
+
+	for (i = 0; i < 3; i++) {
+		unsigned d = depths[i];
+
+#define CASE(code, at, text) do {					\
+	o = at_depth(t, body, d);					\
+	snprintf(what, sizeof(what), "depth %u: %s", d, text);		\
+	expect_fail(t, code, o + (at), what);				\
+	body->n = 0;							\
+} while (0)
+		btag(body, 999, 6);
+		CASE(WPE_MALFORMED_PACKET, 0, "wire type 6");
+		bvi(body, 999, 1);
+		btag(body, 999, 7);
+		CASE(WPE_MALFORMED_PACKET, 3, "wire type 7 after a field");
+		btag(body, 999, 4);
+		CASE(WPE_MALFORMED_PACKET, 0, "a group ends that never began");
+		btag(body, 999, 3);
+		btag(body, 998, 4);
+		CASE(WPE_MALFORMED_PACKET, 2, "a group ends inside another");
+		btag(body, 999, 3);
+		CASE(WPE_MALFORMED_PACKET, 2, "a group still open at the end");
+		btag(body, 999, 0);
+		braw(body, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11);
+		CASE(WPE_BAD_VARINT, 2, "an 11-byte varint");
+		braw(body, "\x88\x80\x80\x80\x80\x00\x01", 7);
+		CASE(WPE_BAD_VARINT, 0, "a 6-byte tag");
+		btag(body, 999, 2);
+		bv(body, 5);
+		braw(body, "abcd", 4);
+		CASE(WPE_MALFORMED_PACKET, 0, "a length past the message end");
+		btag(body, 999, 2);
+		braw(body, "\x81\x80\x80\x80\x80\x00" "a", 7);
+		CASE(WPE_BAD_VARINT, 2, "a 6-byte length");
+		btag(body, 999, 1);
+		braw(body, "1234", 4);
+		CASE(WPE_MALFORMED_PACKET, 0, "a fixed64 cut by the end");
+		btag(body, 999, 0);
+		braw(body, "\xff\xff", 2);
+		CASE(WPE_MALFORMED_PACKET, 0, "a varint cut by the end");
+		bvi(body, 0, 1);
+		CASE(WPE_MALFORMED_PACKET, 0, "field number 0");
+
+		/* Well-formed things that protoc accepts at every depth. */
+		btag(body, 999, 0);
+		braw(body, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 10);
+		braw(body, "\xba\xbe\x80\x80\x00\x01z", 7);
+		btag(body, 999, 3);
+		bvi(body, 1, 1);
+		bstr(body, 2, "\xff", 1);
+		btag(body, 999, 4);
+		btag(body, 999, 5);
+		braw(body, "1234", 4);
+		o = at_depth(t, body, d);
+		snprintf(what, sizeof(what), "depth %u: unknown fields, a "
+		    "10-byte varint, a padded 5-byte tag, a group", d);
+		expect_ok(t, what);
+		body->n = 0;
+	}
+
+	/* A path that names the fields down to the damage. */
+	{
+		struct res r;
+
+		bstr(body, 10, "\xc0\x80", 2);
+		at_depth(t, body, 3);
+		walk_all(t, &r);
+		ok(r.ev == PBWALK_FAIL && strcmp(r.err.path,
+		    "TracePacket.track_event(11) > "
+		    "TrackEvent.debug_annotations(4) > "
+		    "DebugAnnotation.name(10)") == 0,
+		    "the error names the path to the field");
+		t->n = 0;
+		body->n = 0;
+	}
+	bfree(t);
+	bfree(body);
+}
+
+static void
+test_utf8(void)
+{
+	static const struct {
+		const char *s;
+		size_t n;
+		int good;
+		const char *what;
+	} cases[] = {
+		{ "plain", 5, 1, "ASCII" },
+		{ "h\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 10, 1,
+		    "two, three and four bytes" },
+		{ "\xf4\x8f\xbf\xbf", 4, 1, "U+10FFFF" },
+		{ "\xed\x9f\xbf\xee\x80\x80", 6, 1, "U+D7FF and U+E000" },
+		{ "0123456789abcdef0123456789abcdef\xc3\xa9", 34, 1,
+		    "32 ASCII bytes then two" },
+		{ "\xc0\x80", 2, 0, "overlong NUL (c0 80)" },
+		{ "\xc1\xbf", 2, 0, "overlong c1 bf" },
+		{ "\xe0\x80\x80", 3, 0, "overlong in three bytes" },
+		{ "\xe0\x9f\xbf", 3, 0, "overlong U+07FF in three bytes" },
+		{ "\xf0\x80\x80\x80", 4, 0, "overlong in four bytes" },
+		{ "\xf0\x8f\xbf\xbf", 4, 0, "overlong U+FFFF in four bytes" },
+		{ "\xed\xa0\x80", 3, 0, "surrogate U+D800" },
+		{ "\xed\xbf\xbf", 3, 0, "surrogate U+DFFF" },
+		{ "\xf4\x90\x80\x80", 4, 0, "U+110000" },
+		{ "\xf5\x80\x80\x80", 4, 0, "lead byte f5" },
+		{ "\xff", 1, 0, "byte ff" },
+		{ "\x80", 1, 0, "a lone continuation byte" },
+		{ "\xe2\x82", 2, 0, "a sequence cut by the end" },
+		{ "a\xc3", 2, 0, "a lead byte at the end" },
+		{ "\xe2\x28\xa1", 3, 0, "a sequence broken by ASCII" },
+		{ "0123456789abcdef0123456789abcdef\xf0\x9f\x98", 35, 0,
+		    "32 ASCII bytes then a cut sequence" },
+	};
+	struct b *t = bnew(), *body = bnew();
+	size_t i;
+	uint64_t o;
+	char what[160];
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		/* TrackEvent.name(23), a string */
+		bstr(body, 23, cases[i].s, cases[i].n);
+		o = at_depth(t, body, 2);
+		body->n = 0;
+		snprintf(what, sizeof(what), "UTF-8: %s", cases[i].what);
+		if (cases[i].good)
+			expect_ok(t, what);
+		else
+			expect_fail(t, WPE_MALFORMED_PACKET, o, what);
+	}
+	/* InternedString.str is bytes: anything goes. */
+	{
+		struct b *s = bnew(), *m = bnew();
+
+		bvi(s, 1, 1);
+		bstr(s, 2, "\xff\xc0\x80", 3);
+		bsub(m, 5, s);
+		bsub(body, 12, m);
+		bpkt(t, body, 7);
+		expect_ok(t, "invalid UTF-8 in a bytes field");
+		bfree(s);
+		bfree(m);
+	}
+	bfree(t);
+	bfree(body);
+}
+
+static void
+test_packed(void)
+{
+	struct b *t = bnew(), *body = bnew(), *m = bnew();
+	uint64_t o;
+
+	/* category_iids(3) packed, unpacked, empty */
+	bstr(body, 3, "\x01\xac\x02", 3);
+	bvi(body, 3, 5);
+	bstr(body, 3, "", 0);
+	bvi(body, 10, 9);
+	bsub(m, 2, body);
+	bsub(body, 12, m);
+	bvi(m, 1, 1);
+	bsub(body, 1, m);
+	bvi(m, 1, 300);
+	bsub(body, 1, m);
+	bvi(m, 1, 5);
+	bsub(body, 1, m);
+	bsub(m, 12, body);
+	/* interned event_names { iid 9 }, event_categories 1, 300, 5 */
+	{
+		struct b *id = bnew();
+
+		bvi(id, 1, 9);
+		bsub(body, 2, id);
+		bvi(id, 1, 1);
+		bsub(body, 1, id);
+		bvi(id, 1, 300);
+		bsub(body, 1, id);
+		bvi(id, 1, 5);
+		bsub(body, 1, id);
+		bsub(id, 12, body);
+		bstr(body, 3, "\x01\xac\x02", 3);
+		bvi(body, 3, 5);
+		bstr(body, 3, "", 0);
+		bvi(body, 10, 9);
+		bsub(id, 11, body);
+		bpkt(t, id, 7);
+		bfree(id);
+	}
+	m->n = 0;
+	body->n = 0;
+	expect_ok(t, "category_iids packed, unpacked and empty, all defined");
+
+	bstr(body, 3, "\x01\x80", 2);
+	o = at_depth(t, body, 2);
+	expect_fail(t, WPE_MALFORMED_PACKET, o + 3,
+	    "a packed varint cut by the end of its field");
+	body->n = 0;
+
+	bstr(body, 3, "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01", 11);
+	o = at_depth(t, body, 2);
+	expect_fail(t, WPE_BAD_VARINT, o + 2, "an 11-byte packed varint");
+	body->n = 0;
+
+	/* flow_ids(47) is fixed64, extra_double_counter_values(46) double */
+	bstr(body, 47, "0123456789abcdef", 16);
+	btag(body, 47, 1);
+	braw(body, "01234567", 8);
+	bstr(body, 46, "", 0);
+	at_depth(t, body, 2);
+	expect_ok(t, "fixed64 packed (16 bytes), unpacked and empty");
+	body->n = 0;
+
+	bstr(body, 47, "0123456789ab", 12);
+	o = at_depth(t, body, 2);
+	expect_fail(t, WPE_MALFORMED_PACKET, o,
+	    "packed fixed64 of 12 bytes");
+	body->n = 0;
+
+	/* A packed use that is not defined: the value's offset. */
+	{
+		struct res r;
+
+		bstr(body, 3, "\x07", 1);
+		o = at_depth(t, body, 2);
+		walk_all(t, &r);
+		ok(r.ev == PBWALK_FAIL && r.err.code == WPE_MISSING_INTERNED &&
+		    r.err.off == o + 2 && r.err.refid == 7,
+		    "a packed category_iid defined nowhere");
+		t->n = 0;
+		body->n = 0;
+	}
+	bfree(t);
+	bfree(body);
+	bfree(m);
+}
+
+static void
+test_depth(void)
+{
+	struct b *t = bnew(), *cur = bnew(), *next = bnew();
+	struct res r;
+	unsigned i, n;
+
+	/* Packet > TrackEvent > n DebugAnnotations: 2 + n levels. */
+	for (n = 98; n <= 99; n++) {
+		bvi(cur, 1, 1);
+		for (i = 1; i < n; i++) {
+			bsub(next, 11, cur);
+			braw(cur, next->d, next->n);
+			next->n = 0;
+		}
+		bsub(next, 4, cur);
+		bsub(cur, 11, next);
+		bsub(t, 1, cur);
+		walk_all(t, &r);
+		if (n == 98)
+			ok(r.ev == PBWALK_DONE || r.err.code ==
+			    WPE_MISSING_INTERNED, "messages 100 deep pass");
+		else
+			ok(r.ev == PBWALK_FAIL &&
+			    r.err.code == WPE_MALFORMED_PACKET &&
+			    strstr(r.err.what, "deeper than 100") != NULL,
+			    "messages 101 deep fail with their own message");
+		t->n = 0;
+		cur->n = 0;
+	}
+	/* Groups: packet > TrackEvent > 98 or 99 groups. */
+	for (n = 98; n <= 99; n++) {
+		for (i = 0; i < n; i++)
+			btag(cur, 999, 3);
+		for (i = 0; i < n; i++)
+			btag(cur, 999, 4);
+		at_depth(t, cur, 2);
+		walk_all(t, &r);
+		if (n == 98)
+			ok(r.ev == PBWALK_DONE, "groups 100 deep pass");
+		else
+			ok(r.ev == PBWALK_FAIL &&
+			    r.err.code == WPE_MALFORMED_PACKET &&
+			    strstr(r.err.what, "deeper than 100") != NULL,
+			    "groups 101 deep fail");
+		t->n = 0;
+		cur->n = 0;
+	}
+	bfree(t);
+	bfree(cur);
+	bfree(next);
+}
+
+static void
+test_stats(void)
+{
+	struct b *t = bnew(), *p = bnew(), *m = bnew();
+	struct pbkind_count k[8];
+	struct res r;
+	size_t n, pkt1;
+
+	def_packet(t, K_TRACK, 1, 7);
+	for (n = 0; n < 3; n++) {
+		bvi(m, 11, 1);
+		bsub(p, 11, m);
+		bpkt(t, p, 7);
+	}
+	bvi(p, 8, 5);
+	bpkt(t, p, 7);
+	pkt1 = t->n;
+	walk(t->d, t->n, 0, &r);
+	n = pbstats_kinds(&r.st, k, 8);
+	ok(r.ev == PBWALK_DONE && n == 3 && strcmp(k[0].name, "track_event") ==
+	    0 && k[0].n == 3 && strcmp(k[1].name, "none") == 0 &&
+	    k[1].n == 1 && strcmp(k[2].name, "track_descriptor") == 0 &&
+	    k[2].n == 1, "packets by kind, most first, ties by name");
+	ok(pbstats_kinds(&r.st, k, 1) == 1, "pbstats_kinds stops at max");
+	ok(r.good_end == t->n && r.good_packets == 5,
+	    "good_end and good_packets at the end of a good trace");
+
+	btag(p, 999, 7);
+	bpkt(t, p, 7);
+	walk(t->d, t->n, 0, &r);
+	ok(r.ev == PBWALK_FAIL && r.good_end == pkt1 && r.good_packets == 5,
+	    "good_end and good_packets stop before a damaged packet");
+	bfree(t);
+	bfree(p);
+	bfree(m);
+}
+
+int
+main(void)
+{
+	test_refs();
+	test_cap();
+	test_wire();
+	test_utf8();
+	test_packed();
+	test_depth();
+	test_stats();
+	printf("1..%d\n", ntests);
+	return nfailed != 0;
+}
