@@ -321,6 +321,17 @@ wperr_hint(const struct wperr *e)
 	case WPE_BAD_VARINT:
 		return "the bytes inside a packet are damaged: they changed "
 		    "after wprof wrote them (a bad copy, disk or memory)";
+	case WPE_MISSING_INTERNED:
+		return "an interned id is used but defined nowhere in its "
+		    "sequence: Perfetto shows the events without the names, "
+		    "frames or stacks it stands for";
+	case WPE_MISSING_TRACK:
+		return "a track uuid is used but no TrackDescriptor describes "
+		    "it: Perfetto cannot place those events on a track";
+	case WPE_CHANGED:
+		return "the file shrank or grew while it was read (exit status "
+		    "2): something still writes it; check it again when that "
+		    "is done";
 	case WPE_SYS:
 		return "the file could not be read (exit status 2): fix the "
 		    "permissions or the path and check again";
