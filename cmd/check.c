@@ -52,6 +52,11 @@ struct note {
 /* The state of one run of check, across its operands. */
 struct run {
 	uint64_t passed, failed;
+	uint64_t walked, packets;	/* traces that passed the walk */
+	struct pbkind_count *kinds;	/* their packets by kind */
+	size_t nkinds, kindcap;
+	uint64_t refs_checked;
+	int refs_capped;
 	int status;
 	int header;		/* the column header is out */
 	struct reason reasons[REASONS_MAX];
@@ -230,10 +235,88 @@ human_span(char *buf, size_t len, uint64_t ns)
 static const char *
 note_of(const struct check_result *r)
 {
+	if (!r->deep)
+		return NULL;
 	/* The opening holds one track event, the START instant. */
-	if (r->deep && r->st.track_event <= 1)
+	if (r->st.track_event <= 1 && r->st.refs_capped)
+		return "no track events after the opening; too many ids: "
+		    "references not all checked";
+	if (r->st.track_event <= 1)
 		return "no track events after the opening";
+	if (r->st.refs_capped)
+		return "too many ids: references not all checked";
 	return NULL;
+}
+
+/* The packet kinds of a trace, most first; free it. */
+static struct pbkind_count *
+kinds_of(const struct pbstats *st, size_t *n)
+{
+	struct pbkind_count *k;
+	size_t max = SCHEMA_TRACE_PACKET_NFIELDS + 1;
+
+	if ((k = reallocarray(NULL, max, sizeof(*k))) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	*n = pbstats_kinds(st, k, max);
+	return k;
+}
+
+/* Adds a trace that passed the walk to the run's counts by kind. */
+static void
+count_kinds(struct run *run, const struct pbstats *st)
+{
+	struct pbkind_count *k, *v;
+	size_t n, i, j, cap;
+
+	k = kinds_of(st, &n);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < run->nkinds; j++)
+			if (strcmp(run->kinds[j].name, k[i].name) == 0)
+				break;
+		if (j == run->nkinds) {
+			if (j == run->kindcap) {
+				cap = run->kindcap == 0 ? 16 : run->kindcap * 2;
+				if ((v = reallocarray(run->kinds, cap,
+				    sizeof(*v))) == NULL)
+					err(EXIT_TROUBLE, NULL);
+				run->kinds = v;
+				run->kindcap = cap;
+			}
+			run->kinds[j].name = k[i].name;
+			run->kinds[j].n = 0;
+			run->nkinds++;
+		}
+		run->kinds[j].n += k[i].n;
+	}
+	free(k);
+	run->walked++;
+	run->packets += st->packets;
+	run->refs_checked += st->refs_checked;
+	run->refs_capped |= st->refs_capped;
+}
+
+static int
+kind_cmp(const void *va, const void *vb)
+{
+	const struct pbkind_count *a = va, *b = vb;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static void
+json_kinds(FILE *fp, const struct pbkind_count *k, size_t n)
+{
+	size_t i;
+
+	fputs(",\"kinds\":{", fp);
+	for (i = 0; i < n; i++) {
+		fputs(i == 0 ? "" : ",", fp);
+		json_string(fp, k[i].name);
+		fprintf(fp, ":%" PRIu64, k[i].n);
+	}
+	putc('}', fp);
 }
 
 static int
@@ -357,8 +440,10 @@ print_json(const struct copts *o, const struct art *a,
     const struct check_result *r, const char *msg)
 {
 	const struct pbstats *st = &r->st;
+	struct pbkind_count *k;
 	FILE *fp = o->fp;
 	const char *note;
+	size_t nk;
 
 	fputs("{\"path\":", fp);
 	json_string(fp, a->path);
@@ -400,6 +485,11 @@ print_json(const struct copts *o, const struct art *a,
 			json_string(fp, note);
 		else
 			fputs("null", fp);
+		k = kinds_of(st, &nk);
+		json_kinds(fp, k, nk);
+		free(k);
+		fprintf(fp, ",\"refs_checked\":%" PRIu64 ",\"refs_capped\":%s",
+		    st->refs_checked, st->refs_capped ? "true" : "false");
 	} else if (deep_failure(&r->err))
 		fprintf(fp, ",\"offset\":%" PRIu64 ",\"packet\":%" PRIu64,
 		    r->err.off, r->err.index);
@@ -466,6 +556,8 @@ report(const struct copts *o, struct run *run, const struct art *a,
 	if (r->err.code == WPE_OK) {
 		run->passed++;
 		st = EXIT_OK;
+		if (r->deep)
+			count_kinds(run, &r->st);
 	} else {
 		run->failed++;
 		st = check_trouble(&r->err) ? EXIT_TROUBLE : EXIT_BAD;
@@ -866,6 +958,35 @@ print_summary(const struct copts *o, const struct run *run)
 }
 
 /*
+ * What the traces that passed the walk hold: "packets: 210 in 2 traces:
+ * 202 track_event, ...; 840 references resolved".
+ */
+static void
+print_kinds(FILE *fp, const struct run *run)
+{
+	char *text, *t;
+	size_t i;
+
+	if (asprintf(&text, "%" PRIu64 " in %" PRIu64 " trace%s:",
+	    run->packets, run->walked, run->walked == 1 ? "" : "s") == -1)
+		err(EXIT_TROUBLE, NULL);
+	for (i = 0; i < run->nkinds; i++) {
+		if (asprintf(&t, "%s %" PRIu64 " %s%s", text, run->kinds[i].n,
+		    run->kinds[i].name, i + 1 < run->nkinds ? "," : ";") == -1)
+			err(EXIT_TROUBLE, NULL);
+		free(text);
+		text = t;
+	}
+	if (asprintf(&t, "%s %" PRIu64 " reference%s resolved%s", text,
+	    run->refs_checked, run->refs_checked == 1 ? "" : "s",
+	    run->refs_capped ? " (not all: too many ids)" : "") == -1)
+		err(EXIT_TROUBLE, NULL);
+	free(text);
+	print_wrapped(fp, "packets:", t, 4);
+	free(t);
+}
+
+/*
  * The last JSON record: counts, the reasons with their hints and the
  * notes. It has no "path", so select(.path) keeps the artifacts only.
  */
@@ -891,7 +1012,15 @@ print_json_summary(const struct copts *o, const struct run *run)
 		else
 			fputs("null", fp);
 	}
-	fputs("},\"notes\":[", fp);
+	putc('}', fp);
+	if (o->mode == CHECK_DEEP) {
+		fprintf(fp, ",\"walked\":%" PRIu64 ",\"packets\":%" PRIu64,
+		    run->walked, run->packets);
+		json_kinds(fp, run->kinds, run->nkinds);
+		fprintf(fp, ",\"refs_checked\":%" PRIu64 ",\"refs_capped\":%s",
+		    run->refs_checked, run->refs_capped ? "true" : "false");
+	}
+	fputs(",\"notes\":[", fp);
 	for (i = 0; i < run->nnotes; i++) {
 		n = &run->notes[i];
 		fputs(i == 0 ? "{\"path\":" : ",{\"path\":", fp);
@@ -916,6 +1045,9 @@ finish(const struct copts *o, struct run *run)
 	if (run->nreasons > 0)
 		qsort(run->reasons, run->nreasons, sizeof(run->reasons[0]),
 		    reason_cmp);
+	if (run->nkinds > 0)
+		qsort(run->kinds, run->nkinds, sizeof(run->kinds[0]),
+		    kind_cmp);
 	if (o->quiet && run->failed == 0)
 		;
 	else if (o->json)
@@ -924,12 +1056,15 @@ finish(const struct copts *o, struct run *run)
 		if (run->passed + run->failed > 1 ||
 		    (run->nnotes > 0 && !o->quiet))
 			print_summary(o, run);
+		if (run->walked > 0 && !o->quiet)
+			print_kinds(o->fp, run);
 		print_hints(o->fp, run);
 	}
 	(void)fflush(o->fp);
 	for (i = 0; i < run->nnotes; i++)
 		free(run->notes[i].path);
 	free(run->notes);
+	free(run->kinds);
 }
 
 int
@@ -952,6 +1087,7 @@ check_written(int fd, const char *path, enum check_mode mode)
 	check_fd(fd, o.mode, o.min_size, check_buf(), CHECK_BUF, &r);
 	report(&o, &run, &a, &r);
 	print_hints(o.fp, &run);
+	free(run.kinds);
 	return run.status;
 }
 
