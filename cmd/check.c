@@ -350,12 +350,12 @@ vis_path(const char *path)
 /*
  * Text that does not fit in LINE_WIDTH columns goes on at the next space,
  * each further line indented by indent; with no first, the first line is
- * indented too.
+ * indented too. A tab is a space that never breaks.
  */
 static void
 print_wrapped(FILE *fp, const char *first, const char *text, int indent)
 {
-	size_t col, n;
+	size_t col, n, i;
 	const char *sp;
 	int space = first != NULL;
 
@@ -378,7 +378,8 @@ print_wrapped(FILE *fp, const char *first, const char *text, int indent)
 			putc(' ', fp);
 			col++;
 		}
-		fwrite(text, 1, n, fp);
+		for (i = 0; i < n; i++)
+			putc(text[i] == '\t' ? ' ' : text[i], fp);
 		col += n;
 		space = 1;
 		text += n;
@@ -971,7 +972,7 @@ print_kinds(FILE *fp, const struct run *run)
 	    run->packets, run->walked, run->walked == 1 ? "" : "s") == -1)
 		err(EXIT_TROUBLE, NULL);
 	for (i = 0; i < run->nkinds; i++) {
-		if (asprintf(&t, "%s %" PRIu64 " %s%s", text, run->kinds[i].n,
+		if (asprintf(&t, "%s %" PRIu64 "\t%s%s", text, run->kinds[i].n,
 		    run->kinds[i].name, i + 1 < run->nkinds ? "," : ";") == -1)
 			err(EXIT_TROUBLE, NULL);
 		free(text);
