@@ -25,6 +25,14 @@ setup() {
 
 H='RESULT  SIZE PACKETS     SPAN  PATH'
 
+# What one trace of mkpb -n 100 holds: an opening of a clock snapshot, system
+# information, a trace UUID, trace attributes and the START track event,
+# then 100 track events; the START event's name is the one reference.
+KINDS1='packets: 105 in 1 trace: 101 track_event, 1 clock_snapshot, 1 system_info,
+    1 trace_attributes, 1 trace_uuid; 1 reference resolved'
+KINDS2='packets: 210 in 2 traces: 202 track_event, 2 clock_snapshot, 2 system_info,
+    2 trace_attributes, 2 trace_uuid; 2 references resolved'
+
 # row RESULT SIZE PACKETS SPAN PATH: one line of the deep columns.
 row() {
 	printf '%-6s %5s %7s %8s  %s' "$@"
@@ -66,6 +74,7 @@ $(row FAIL 100B - - small2-0000000000000002.wprof.pb)
 $(row FAIL 100B - - small3-0000000000000003.wprof.pb)
     too small: 100 bytes, the minimum is 4096
 1 passed, 4 failed: 3 too_small, 1 truncated
+$KINDS1
 $HINT_SMALL
 $HINT_CUT"
 }
@@ -96,9 +105,10 @@ $HINT_CUT"
 	ln -s nowhere "$D/e-0000000000000001.wprof.pb"
 	ln -s f-0000000000000001.wprof.pb "$D/f-0000000000000001.wprof.pb"
 	run -2 "$WPROFCK" check "$D"
-	assert_output --partial '
+	assert_output --partial "
 1 passed, 5 failed: 1 unreadable, 1 missing, 1 too_small, 1 bad_leading_byte, 1 truncated
-unreadable: '
+$KINDS1
+unreadable: "
 }
 
 @test "summary: one artifact has no summary line, but its hint" {
@@ -115,7 +125,10 @@ $HINT_SMALL"
 	cp "$P/good.pb" "$D/b-0000000000000001.wprof.pb"
 	run -0 "$WPROFCK" check "$D"
 	assert_line -n 3 '2 passed, 0 failed'
-	[ "${#lines[@]}" -eq 4 ]
+	[ "${#lines[@]}" -eq 6 ]
+	assert_output --partial "
+2 passed, 0 failed
+$KINDS2"
 }
 
 @test "-q: nothing at all when everything passes" {
@@ -132,8 +145,8 @@ $HINT_SMALL"
 	run -1 "$WPROFCK" check "$D"
 	full=$output
 	run -1 "$WPROFCK" check -q "$D"
-	# The full output without the ok line.
-	assert_output "$(grep -v '^ok ' <<<"$full")"
+	# The full output without the ok line and what the traces hold.
+	assert_output "$(grep -v -e '^ok ' -e '^packets: ' -e '^    1 trace_attributes' <<<"$full")"
 }
 
 @test "-q --json: the failing records and the summary record" {
@@ -152,7 +165,7 @@ $HINT_SMALL"
 	: >"$D/.wprofck.AbCd12"
 	run -1 wp_to "$J" check --json "$D"
 	run -0 tail -n 1 "$J"
-	assert_output '{"summary":true,"mode":"deep","passed":1,"failed":4,"reasons":{"too_small":3,"truncated":1},"hints":{"too_small":"wprof stopped before writing its opening, or the transfer cut the file short","truncated":"the file ends inside a packet: wprof was stopped while writing, or the copy was cut short; the whole packets before the cut can be kept with wprofck salvage"},"notes":[{"path":"'"$D"'/.wprofck.AbCd12","size":0,"note":"a temporary file left by a wprofck run that was killed; remove it"}]}'
+	assert_output '{"summary":true,"mode":"deep","passed":1,"failed":4,"reasons":{"too_small":3,"truncated":1},"hints":{"too_small":"wprof stopped before writing its opening, or the transfer cut the file short","truncated":"the file ends inside a packet: wprof was stopped while writing, or the copy was cut short; the whole packets before the cut can be kept with wprofck salvage"},"walked":1,"packets":105,"kinds":{"track_event":101,"clock_snapshot":1,"system_info":1,"trace_attributes":1,"trace_uuid":1},"refs_checked":1,"refs_capped":false,"notes":[{"path":"'"$D"'/.wprofck.AbCd12","size":0,"note":"a temporary file left by a wprofck run that was killed; remove it"}]}'
 	run -0 jq -r 'select(.path) | .path' "$J"
 	[ "${#lines[@]}" -eq 5 ]
 	run -0 jq -s 'map(select(.summary)) | length' "$J"
@@ -183,4 +196,22 @@ $HINT_SMALL"
 	run -1 "$WPROFCK" check --min-size 0 "$D/one.wprof.pb"
 	assert_line -n 2 '    trailing bytes: 1 byte at offset 64, after 1 packet, is not a packet: field'
 	assert_line -n 3 '    number 0 does not exist'
+}
+
+@test "--json: each trace that passed has its packets by kind and references" {
+	cp "$P/good.pb" "$D/a-0000000000000001.wprof.pb"
+	run -0 wp_to "$J" check --json "$D"
+	run -0 jq -c 'select(.path) | [.kinds, .refs_checked, .refs_capped]' "$J"
+	assert_output '[{"track_event":101,"clock_snapshot":1,"system_info":1,"trace_attributes":1,"trace_uuid":1},1,false]'
+	run -0 jq -c 'select(.summary) | [.walked, .packets, .refs_checked]' "$J"
+	assert_output '[1,105,1]'
+}
+
+@test "--shape: no packets, so no counts by kind" {
+	cp "$P/good.pb" "$D/a-0000000000000001.wprof.pb"
+	run -0 "$WPROFCK" check --shape "$D"
+	refute_output --partial 'packets:'
+	run -0 wp_to "$J" check --shape --json "$D"
+	run -0 jq -c 'select(.summary) | [.kinds, .walked]' "$J"
+	assert_output '[null,null]'
 }

@@ -28,6 +28,14 @@ row() {
 	printf '%-6s %5s %7s %8s  %s' "$@"
 }
 
+# What one trace of mkpb -n 100 holds: an opening of a clock snapshot, system
+# information, a trace UUID, trace attributes and the START track event,
+# then 100 track events; the START event's name is the one reference.
+KINDS1='packets: 105 in 1 trace: 101 track_event, 1 clock_snapshot, 1 system_info,
+    1 trace_attributes, 1 trace_uuid; 1 reference resolved'
+KINDS2='packets: 210 in 2 traces: 202 track_event, 2 clock_snapshot, 2 system_info,
+    2 trace_attributes, 2 trace_uuid; 2 references resolved'
+
 TEMP='    a temporary file left by a wprofck run that was killed; remove it'
 
 @test "notes: a stale .wprofck.* file is a note with its size, exit 0" {
@@ -38,7 +46,8 @@ TEMP='    a temporary file left by a wprofck run that was killed; remove it'
 $(row note 4.9K - - .wprofck.Ab12Cd)
 $TEMP
 $OK_T
-1 passed, 0 failed; 1 note"
+1 passed, 0 failed; 1 note
+$KINDS1"
 }
 
 @test "notes: stale files in subdirectories too, each listed where it sorts" {
@@ -54,7 +63,8 @@ $TEMP
 $(row note 0B - - sub/.wprofck.XXXXXX)
 $TEMP
 $OK_T
-1 passed, 0 failed; 2 notes"
+1 passed, 0 failed; 2 notes
+$KINDS1"
 }
 
 @test "notes: a stale file is not an artifact: the directory has none" {
@@ -73,7 +83,8 @@ $OK_T
 $(row note - - - f-0000000000000002.wprof.pb)
     skipped: a FIFO, not a regular file
 $OK_T
-1 passed, 0 failed; 1 note"
+1 passed, 0 failed; 1 note
+$KINDS1"
 }
 
 @test "notes: a directory named like an artifact is said; what is in it is checked" {
@@ -85,7 +96,8 @@ $(row note - - - d.wprof.pb)
     skipped: a directory, not a file (what is under it is checked)
 $(row ok 11K 105 '99.0 us' d.wprof.pb/u-0000000000000003.wprof.pb)
 $OK_T
-2 passed, 0 failed; 1 note"
+2 passed, 0 failed; 1 note
+$KINDS2"
 }
 
 @test "notes: a link to a device or a FIFO is skipped and said" {
@@ -99,7 +111,8 @@ $(row note - - - n-0000000000000004.wprof.pb)
 $(row note - - - o-0000000000000005.wprof.pb)
     skipped: a link to something that is not a regular file
 $OK_T
-1 passed, 0 failed; 2 notes"
+1 passed, 0 failed; 2 notes
+$KINDS1"
 }
 
 @test "notes: a device node named like an artifact is said" {

@@ -92,7 +92,9 @@ varint_hex() {
 	# 99 * 1000 ns between the first and the last body packet; the START
 	# instant at 0 is left out.
 	assert_output "$DEEP_H
-$(printf '%-6s %5s %7s %8s  %s' ok 11K 105 '99.0 us' "$P/good.pb")"
+$(printf '%-6s %5s %7s %8s  %s' ok 11K 105 '99.0 us' "$P/good.pb")
+packets: 105 in 1 trace: 101 track_event, 1 clock_snapshot, 1 system_info,
+    1 trace_attributes, 1 trace_uuid; 1 reference resolved"
 }
 
 @test "--deep --json: the figures of a complete trace" {
