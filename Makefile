@@ -35,6 +35,7 @@ CMD_OBJS = $(CMD_SRCS:%.c=$(B)/%.o)
 HDRS = $(wildcard lib/*.h cmd/*.h)
 
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
+	$(B)/tests/unit_sniff \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
 	$(B)/tests/mutate
 

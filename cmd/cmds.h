@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "../lib/check.h"
 #include "../lib/pump.h"
 
 enum { EXIT_OK = 0, EXIT_BAD = 1, EXIT_TROUBLE = 2 };
@@ -70,6 +71,6 @@ int run_pump(const struct io_opts *, struct pump *,
     size_t, int, size_t *), void *);
 
 /* check.c, for reassemble --check */
-int check_written(int fd, const char *path, const char *how);
+int check_written(int fd, const char *path, enum check_mode);
 
 #endif

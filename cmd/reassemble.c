@@ -102,7 +102,7 @@ reassemble(const struct reassemble_opts *o)
 	/* --check reads what was committed, through its own descriptor. */
 	if (status == EXIT_OK && s.checkfd != -1)
 		status = check_written(s.checkfd, p.outname,
-		    o->check - 1 == CHECK_SHAPE ? "shape" : "deep");
+		    (enum check_mode)(o->check - 1));
 	if (s.checkfd != -1)
 		close(s.checkfd);
 	return status;

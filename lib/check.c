@@ -232,6 +232,8 @@ check_reason(const struct wperr *e)
 		return "malformed_packet";
 	case WPE_BAD_VARINT:
 		return "bad_varint";
+	case WPE_NO_ARTIFACTS:
+		return "no_artifacts";
 	case WPE_CHANGED:
 		return "changed";
 	case WPE_MISSING_INTERNED:

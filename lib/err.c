@@ -132,21 +132,20 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		snprintf(buf, len, "missing: %s",
 		    e->what ? e->what : "no such file");
 		break;
+	case WPE_NO_ARTIFACTS:
+		snprintf(buf, len, "no artifacts: no *.wprof.pb file under this "
+		    "directory");
+		break;
 	case WPE_TOO_SMALL:
-		snprintf(buf, len, "too small: %llu bytes, the minimum is %llu; "
-		    "wprof stopped before writing its opening, or the transfer "
-		    "cut the file short", (unsigned long long)e->size,
-		    (unsigned long long)e->want);
+		snprintf(buf, len, "too small: %llu bytes, the minimum is %llu",
+		    (unsigned long long)e->size, (unsigned long long)e->want);
 		break;
 	case WPE_BAD_LEADING_BYTE:
 		if (e->what)
-			snprintf(buf, len, "bad leading byte: %s; a trace "
-			    "starts with 0x0a, field 1 (packet) with wire "
-			    "type 2", e->what);
+			snprintf(buf, len, "bad leading byte: %s", e->what);
 		else
-			snprintf(buf, len, "bad leading byte 0x%02llx; a trace "
-			    "starts with 0x0a, field 1 (packet) with wire "
-			    "type 2", (unsigned long long)e->got);
+			snprintf(buf, len, "bad leading byte 0x%02llx",
+			    (unsigned long long)e->got);
 		break;
 	case WPE_TRUNCATED:
 		if (e->what)
@@ -164,21 +163,23 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	case WPE_TRAILING_BYTES:
 		if (e->got > 0)
-			snprintf(buf, len, "trailing bytes: %llu bytes at "
-			    "offset %llu, after %llu packets, are not a packet: "
+			snprintf(buf, len, "trailing bytes: %llu byte%s at "
+			    "offset %llu, after %llu packet%s, %s not a packet: "
 			    "%s", (unsigned long long)e->got,
-			    (unsigned long long)e->off,
-			    (unsigned long long)e->index, e->what);
+			    e->got == 1 ? "" : "s", (unsigned long long)e->off,
+			    (unsigned long long)e->index,
+			    e->index == 1 ? "" : "s", e->got == 1 ? "is" : "are",
+			    e->what);
 		else
 			snprintf(buf, len, "trailing bytes at offset %llu, "
-			    "after %llu packets, are not a packet: %s",
+			    "after %llu packet%s, are not a packet: %s",
 			    (unsigned long long)e->off,
-			    (unsigned long long)e->index, e->what);
+			    (unsigned long long)e->index,
+			    e->index == 1 ? "" : "s", e->what);
 		break;
 	case WPE_NOT_A_TRACE:
 		snprintf(buf, len, "not a trace: top-level field %u, wire type "
-		    "%u, at offset %llu where packet %llu should start; a trace "
-		    "holds only field 1 with wire type 2", e->field,
+		    "%u, at offset %llu where packet %llu should start", e->field,
 		    e->wiretype, (unsigned long long)e->off,
 		    (unsigned long long)e->index);
 		break;
@@ -283,4 +284,58 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	}
 	return buf;
+}
+
+/*
+ * What a verdict of check most likely means and what to do about it: said
+ * once per reason under a list of artifacts, so it is not in wperr_str().
+ */
+const char *
+wperr_hint(const struct wperr *e)
+{
+	switch (e->code) {
+	case WPE_MISSING:
+		return "the file named, or the one a link points to, does not "
+		    "exist";
+	case WPE_NO_ARTIFACTS:
+		return "nothing to check: is this the sidecar directory "
+		    "(KTSTR_SIDECAR_DIR), and did the tests run with wprof on?";
+	case WPE_TOO_SMALL:
+		return "wprof stopped before writing its opening, or the "
+		    "transfer cut the file short";
+	case WPE_BAD_LEADING_BYTE:
+		return "a trace starts with 0x0a, field 1 (packet) with wire "
+		    "type 2; this file holds something else";
+	case WPE_NOT_A_TRACE:
+		return "a trace holds only field 1 with wire type 2 at its top "
+		    "level; the file is not a trace, or two files were joined";
+	case WPE_TRUNCATED:
+		return "the file ends inside a packet: wprof was stopped while "
+		    "writing, or the copy was cut short; the whole packets "
+		    "before the cut can be kept with wprofck salvage";
+	case WPE_TRAILING_BYTES:
+		return "bytes after the last whole packet are not a packet: "
+		    "something was appended to the trace, or it was grown with "
+		    "zeros";
+	case WPE_MALFORMED_PACKET:
+	case WPE_BAD_VARINT:
+		return "the bytes inside a packet are damaged: they changed "
+		    "after wprof wrote them (a bad copy, disk or memory)";
+	case WPE_MISSING_INTERNED:
+		return "an interned id is used but defined nowhere in its "
+		    "sequence: Perfetto shows the events without the names, "
+		    "frames or stacks it stands for";
+	case WPE_MISSING_TRACK:
+		return "a track uuid is used but no TrackDescriptor describes "
+		    "it: Perfetto cannot place those events on a track";
+	case WPE_CHANGED:
+		return "the file shrank or grew while it was read (exit status "
+		    "2): something still writes it; check it again when that "
+		    "is done";
+	case WPE_SYS:
+		return "the file could not be read (exit status 2): fix the "
+		    "permissions or the path and check again";
+	default:
+		return NULL;
+	}
 }

@@ -35,6 +35,7 @@ enum wperr_code {
 	WPE_NOT_A_TRACE,
 	WPE_MALFORMED_PACKET,
 	WPE_BAD_VARINT,
+	WPE_NO_ARTIFACTS,	/* a directory without a *.wprof.pb file */
 	WPE_MISSING_INTERNED,	/* an interned id defined nowhere in its sequence */
 	WPE_MISSING_TRACK,	/* a track uuid no TrackDescriptor describes */
 	/* option values */
@@ -91,6 +92,8 @@ struct wperr {
 int wperr_sys(struct wperr *, const char *what);
 /* Words an error, without the file name. Returns buf. */
 const char *wperr_str(const struct wperr *, char *buf, size_t len);
+/* What a check verdict most likely means and what to do, or NULL. */
+const char *wperr_hint(const struct wperr *);
 /* The ktstr name of a type, else tag_vis() of it. */
 #define FRAME_TYPE_NAME_MAX 17
 const char *frame_type_name(uint32_t, char buf[FRAME_TYPE_NAME_MAX]);

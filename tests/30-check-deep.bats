@@ -26,12 +26,29 @@ setup() {
 	OFF50=$((OPEN + 64 * 50))
 }
 
-# deep_fail MESSAGE: check --deep of $T fails with exit 1 and MESSAGE.
+# The column header of check, deep by default.
+DEEP_H='RESULT  SIZE PACKETS     SPAN  PATH'
+
+# detail [N]: the failure's detail in $output, below the result line on
+# line N (default 2: below the header), its wrapped lines joined again.
+detail() {
+	printf '%s\n' "$output" | awk -v n="${1:-2}" 'NR > n && /^    / {
+		sub(/^    /, ""); d = d (d == "" ? "" : " ") $0; next }
+	    NR > n { exit } END { print d }'
+}
+
+# deep_fail MESSAGE: check of $T (deep by default) fails with exit 1, and
+# the detail below its line starts with MESSAGE.
 deep_fail() {
+	local d
+	run -1 "$WPROFCK" check "$T"
+	assert_line -n 0 "$DEEP_H"
+	assert_line -n 1 --regexp "^FAIL +[^ ]+ +- +- +$T\$"
+	d=$(detail)
+	[[ $d == "$1"* ]] || fail "detail: $d"
+	refute_output --partial passed
 	run -1 "$WPROFCK" check --deep "$T"
-	assert_output --regexp "^FAIL +[^ ]+ +- +- +$T: "
-	assert_output --partial "$T: $1"
-	[ "${#lines[@]}" -eq 1 ]
+	[ "$(detail)" = "$d" ]
 }
 
 # damaged KIND: $T is the good trace with damage KIND in body packet 50.
@@ -45,7 +62,7 @@ field() {
 	local keys
 	keys=$(printf ', .%s' "$@")
 	"$WPROFCK" check --deep --json --min-size "${MIN:-4096}" "$T" |
-	    jq -r "[${keys#, }] | map(tostring) | join(\" \")"
+	    jq -r "select(.path) | [${keys#, }] | map(tostring) | join(\" \")"
 }
 
 # varint_hex N: the protobuf varint of N as hex pairs.
@@ -71,10 +88,13 @@ varint_hex() {
 }
 
 @test "--deep: a complete trace passes with its packets and span" {
-	run -0 "$WPROFCK" check --deep "$P/good.pb"
+	run -0 "$WPROFCK" check "$P/good.pb"
 	# 99 * 1000 ns between the first and the last body packet; the START
 	# instant at 0 is left out.
-	assert_output "$(printf '%-4s  %5s  %9s  %9s  %s' ok 11K 105 '99.0 us' "$P/good.pb")"
+	assert_output "$DEEP_H
+$(printf '%-6s %5s %7s %8s  %s' ok 11K 105 '99.0 us' "$P/good.pb")
+packets: 105 in 1 trace: 101 track_event, 1 clock_snapshot, 1 system_info,
+    1 trace_attributes, 1 trace_uuid; 1 reference resolved"
 }
 
 @test "--deep --json: the figures of a complete trace" {
@@ -103,7 +123,7 @@ varint_hex() {
 	run -0 field ts_min ts_max span_ns
 	assert_output '5000 15005000 15000000'
 	run -0 "$WPROFCK" check --deep --min-size 0 "$T"
-	assert_output "$(printf '%-4s  %5s  %9s  %9s  %s' ok 704B 11 '15.0 ms' "$T")"
+	assert_line -n 1 "$(printf '%-6s %5s %7s %8s  %s' ok 704B 11 '15.0 ms' "$T")"
 }
 
 @test "--deep: spans are shown in ns, us, ms, s, minutes and hours" {
@@ -111,7 +131,7 @@ varint_hex() {
 	    12340000000:'12.34 s' 754000000000:'12m34s' 7260000000000:'2h01m'; do
 		"$MKPB" -O -n 2 -t 1000 -d "${span%%:*}" >"$T"
 		run -0 "$WPROFCK" check --deep --min-size 0 "$T"
-		assert_output --regexp "^ok +128B +2 +${span#*:}  $T\$"
+		assert_line -n 1 --regexp "^ok +128B +2 +${span#*:}  $T\$"
 	done
 }
 
@@ -134,7 +154,7 @@ varint_hex() {
 	cp "$P/opening.pb" "$T"
 	run -0 "$WPROFCK" check --deep "$T"
 	# Its only timestamp is the START instant at 0, which spans nothing.
-	assert_output --regexp "^ok +[^ ]+ +5 +-  $T \\(no track events after the opening\\)\$"
+	assert_line -n 1 --regexp "^ok +[^ ]+ +5 +-  $T \\(no track events after the opening\\)\$"
 	run -0 field track_event note
 	assert_output '1 no track events after the opening'
 }
@@ -142,22 +162,26 @@ varint_hex() {
 @test "--deep: the shape rules still come first" {
 	head -c 4095 "$P/good.pb" >"$T"
 	run -1 "$WPROFCK" check --deep "$T"
-	assert_output --partial ': too small: 4095 bytes, the minimum is 4096;'
+	assert_line -n 2 '    too small: 4095 bytes, the minimum is 4096'
 	{ printf '\013'; tail -c +2 "$P/good.pb"; } >"$T"
 	run -1 "$WPROFCK" check --deep "$T"
-	assert_output --partial ': bad leading byte 0x0b;'
+	assert_line -n 2 '    bad leading byte 0x0b'
 }
 
 @test "--deep: a small whole trace passes when --min-size allows it" {
 	"$MKPB" -O -n 10 >"$T"
 	run -1 "$WPROFCK" check --deep "$T"
-	assert_output --partial ': too small: 640 bytes,'
+	assert_line -n 2 '    too small: 640 bytes, the minimum is 4096'
 	run -0 "$WPROFCK" check --deep --min-size 0 "$T"
 }
 
-@test "without --deep, a trace cut in the middle passes the shape check" {
+@test "--shape: a trace cut in the middle passes the shape check only" {
 	head -c "$((OFF50 + 30))" "$P/good.pb" >"$T"
-	run -0 "$WPROFCK" check "$T"
+	run -0 "$WPROFCK" check --shape "$T"
+	run -1 "$WPROFCK" check "$T"
+	run -1 "$WPROFCK" check --deep "$T"
+	run -1 "$WPROFCK" check --shape --deep "$T"
+	run -0 "$WPROFCK" check --deep --shape "$T"
 }
 
 # Truncation
@@ -197,7 +221,7 @@ varint_hex() {
 	end3=$(awk '$1 == 3 { print $2 + $3 }' "$P/good.map")
 	head -c "$end3" "$P/good.pb" >"$T"
 	run -1 "$WPROFCK" check --deep "$T"
-	assert_output --partial ": too small: $end3 bytes, the minimum is 4096;"
+	assert_line -n 2 "    too small: $end3 bytes, the minimum is 4096"
 	run -0 "$WPROFCK" check --deep --min-size 0 "$T"
 	[ "$(MIN=0 field packets)" -eq 4 ]
 }
@@ -235,7 +259,9 @@ varint_hex() {
 	damaged field2
 	run -0 hexdump_of "$T" "$OFF50" 4
 	assert_output '12 02 68 69'
-	deep_fail "not a trace: top-level field 2, wire type 2, at offset $OFF50 where packet 55 should start; a trace holds only field 1 with wire type 2"
+	deep_fail "not a trace: top-level field 2, wire type 2, at offset $OFF50 where packet 55 should start"
+	assert_output --partial 'not_a_trace: a trace holds only field 1 with wire type 2 at its top'
+	[ "$(detail)" = "not a trace: top-level field 2, wire type 2, at offset $OFF50 where packet 55 should start" ]
 	run -0 field reason offset packet
 	assert_output "not_a_trace $OFF50 55"
 }
@@ -255,7 +281,7 @@ varint_hex() {
 @test "trailing bytes that read as another field are not a trace" {
 	{ cat "$P/good.pb"; printf 'hi'; } >"$T"
 	# 'h' is 0x68: field 13, wire type 0, then the varint 'i'.
-	deep_fail "not a trace: top-level field 13, wire type 0, at offset $GOOD where packet 105 should start;"
+	deep_fail "not a trace: top-level field 13, wire type 0, at offset $GOOD where packet 105 should start"
 }
 
 @test "trailing bytes that start like a packet are a truncated packet" {
@@ -401,25 +427,26 @@ varint_hex() {
 	[ "$v" -lt 1048576 ] && [ $((v + 11)) -gt 1048576 ]
 	"$MKPB" -O -n $((p + 100)) -s "$s" -p "$p" -X longts >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
-	assert_output --partial ": bad varint: field 8 of packet $p at offset $v: the value is longer than 10 bytes"
+	[[ "$(detail)" == "bad varint: field 8 of packet $p at offset $v: the value is longer than 10 bytes"* ]]
 }
 
 @test "--deep: a damaged packet right after a block boundary" {
 	"$MKPB" -O -n 20000 -s 64 -p 16384 -X strayend >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
-	assert_output --partial ": malformed packet 16384: field 100, wire type 4, at offset $((1048576 + 64)): the group ends but never started"
+	[[ "$(detail)" == "malformed packet 16384: field 100, wire type 4, at offset $((1048576 + 64)): the group ends but never started"* ]]
 }
 
 @test "--deep: a pipe is walked as it comes" {
 	head -c "$((OFF50 + 30))" "$P/good.pb" >"$T"
 	run -1 bash -c 'cat "$1" | "$WPROFCK" check --deep /dev/stdin' _ "$T"
-	assert_output --partial "/dev/stdin: truncated: packet 55 at offset $OFF50 claims 62 bytes, 28 are there, 34 missing"
-	run -0 bash -c 'cat "$1" | "$WPROFCK" check --deep /dev/stdin' _ "$P/good.pb"
-	assert_output --regexp "^ok +11K +105 "
+	assert_line -n 1 --regexp '^FAIL .* /dev/stdin$'
+	[ "$(detail)" = "truncated: packet 55 at offset $OFF50 claims 62 bytes, 28 are there, 34 missing" ]
+	run -0 bash -c 'cat "$1" | "$WPROFCK" check /dev/stdin' _ "$P/good.pb"
+	assert_line -n 1 --regexp "^ok +11K +105 "
 	cp "$P/good.pb" "$T"
 	printf '\0\0' >>"$T"
 	run -1 bash -c 'cat "$1" | "$WPROFCK" check --deep /dev/stdin' _ "$T"
-	assert_output --partial "/dev/stdin: trailing bytes: 2 bytes at offset $GOOD, after 105 packets,"
+	[[ "$(detail)" == "trailing bytes: 2 bytes at offset $GOOD, after 105 packets,"* ]]
 }
 
 # Over 4 GiB
@@ -439,7 +466,7 @@ huge() {
 @test "--deep: a 5 GiB sparse trace passes; 64-bit lengths and offsets" {
 	huge "$T"
 	run -0 "$WPROFCK" check --deep "$T"
-	assert_output --regexp "^ok +5\\.0G +106 "
+	assert_line -n 1 --regexp "^ok +5\\.0G +106 "
 	run -0 field size packets
 	assert_output "$G5 106"
 	rm -f "$T"
@@ -461,10 +488,11 @@ huge() {
 	rm -f "$T"
 }
 
-@test "check without --deep: a 5 GiB file passes the shape rules" {
+@test "check --shape: a 5 GiB file passes the shape rules" {
 	huge "$T"
-	run -0 "$WPROFCK" check "$T"
-	assert_output "$(printf '%-4s  %5s  %s' ok 5.0G "$T")"
+	run -0 "$WPROFCK" check --shape "$T"
+	assert_output "RESULT  SIZE  PATH
+$(printf '%-6s %5s  %s' ok 5.0G "$T")"
 	rm -f "$T"
 }
 
@@ -475,8 +503,12 @@ huge() {
 	new_drain
 	frame WPRF "$BATS_TEST_TMPDIR/cut"
 	run -1 wp_to /dev/null reassemble --check=deep -o "$T" "$DRAIN"
-	assert_output --partial "$T: truncated: packet 55 at offset $OFF50 claims 62 bytes, 28 are there, 34 missing"
+	assert_line -n 0 --regexp "^FAIL +[^ ]+ +- +- +$T\$"
+	[ "$(detail 1)" = "truncated: packet 55 at offset $OFF50 claims 62 bytes, 28 are there, 34 missing" ]
+	assert_line -n 3 --partial 'truncated: the file ends inside a packet'
 	cmp "$BATS_TEST_TMPDIR/cut" "$T"
+	run -1 wp_to /dev/null reassemble --check -o "$T" "$DRAIN"
+	[ "$(detail 1)" = "truncated: packet 55 at offset $OFF50 claims 62 bytes, 28 are there, 34 missing" ]
 	run -0 wp_to /dev/null reassemble --check=shape -o "$T" "$DRAIN"
 }
 
@@ -493,7 +525,7 @@ huge() {
 	# it had not set when the walk failed, and crashed.
 	run -1 bash -c '"$MKPB" -O -n 4 -s 24 -c 50 |
 	    "$WPROFCK" check --deep --min-size 0 /dev/stdin'
-	assert_output --partial 'truncated: packet 2 at offset 48 claims 22 bytes, 0 are there, 22 missing'
+	assert_line -n 2 '    truncated: packet 2 at offset 48 claims 22 bytes, 0 are there, 22 missing'
 }
 
 # The schema walk and references (issue 9). Small traces are written byte
@@ -514,21 +546,21 @@ huge() {
 	# packet { track_event { 0x0f: field 1, wire type 7 } }; protoc fails.
 	printf '\n\002Z\000\n\003Z\001\017' >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
-	assert_output --partial "$T: malformed packet 1: field 1, wire type 7, at offset 8: wire types 6 and 7 do not exist; in TracePacket.track_event(11) > TrackEvent.timestamp_delta_us(1)"
+	[ "$(detail)" = "malformed packet 1: field 1, wire type 7, at offset 8: wire types 6 and 7 do not exist; in TracePacket.track_event(11) > TrackEvent.timestamp_delta_us(1)" ]
 }
 
 @test "--deep: invalid UTF-8 in a string is a malformed packet" {
 	# track_event { name(23): "\xc0\x80" }; protoc logs an ERROR.
 	printf '\n\007Z\005\272\001\002\300\200' >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
-	assert_output --partial "$T: malformed packet 0: field 23, wire type 2, at offset 4: the string is not valid UTF-8; in TracePacket.track_event(11) > TrackEvent.name(23)"
+	[ "$(detail)" = "malformed packet 0: field 23, wire type 2, at offset 4: the string is not valid UTF-8; in TracePacket.track_event(11) > TrackEvent.name(23)" ]
 }
 
 @test "--deep: an event name iid defined nowhere is missing_interned" {
 	# track_event { name_iid: 5 } trusted_packet_sequence_id: 7
 	printf '\n\006Z\002P\005P\007' >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
-	assert_output --partial "$T: missing interned data: event name iid 5 of sequence 7, first used by packet 0 at offset 4, is defined in no interned_data of that sequence (1 such ids missing); the packet that defines it was lost"
+	[[ "$(detail)" == "missing interned data: event name iid 5 of sequence 7, first used by packet 0 at offset 4, is defined in no interned_data of that sequence (1 such ids missing); the packet that defines it was lost"* ]]
 	MIN=0
 	run -0 field reason
 	assert_output 'missing_interned'
@@ -538,8 +570,7 @@ huge() {
 	# track_event { callstack_iid(56): 3 } trusted_packet_sequence_id: 7
 	printf '\n\007Z\003\300\003\003P\007' >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
-	assert_output --partial "callstack iid 3 of sequence 7"
-	assert_output --partial "wprof most likely stopped before it wrote its final stack packet, or the file was cut at a packet boundary"
+	[[ "$(detail)" == *"callstack iid 3 of sequence 7"*"wprof most likely stopped before it wrote its final stack packet, or the file was cut at a packet boundary" ]]
 }
 
 @test "--deep: defined after its use, in the same sequence, passes" {
@@ -553,7 +584,7 @@ huge() {
 	# track_event { track_uuid(11): 9 }
 	printf '\n\004Z\002X\011' >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
-	assert_output --partial "$T: missing track: track uuid 9, first used by packet 0 at offset 4, is described by no TrackDescriptor (1 such uuids missing)"
+	[[ "$(detail)" == "missing track: track uuid 9, first used by packet 0 at offset 4, is described by no TrackDescriptor (1 such uuids missing)"* ]]
 	MIN=0
 	run -0 field reason
 	assert_output 'missing_track'

@@ -318,7 +318,8 @@ fifo_finish() {
 	run -2 "${NODAC[@]}" "$WPROFCK" split -o "$OUT" "$u"
 	assert_output "wprofck: split: $u: Permission denied"
 	run -2 "${NODAC[@]}" "$WPROFCK" check "$u"
-	assert_output --regexp "^FAIL .* $u: unreadable: Permission denied\$"
+	assert_line -n 1 --regexp "^FAIL .* $u\$"
+	assert_line -n 2 '    unreadable: Permission denied'
 	assert_old_out
 }
 

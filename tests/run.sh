@@ -27,7 +27,7 @@ fi
 # A pipe hides the exit status of its first command, so each runner
 # records its own in $rcs.
 {
-	for unit in "$B/tests/unit" "$B/tests/unit_pbwalk"; do
+	for unit in "$B/tests/unit" "$B"/tests/unit_*; do
 		[ -x "$unit" ] || continue
 		echo "# $unit"
 		"$unit"
