@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "progress.h"
 #include "../lib/wprofck.h"
 
 void
@@ -135,6 +136,7 @@ run_pump(const struct io_opts *o, struct pump *p,
     size_t, int, size_t *), void *arg)
 {
 	struct outfile of;
+	struct progress prog;
 	struct stat st;
 	struct wperr e;
 	const char *name = "<stdin>";
@@ -161,6 +163,9 @@ run_pump(const struct io_opts *o, struct pump *p,
 	p->outname = o->out == NULL || strcmp(o->out, "-") == 0 ?
 	    "<stdout>" : o->out;
 	p->keep_bad = o->keep_bad;
+	progress_init(&prog, name, p->regular ? p->size : 0, o->progress);
+	p->progress = progress_hook;
+	p->progress_arg = &prog;
 	if (o->writes) {
 		if (fstat(in, &st) == -1 ||
 		    outfile_open(&of, o->out, &st, o->sync, &p->err) == -1) {
@@ -174,6 +179,11 @@ run_pump(const struct io_opts *o, struct pump *p,
 		p->out = &of;
 	}
 	v = pump_run(p, fn, arg);
+	/* The consumer counts its items after the hook has seen the read. */
+	prog.bytes = p->done;
+	prog.items = p->items;
+	progress_end(&prog);
+	p->progress = NULL;
 	status = v == PUMP_DONE ? EXIT_OK : v == PUMP_BAD ? EXIT_BAD :
 	    EXIT_TROUBLE;
 	if (v == PUMP_FAIL)
