@@ -14,6 +14,7 @@
 
 #include "cmds.h"
 #include "json.h"
+#include "progress.h"
 #include "../lib/check.h"
 #include "../lib/sniff.h"
 
@@ -30,6 +31,7 @@ const char synopsis_check[] =
 
 struct copts {
 	int quiet, json;
+	int progress;		/* PROGRESS_OFF, _AUTO or _FORCED */
 	enum check_mode mode;
 	uint64_t min_size;
 	FILE *fp;		/* where verdicts go */
@@ -63,6 +65,8 @@ struct run {
 	size_t nreasons;
 	struct note *notes;
 	size_t nnotes, notecap;
+	struct progress *prog;	/* bytes and artifacts so far, or NULL */
+	uint64_t bytes;
 };
 
 /* One artifact to check, a note, or a path found unreadable. */
@@ -566,8 +570,15 @@ report(const struct copts *o, struct run *run, const struct art *a,
 	}
 	if (st > run->status)
 		run->status = st;
+	if (r->have_size)
+		run->bytes += r->size;
+	if (run->prog != NULL)
+		progress_update(run->prog, run->bytes,
+		    run->passed + run->failed);
 	if (o->quiet && st == EXIT_OK)
 		return;
+	if (run->prog != NULL)
+		progress_clear(run->prog);
 	if (r->err.code != WPE_OK)
 		detail_of(r, msg, sizeof(msg));
 	if (o->json)
@@ -762,6 +773,8 @@ report_note(const struct copts *o, struct run *run, const struct art *a)
 	note_keep(run, a);
 	if (o->quiet || o->json)
 		return;
+	if (run->prog != NULL)
+		progress_clear(run->prog);
 	print_header(o, run);
 	/* The note goes where a failure's detail goes. */
 	print_human(o, "note", a->shown, a->have_size, a->size, NULL,
@@ -1043,6 +1056,8 @@ finish(const struct copts *o, struct run *run)
 {
 	size_t i;
 
+	if (run->prog != NULL)
+		progress_end(run->prog);
 	if (run->nreasons > 0)
 		qsort(run->reasons, run->nreasons, sizeof(run->reasons[0]),
 		    reason_cmp);
@@ -1103,8 +1118,11 @@ cmd_check(int argc, char **argv)
 		{ "min-size", required_argument, NULL, OPT_MIN_SIZE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "shape", no_argument, NULL, OPT_SHAPE },
+		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct progress prog;
 	struct copts o;
 	struct run run;
 	struct stat sb;
@@ -1136,6 +1154,12 @@ cmd_check(int argc, char **argv)
 			o.min_size = opt_size("--min-size", optarg, 0,
 			    INT64_MAX);
 			break;
+		case OPT_PROGRESS:
+			o.progress = PROGRESS_FORCED;
+			break;
+		case OPT_NO_PROGRESS:
+			o.progress = PROGRESS_OFF;
+			break;
 		default:
 			usage(synopsis_check);
 		}
@@ -1160,6 +1184,11 @@ cmd_check(int argc, char **argv)
 		argv = env;
 		argc = 1;
 	}
+	/* Progress counts the artifacts checked and their bytes. */
+	progress_init(&prog, argc == 1 ? argv[0] : "the operands", 0,
+	    o.progress);
+	prog.unit = "artifacts";
+	run.prog = &prog;
 	for (i = 0; i < argc; i++)
 		check_path(&o, &run, argv[i], argc == 1);
 	finish(&o, &run);

@@ -228,3 +228,14 @@ $KINDS2"
 	run -0 jq -c 'select(.summary) | [.kinds, .walked]' "$J"
 	assert_output '[null,null]'
 }
+
+@test "--progress: a plain line on standard error counts the artifacts" {
+	mixed
+	run -1 wp_to "$J" check --progress "$D"
+	assert_output --regexp "^wprofck: (check: )?$D: .*, 5 artifacts"
+	run -1 wp_to "$BATS_TEST_TMPDIR/plain" check "$D"
+	cmp "$J" "$BATS_TEST_TMPDIR/plain"
+	run -1 wp_to "$J" check --no-progress "$D"
+	assert_output ''
+	cmp "$J" "$BATS_TEST_TMPDIR/plain"
+}
