@@ -300,6 +300,7 @@ outfile_open(struct outfile *of, const char *path, const struct stat *in,
 
 	memset(of, 0, sizeof(*of));
 	of->fd = of->dest = of->dirfd = -1;
+	of->patch_from = UINT64_MAX;
 	of->sync = sync;
 	if (writer_new(of, e) == -1) {
 		writer_free(of);
@@ -375,7 +376,7 @@ fail:
  * writes while this one goes on reading and checksumming, so the CRC and
  * the copies overlap on two cores. The last full buffer is held back one
  * turn (prev), so a header reserved near its end can still be patched in
- * memory.
+ * memory (split's case: one header reserved at a time).
  */
 #define NBUF	4
 #define CHUNK	(1u << 20)
@@ -534,8 +535,13 @@ advance(struct outfile *of, struct wperr *e)
 
 	if (w->has_prev && enqueue(of, prev, CHUNK, w->prev_off, e) == -1)
 		return -1;
-	w->has_prev = 1;
-	w->prev_off = of->flushed;
+	/* Held back only while a reserved header in it awaits its patch. */
+	w->has_prev = of->patch_from != UINT64_MAX &&
+	    of->patch_from >= of->flushed;
+	if (w->has_prev)
+		w->prev_off = of->flushed;
+	else if (enqueue(of, w->cur, of->glen, of->flushed, e) == -1)
+		return -1;
 	of->flushed += of->glen;
 	of->glen = 0;
 	w->cur = (w->cur + 1) % NBUF;
@@ -595,6 +601,8 @@ outfile_reserve(struct outfile *of, size_t len, uint64_t *off,
 		return wperr_sys(e, "outfile_reserve");
 	}
 	*off = of->pos;
+	if (of->patch_from == UINT64_MAX)
+		of->patch_from = *off;
 	return outfile_write(of, zero, len, e);
 }
 
@@ -607,6 +615,8 @@ outfile_patch(struct outfile *of, uint64_t off, const void *buf, size_t len,
 	unsigned prev = (w->cur + NBUF - 1) % NBUF;
 	size_t n;
 
+	if (off == of->patch_from)
+		of->patch_from = UINT64_MAX;
 	/* In memory still (cur, or prev held back), else in the file. */
 	if (off >= (w->has_prev ? w->prev_off : of->flushed)) {
 		if (off < of->flushed) {

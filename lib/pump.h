@@ -43,6 +43,7 @@ struct outfile {
 	uint64_t pos;		/* bytes of output so far */
 	uint64_t flushed;	/* offset of the buffer being filled */
 	uint64_t mark;
+	uint64_t patch_from;	/* a reserved header not yet patched */
 };
 
 #define OUTFILE_STDOUT	NULL
