@@ -460,7 +460,7 @@ fifo_finish() {
 @test "SIGTERM during split -o and extract -o: OUT keeps its content, no temporary file" {
 	old_out
 	fifo_start split --cap 64K -o "$OUT" "$FIFO"
-	fifo_head 1500000 "$P/mid"
+	fifo_head 3000000 "$P/big"
 	wait_tmp "$D"
 	kill -TERM "$PID"
 	fifo_finish

@@ -82,7 +82,7 @@ run_case() {
 		}
 		{ w[NR] = $1; r[NR] = $2; q[NR] = $1 / $2; s[NR] = $3; p[NR] = $1 / $3 }
 		END {
-			printf "%-34s %8.3f %8.3f %6.2f", name, median(w, NR) / 1e9,
+			printf "%-38s %8.3f %8.3f %6.2f", name, median(w, NR) / 1e9,
 			    median(r, NR) / 1e9, median(q, NR)
 			if (durable != "")
 				printf " %8.3f %6.2f", median(s, NR) / 1e9, median(p, NR)
@@ -97,7 +97,7 @@ gen
 {
 	echo "wprofck bench, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores," \
 	    "$(uname -r), $RUNS runs"
-	printf '%-34s %8s %8s %6s %8s %6s %7s\n' case wprofck ref ratio \
+	printf '%-38s %8s %8s %6s %8s %6s %7s\n' case wprofck ref ratio \
 	    "ref+sync" ratio "RSS MiB"
 	run_case "1 reassemble -o 1G vs cp (1.25)" \
 	    "$W reassemble -o $D/out $D/drain1g" \
