@@ -273,13 +273,17 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 			    "%llu", (unsigned long long)e->size,
 			    (unsigned long long)e->off);
 		break;
-	case WPE_SPOOL:
+	case WPE_SPOOL: {
+		const char *dir = getenv("TMPDIR");
+		int set = dir != NULL && *dir != '\0';
+
 		snprintf(buf, len, "cannot hold the output until the verdict "
-		    "in TMPDIR=%s: %s%s%s; write it to a file with -o instead",
-		    getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") :
-		    "/tmp", e->what ? e->what : "", e->what ? ": " : "",
+		    "in %s%s: %s%s%s; write it to a file with -o instead",
+		    set ? "TMPDIR=" : "", set ? dir : "/tmp (TMPDIR is unset)",
+		    e->what ? e->what : "", e->what ? ": " : "",
 		    strerror(e->errnum));
 		break;
+	}
 	case WPE_NO_DIR:
 		snprintf(buf, len, "the output directory does not exist "
 		    "(%s)", strerror(e->errnum));
