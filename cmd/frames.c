@@ -23,7 +23,7 @@ struct type_count {
 };
 
 struct frames_state {
-	int json, started;
+	int json, started, quiet;
 	uint32_t cap, trace_tag, chunk_tag;
 	struct frame_walk fw;
 	struct reasm r;
@@ -209,7 +209,7 @@ frames_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 	enum frame_ev ev = FRAME_NEED;
 
 	*used = len;
-	if (!s->json && !s->started)
+	if (!s->json && !s->quiet && !s->started)
 		printf("%7s %12s  %-16s %-17s %9s  %s\n", "index", "offset",
 		    "tag", "name", "length", "crc");
 	s->started = 1;
@@ -222,7 +222,8 @@ frames_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 			count_type(s, &s->fw.cur);
 			s->bad_crc += s->fw.cur.crc != s->fw.cur.crc_calc;
 			s->bad_pad += s->fw.cur.pad != 0;
-			print_frame(s, &s->fw.cur);
+			if (!s->quiet)
+				print_frame(s, &s->fw.cur);
 		}
 		if (s->verdict == REASM_NEED || s->verdict == REASM_DATA ||
 		    s->verdict == REASM_PAD) {
@@ -238,9 +239,14 @@ frames_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 	stop = frame_eof(&s->fw);
 	if (s->verdict == REASM_NEED)
 		s->verdict = reasm_eof(&s->r);
+	/* -q: nothing on success; a failure still gets its summary. */
+	if (stop->why == FSTOP_CLEAN && s->bad_crc == 0 && s->bad_pad == 0) {
+		if (!s->quiet)
+			print_summary(s, stop);
+		return PUMP_DONE;
+	}
 	print_summary(s, stop);
-	return stop->why == FSTOP_CLEAN && s->bad_crc == 0 &&
-	    s->bad_pad == 0 ? PUMP_DONE : PUMP_BAD;
+	return PUMP_BAD;
 }
 
 static int
@@ -255,6 +261,7 @@ frames(const struct io_opts *io, const struct frames_state *opts)
 		return EXIT_TROUBLE;
 	}
 	s->json = opts->json;
+	s->quiet = io->quiet;
 	frame_init(&s->fw, opts->cap);
 	reasm_init(&s->r, opts->cap, opts->chunk_tag, opts->trace_tag);
 	s->verdict = REASM_NEED;

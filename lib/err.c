@@ -217,11 +217,12 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 	case WPE_MISSING_INTERNED:
 		snprintf(buf, len, "missing interned data: %s %llu of sequence "
 		    "%llu, first used by packet %llu at offset %llu, is defined "
-		    "in no interned_data of that sequence (%llu such ids "
-		    "missing); %s", pbref_kind_name(e->refkind),
+		    "in no interned_data of that sequence (%llu id%s missing "
+		    "in all); %s", pbref_kind_name(e->refkind),
 		    (unsigned long long)e->refid, (unsigned long long)e->refseq,
 		    (unsigned long long)e->index, (unsigned long long)e->off,
 		    (unsigned long long)e->refmissing,
+		    e->refmissing == 1 ? "" : "s",
 		    pbref_kind_stack(e->refkind) ? "wprof most likely stopped "
 		    "before it wrote its final stack packet, or the file was "
 		    "cut at a packet boundary" : "the packet that defines it "
@@ -231,12 +232,13 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 	case WPE_MISSING_TRACK:
 		snprintf(buf, len, "missing track: track uuid %llu, first used "
 		    "by packet %llu at offset %llu, is described by no "
-		    "TrackDescriptor (%llu such uuids missing); the packet that "
-		    "describes it was lost: the file was cut at a packet "
+		    "TrackDescriptor (%llu uuid%s missing in all); the packet "
+		    "that describes it was lost: the file was cut at a packet "
 		    "boundary or packets were dropped",
 		    (unsigned long long)e->refid, (unsigned long long)e->index,
 		    (unsigned long long)e->off,
-		    (unsigned long long)e->refmissing);
+		    (unsigned long long)e->refmissing,
+		    e->refmissing == 1 ? "" : "s");
 		break;
 	case WPE_BAD_TAG:
 		snprintf(buf, len, "%s", e->what);

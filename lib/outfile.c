@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +21,10 @@
  * FIFO) waits in an unlinked spool file until the verdict.
  */
 
-#define GATHER		(1u << 20)	/* small writes gathered up to this */
-#define GATHER_DIRECT	(64u << 10)	/* a larger piece is written as is */
 #define LINK_TRIES	16
+
+static int writer_new(struct outfile *, struct wperr *);
+static void writer_free(struct outfile *);
 
 /* Named temporary files a signal handler must remove. */
 #define PENDING_MAX 4
@@ -298,9 +300,12 @@ outfile_open(struct outfile *of, const char *path, const struct stat *in,
 
 	memset(of, 0, sizeof(*of));
 	of->fd = of->dest = of->dirfd = -1;
+	of->patch_from = UINT64_MAX;
 	of->sync = sync;
-	if ((of->gbuf = malloc(GATHER)) == NULL)
-		return wperr_sys(e, "malloc");
+	if (writer_new(of, e) == -1) {
+		writer_free(of);
+		return -1;
+	}
 	if (path == NULL || strcmp(path, "-") == 0)
 		fd = STDOUT_FILENO;
 	else
@@ -366,44 +371,222 @@ fail:
 	return -1;
 }
 
-/* A failed write to the spool is worded for $TMPDIR, not for OUT. */
-static int
-put(struct outfile *of, const void *buf, size_t len, struct wperr *e)
+/*
+ * The bytes are gathered into CHUNK-sized buffers that a writer thread
+ * writes while this one goes on reading and checksumming, so the CRC and
+ * the copies overlap on two cores. The last full buffer is held back one
+ * turn (prev), so a header reserved near its end can still be patched in
+ * memory (split's case: one header reserved at a time).
+ */
+#define NBUF	4
+#define CHUNK	(1u << 20)
+#define WRITER_STACK	(256u << 10)
+
+struct outwriter {
+	pthread_t thr;
+	int started, stop, failed;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int fd, spool;
+	unsigned char *buf[NBUF];
+	size_t len[NBUF];
+	uint64_t off[NBUF];
+	int busy[NBUF];		/* queued or being written */
+	unsigned qhead, qn;	/* the queue, in ring order */
+	struct wperr err;
+	/* This thread's side. */
+	unsigned cur;		/* the buffer being filled */
+	int has_prev;		/* the one before cur is full, not queued */
+	uint64_t prev_off;
+};
+
+static void *
+writer_main(void *arg)
 {
-	if (io_write(of->fd, buf, len, e) == -1) {
-		if (of->spool)
-			e->code = WPE_SPOOL;
-		return -1;
+	struct outwriter *w = arg;
+	struct wperr e;
+	unsigned i;
+	int failed;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->qn == 0 && !w->stop)
+			pthread_cond_wait(&w->cv, &w->mu);
+		if (w->qn == 0)
+			break;
+		i = w->qhead;
+		failed = w->failed;
+		pthread_mutex_unlock(&w->mu);
+		if (!failed && io_write(w->fd, w->buf[i], w->len[i], w->off[i],
+		    &e) == -1) {
+			if (w->spool)
+				e.code = WPE_SPOOL;
+			pthread_mutex_lock(&w->mu);
+			w->failed = 1;
+			w->err = e;
+		} else
+			pthread_mutex_lock(&w->mu);
+		w->busy[i] = 0;
+		w->qhead = (w->qhead + 1) % NBUF;
+		w->qn--;
+		pthread_cond_broadcast(&w->cv);
 	}
-	of->flushed += len;
-	return 0;
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
 }
 
 static int
-flush(struct outfile *of, struct wperr *e)
+writer_new(struct outfile *of, struct wperr *e)
 {
-	size_t len = of->glen;
+	struct outwriter *w;
+	unsigned i;
 
-	if (len == 0)
-		return 0;
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return wperr_sys(e, "malloc");
+	of->w = w;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	for (i = 0; i < NBUF; i++)
+		if ((w->buf[i] = malloc(CHUNK)) == NULL)
+			return wperr_sys(e, "malloc");
+	return 0;
+}
+
+static void
+writer_free(struct outfile *of)
+{
+	struct outwriter *w = of->w;
+	unsigned i;
+
+	if (w == NULL)
+		return;
+	if (w->started) {
+		pthread_mutex_lock(&w->mu);
+		/* Whatever is still queued is not wanted any more. */
+		w->stop = w->failed = 1;
+		pthread_cond_broadcast(&w->cv);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->thr, NULL);
+	}
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->cv);
+	for (i = 0; i < NBUF; i++)
+		free(w->buf[i]);
+	free(w);
+	of->w = NULL;
+}
+
+/* Hands buffer i, len bytes for offset off, to the writer thread. */
+static int
+enqueue(struct outfile *of, unsigned i, size_t len, uint64_t off,
+    struct wperr *e)
+{
+	struct outwriter *w = of->w;
+	pthread_attr_t attr;
+	int rc;
+
+	if (!w->started) {
+		w->fd = of->fd;
+		w->spool = of->spool;
+		/* It needs little stack; the default 8 MiB would count. */
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, WRITER_STACK);
+		rc = pthread_create(&w->thr, &attr, writer_main, w);
+		pthread_attr_destroy(&attr);
+		if (rc != 0) {
+			errno = rc;
+			return wperr_sys(e, "start the writer thread");
+		}
+		w->started = 1;
+	}
+	pthread_mutex_lock(&w->mu);
+	w->len[i] = len;
+	w->off[i] = off;
+	w->busy[i] = 1;
+	w->qn++;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
+/* Waits until buffer i is free, or every buffer when i is NBUF. */
+static int
+await(struct outfile *of, unsigned i, struct wperr *e)
+{
+	struct outwriter *w = of->w;
+	int failed;
+
+	pthread_mutex_lock(&w->mu);
+	while (i < NBUF ? w->busy[i] : w->qn > 0)
+		pthread_cond_wait(&w->cv, &w->mu);
+	failed = w->failed;
+	if (failed)
+		*e = w->err;
+	pthread_mutex_unlock(&w->mu);
+	return failed ? -1 : 0;
+}
+
+/* cur is full: it becomes prev, the old prev goes to the writer. */
+static int
+advance(struct outfile *of, struct wperr *e)
+{
+	struct outwriter *w = of->w;
+	unsigned prev = (w->cur + NBUF - 1) % NBUF;
+
+	if (w->has_prev && enqueue(of, prev, CHUNK, w->prev_off, e) == -1)
+		return -1;
+	/* Held back only while a reserved header in it awaits its patch. */
+	w->has_prev = of->patch_from != UINT64_MAX &&
+	    of->patch_from >= of->flushed;
+	if (w->has_prev)
+		w->prev_off = of->flushed;
+	else if (enqueue(of, w->cur, of->glen, of->flushed, e) == -1)
+		return -1;
+	of->flushed += of->glen;
 	of->glen = 0;
-	return put(of, of->gbuf, len, e);
+	w->cur = (w->cur + 1) % NBUF;
+	return await(of, w->cur, e);
+}
+
+/* Everything to the file, and nothing in flight. */
+static int
+drain(struct outfile *of, struct wperr *e)
+{
+	struct outwriter *w = of->w;
+	unsigned prev = (w->cur + NBUF - 1) % NBUF;
+
+	if (w->has_prev && enqueue(of, prev, CHUNK, w->prev_off, e) == -1)
+		return -1;
+	w->has_prev = 0;
+	if (of->glen > 0) {
+		if (enqueue(of, w->cur, of->glen, of->flushed, e) == -1)
+			return -1;
+		of->flushed += of->glen;
+		of->glen = 0;
+		w->cur = (w->cur + 1) % NBUF;
+	}
+	return await(of, NBUF, e);
 }
 
 int
 outfile_write(struct outfile *of, const void *buf, size_t len,
     struct wperr *e)
 {
-	if (of->glen + len > GATHER && flush(of, e) == -1)
-		return -1;
-	if (len >= GATHER_DIRECT) {
-		if (flush(of, e) == -1 || put(of, buf, len, e) == -1)
+	const unsigned char *p = buf;
+	size_t n;
+
+	while (len > 0) {
+		if (of->glen == CHUNK && advance(of, e) == -1)
 			return -1;
-	} else {
-		memcpy(of->gbuf + of->glen, buf, len);
-		of->glen += len;
+		n = CHUNK - of->glen;
+		if (n > len)
+			n = len;
+		memcpy(of->w->buf[of->w->cur] + of->glen, p, n);
+		of->glen += n;
+		of->pos += n;
+		p += n;
+		len -= n;
 	}
-	of->pos += len;
 	return 0;
 }
 
@@ -418,6 +601,8 @@ outfile_reserve(struct outfile *of, size_t len, uint64_t *off,
 		return wperr_sys(e, "outfile_reserve");
 	}
 	*off = of->pos;
+	if (of->patch_from == UINT64_MAX)
+		of->patch_from = *off;
 	return outfile_write(of, zero, len, e);
 }
 
@@ -425,25 +610,31 @@ int
 outfile_patch(struct outfile *of, uint64_t off, const void *buf, size_t len,
     struct wperr *e)
 {
-	ssize_t n;
+	struct outwriter *w = of->w;
+	const unsigned char *p = buf;
+	unsigned prev = (w->cur + NBUF - 1) % NBUF;
+	size_t n;
 
-	/* In the gather buffer still, or already in the file. */
-	if (off >= of->flushed) {
-		memcpy(of->gbuf + (off - of->flushed), buf, len);
+	if (off == of->patch_from)
+		of->patch_from = UINT64_MAX;
+	/* In memory still (cur, or prev held back), else in the file. */
+	if (off >= (w->has_prev ? w->prev_off : of->flushed)) {
+		if (off < of->flushed) {
+			n = (size_t)(of->flushed - off);
+			if (n > len)
+				n = len;
+			memcpy(w->buf[prev] + (off - w->prev_off), p, n);
+			p += n;
+			off += n;
+			len -= n;
+		}
+		if (len > 0)
+			memcpy(w->buf[w->cur] + (off - of->flushed), p, len);
 		return 0;
 	}
-	if (off + len > of->flushed && flush(of, e) == -1)
+	if (drain(of, e) == -1)
 		return -1;
-	do
-		n = pwrite(of->fd, buf, len, (off_t)off);
-	while (n == -1 && errno == EINTR);
-	if (n == -1)
-		return wperr_sys(e, "write");
-	if ((size_t)n != len) {
-		errno = EIO;
-		return wperr_sys(e, "write");
-	}
-	return 0;
+	return io_write(of->fd, buf, len, off, e);
 }
 
 void
@@ -452,16 +643,20 @@ outfile_mark(struct outfile *of)
 	of->mark = of->pos;
 }
 
-/* The file keeps the bytes past the mark until commit truncates them. */
+/*
+ * The file keeps the bytes past the mark until commit truncates them; a
+ * failure to drain shows again at commit.
+ */
 void
 outfile_rewind(struct outfile *of)
 {
+	struct wperr e;
+
 	if (of->mark >= of->flushed)
 		of->glen = (size_t)(of->mark - of->flushed);
 	else {
-		of->glen = 0;
+		(void)drain(of, &e);
 		of->flushed = of->mark;
-		(void)lseek(of->fd, (off_t)of->mark, SEEK_SET);
 	}
 	of->pos = of->mark;
 }
@@ -471,7 +666,7 @@ finish_data(struct outfile *of, struct wperr *e)
 {
 	struct stat st;
 
-	if (flush(of, e) == -1)
+	if (drain(of, e) == -1)
 		return -1;
 	if (fstat(of->fd, &st) == -1)
 		return wperr_sys(e, "fstat");
@@ -497,7 +692,7 @@ outfile_dup(struct outfile *of, struct wperr *e)
 static int
 copy_spool(struct outfile *of, struct wperr *e)
 {
-	unsigned char *buf = of->gbuf;
+	unsigned char *buf = of->w->buf[0];
 	uint64_t left = of->pos;
 	off_t off = 0;
 	ssize_t n;
@@ -518,7 +713,7 @@ copy_spool(struct outfile *of, struct wperr *e)
 		left -= (uint64_t)n;
 	}
 	while (left > 0) {
-		n = io_read(of->fd, buf, left < GATHER ? (size_t)left : GATHER,
+		n = io_read(of->fd, buf, left < CHUNK ? (size_t)left : CHUNK,
 		    (uint64_t)off, e);
 		if (n == -1)
 			return -1;
@@ -526,7 +721,7 @@ copy_spool(struct outfile *of, struct wperr *e)
 			errno = EIO;
 			return wperr_sys(e, "the spool file shrank");
 		}
-		if (io_write(of->dest, buf, (size_t)n, e) == -1)
+		if (io_write(of->dest, buf, (size_t)n, IO_AT_CURRENT, e) == -1)
 			return -1;
 		off += n;
 		left -= (uint64_t)n;
@@ -653,6 +848,5 @@ outfile_abort(struct outfile *of)
 	of->dirfd = -1;
 	free(of->base);
 	of->base = NULL;
-	free(of->gbuf);
-	of->gbuf = NULL;
+	writer_free(of);
 }

@@ -51,13 +51,16 @@ io_read(int fd, void *buf, size_t len, uint64_t off, struct wperr *e)
 }
 
 int
-io_write(int fd, const void *buf, size_t len, struct wperr *e)
+io_write(int fd, const void *buf, size_t len, uint64_t off, struct wperr *e)
 {
 	const unsigned char *p = buf;
 	ssize_t n;
 
 	while (len > 0) {
-		n = write(fd, p, len);
+		if (off == IO_AT_CURRENT)
+			n = write(fd, p, len);
+		else
+			n = pwrite(fd, p, len, (off_t)off);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == 0)
@@ -66,6 +69,8 @@ io_write(int fd, const void *buf, size_t len, struct wperr *e)
 			return wperr_sys(e, "write");
 		p += n;
 		len -= (size_t)n;
+		if (off != IO_AT_CURRENT)
+			off += (uint64_t)n;
 	}
 	return 0;
 }

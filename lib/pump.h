@@ -21,7 +21,7 @@ int io_open(const char *path, struct wperr *);
 /* One read: -1 on error, 0 at the end; EINTR is retried. */
 ssize_t io_read(int fd, void *, size_t, uint64_t off, struct wperr *);
 /* All of buf or an error; a write that returns 0 is EIO. */
-int io_write(int fd, const void *, size_t, struct wperr *);
+int io_write(int fd, const void *, size_t, uint64_t off, struct wperr *);
 
 /*
  * The output. Bytes go into an unnamed temporary file beside OUT, linked
@@ -38,11 +38,12 @@ struct outfile {
 	int replace;		/* OUT exists: link beside it, rename over */
 	int sync;
 	int spool;		/* fd is a spool file in $TMPDIR */
-	unsigned char *gbuf;	/* small writes gathered here */
-	size_t glen;
+	struct outwriter *w;	/* the writer thread and its buffers */
+	size_t glen;		/* bytes in the buffer being filled */
 	uint64_t pos;		/* bytes of output so far */
-	uint64_t flushed;	/* bytes of output in fd */
+	uint64_t flushed;	/* offset of the buffer being filled */
 	uint64_t mark;
+	uint64_t patch_from;	/* a reserved header not yet patched */
 };
 
 #define OUTFILE_STDOUT	NULL

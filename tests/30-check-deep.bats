@@ -560,7 +560,7 @@ $(printf '%-6s %5s  %s' ok 5.0G "$T")"
 	# track_event { name_iid: 5 } trusted_packet_sequence_id: 7
 	printf '\n\006Z\002P\005P\007' >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
-	[[ "$(detail)" == "missing interned data: event name iid 5 of sequence 7, first used by packet 0 at offset 4, is defined in no interned_data of that sequence (1 such ids missing); the packet that defines it was lost"* ]]
+	[[ "$(detail)" == "missing interned data: event name iid 5 of sequence 7, first used by packet 0 at offset 4, is defined in no interned_data of that sequence (1 id missing in all); the packet that defines it was lost"* ]]
 	MIN=0
 	run -0 field reason
 	assert_output 'missing_interned'
@@ -584,7 +584,7 @@ $(printf '%-6s %5s  %s' ok 5.0G "$T")"
 	# track_event { track_uuid(11): 9 }
 	printf '\n\004Z\002X\011' >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
-	[[ "$(detail)" == "missing track: track uuid 9, first used by packet 0 at offset 4, is described by no TrackDescriptor (1 such uuids missing)"* ]]
+	[[ "$(detail)" == "missing track: track uuid 9, first used by packet 0 at offset 4, is described by no TrackDescriptor (1 uuid missing in all)"* ]]
 	MIN=0
 	run -0 field reason
 	assert_output 'missing_track'

@@ -73,7 +73,11 @@ setup_file() {
 	run -0 jq -r 'select(.reason == "unreadable" or .reason == "missing")
 	    | .path' "$P/verdicts"
 	assert_output ''
-	[ "$(wc -l <"$P/verdicts")" -eq "$(wc -l <"$P/labels")" ]
+	# One record per file; the summary record (no path) comes last.
+	[ "$(jq -c 'select(.path)' "$P/verdicts" | wc -l)" -eq \
+	    "$(wc -l <"$P/labels")" ]
+	run -0 jq -c 'select(.path | not) | .summary' "$P/verdicts"
+	assert_output true
 }
 
 @test "every file protoc rejects, check rejects" {

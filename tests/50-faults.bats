@@ -236,12 +236,14 @@ fifo_finish() {
 }
 
 @test "split -o: the directory vanishes mid-run: exit 2 naming OUT, nothing left" {
+	# Output is gathered into 1 MiB writes, and split holds the last one
+	# back while a header in it waits: send more than 2 MiB.
 	fifo_start split --cap 64K -o "$OUT" "$FIFO"
-	fifo_head 300000 "$P/mid"
+	fifo_head 3000000 "$P/big"
 	wait_tmp "$D"
 	rm -rf "$D"
 	mkdir "$D"
-	fifo_tail 300000 "$P/mid"
+	fifo_tail 3000000 "$P/big"
 	fifo_finish
 	assert_equal "$ST" 2
 	assert_equal "$ERRTEXT" "wprofck: split: $OUT: link the output file: No such file or directory"
@@ -250,11 +252,11 @@ fifo_finish() {
 
 @test "extract -o: the directory vanishes mid-run: exit 2 naming OUT, nothing left" {
 	fifo_start extract -o "$OUT" SOUT "$FIFO"
-	fifo_head 300000 "$P/mid.sout"
+	fifo_head 1500000 "$P/mid.sout"
 	wait_tmp "$D"
 	rm -rf "$D"
 	mkdir "$D"
-	fifo_tail 300000 "$P/mid.sout"
+	fifo_tail 1500000 "$P/mid.sout"
 	fifo_finish
 	assert_equal "$ST" 2
 	assert_equal "$ERRTEXT" "wprofck: extract: $OUT: link the output file: No such file or directory"
@@ -459,7 +461,7 @@ fifo_finish() {
 @test "SIGTERM during split -o and extract -o: OUT keeps its content, no temporary file" {
 	old_out
 	fifo_start split --cap 64K -o "$OUT" "$FIFO"
-	fifo_head 300000 "$P/mid"
+	fifo_head 3000000 "$P/big"
 	wait_tmp "$D"
 	kill -TERM "$PID"
 	fifo_finish
@@ -467,7 +469,7 @@ fifo_finish() {
 	assert_old_out
 	rm -f "$FIFO"
 	fifo_start extract -o "$OUT" SOUT "$FIFO"
-	fifo_head 300000 "$P/mid.sout"
+	fifo_head 1500000 "$P/mid.sout"
 	wait_tmp "$D"
 	kill -TERM "$PID"
 	fifo_finish

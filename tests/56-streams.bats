@@ -149,3 +149,12 @@ setup() {
 	run -1 "$WPROFCK" reassemble -q -o "$OUT" "$P/c1"
 	assert_output --partial 'no trace'
 }
+
+@test "frames -q: nothing for a good dump, the summary for a bad one" {
+	run -0 "$WPROFCK" frames -q "$P/drain"
+	assert_output ''
+	head -c 5000 "$P/drain" >"$D/torn"
+	run -1 "$WPROFCK" frames -q "$D/torn"
+	assert_line --regexp '^end: torn frame at offset '
+	refute_line --regexp '^ +0 +0 '
+}

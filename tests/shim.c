@@ -1,7 +1,8 @@
 /*
  * shim.so: an LD_PRELOAD library that makes the system calls wprofck's
  * tests cannot provoke otherwise. Each is switched on by the environment:
- *   WPSHIM_WRITE0=1      write(2) to a descriptor above 2 returns 0
+ *   WPSHIM_WRITE0=1      write(2) and pwrite(2) to a descriptor above 2
+ *                        return 0
  *   WPSHIM_FSYNC=FILE    every fsync(2) appends a line "fsync" to FILE
  *   WPSHIM_NO_TMPFILE=1  open and openat refuse O_TMPFILE (EOPNOTSUPP)
  *   WPSHIM_SHRINK=1      the first pread(2) of a regular file halves it
@@ -34,6 +35,17 @@ write(int fd, const void *buf, size_t len)
 		return 0;
 	return syscall(SYS_write, fd, buf, len);
 }
+
+ssize_t
+pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	if (fd > 2 && len > 0 && on("WPSHIM_WRITE0"))
+		return 0;
+	return syscall(SYS_pwrite64, fd, buf, len, off);
+}
+
+ssize_t pwrite64(int, const void *, size_t, off_t)
+    __attribute__((alias("pwrite")));
 
 static void
 log_fsync(void)

@@ -813,8 +813,8 @@ through_fd(const unsigned char *d, size_t len, enum pbwalk_ev ev,
 	close(p[1]);
 	CHECK(check_fd(p[0], CHECK_DEEP, 0, buf, CHECK_BUF_MIN, &r) == 0);
 	close(p[0]);
-	/* A stream is read no further than its verdict needs. */
-	CHECK(r.size == len || (r.err.code != WPE_OK && r.size <= len));
+	/* A stream's size is known only when the verdict needed its end. */
+	CHECK(!r.have_size || r.size == len);
 	if (len == 0 || d[0] != PB_TAG_PACKET)
 		CHECK(r.err.code == WPE_BAD_LEADING_BYTE);
 	else {
