@@ -44,6 +44,8 @@ void opt_tags_differ(uint32_t trace_tag, uint32_t chunk_tag);
 uint64_t opt_size(const char *opt, const char *arg, uint64_t min,
     uint64_t max);
 void warn_wperr(const char *name, const struct wperr *);
+const char *cap_for(uint64_t len, char *buf, size_t buflen);
+const char *dump_arg(const char *name);
 void operands(int argc, char **argv, int min, int max,
     const char *synopsis);
 

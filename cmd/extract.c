@@ -21,8 +21,24 @@ const char synopsis_extract[] =
 struct extract_state {
 	uint32_t type;
 	int quiet, bad;
+	uint64_t found;		/* frames of the type, good or not */
 	struct frame_walk w;
 };
+
+/* What a type is called in a message: SOUT (Stdout), or its escaped tag. */
+static const char *
+type_words(uint32_t type, char *buf, size_t len)
+{
+	char tv[FRAME_TYPE_NAME_MAX];
+	const char *name;
+
+	tag_vis(type, tv);
+	if ((name = tag_name(type)) != NULL)
+		snprintf(buf, len, "%s (%s)", tv, name);
+	else
+		snprintf(buf, len, "%s", tv);
+	return buf;
+}
 
 static enum pump_verdict
 extract_feed(struct pump *p, void *arg, const unsigned char *buf,
@@ -44,6 +60,8 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 			s->w.skip_crc = 1;
 			continue;
 		}
+		if (ev == FRAME_HEADER)
+			s->found++;
 		if (ev == FRAME_DATA && outfile_write(p->out, s->w.data,
 		    s->w.datalen, &p->err) == -1)
 			return PUMP_FAIL;
@@ -70,6 +88,19 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 		s->bad = 1;
 		warnx("%s: the walk ended early: %s", p->name,
 		    frame_stop_str(stop, msg, sizeof(msg)));
+		if (stop->why == FSTOP_OVERSIZED)
+			warnx("%s: if the guest wrote frames that large, "
+			    "--max-frame %s admits this one", p->name,
+			    cap_for(stop->len, tn, sizeof(tn)));
+	}
+	/* As grep(1) does when nothing matched. */
+	if (s->found == 0) {
+		s->bad = 1;
+		warnx("%s: no %s frame in %s%llu frames; 'wprofck frames %s' "
+		    "lists the types there are", p->name,
+		    type_words(s->type, msg, sizeof(msg)),
+		    stop->why == FSTOP_CLEAN ? "its " : "the ",
+		    (unsigned long long)s->w.nframes, dump_arg(p->name));
 	}
 	return s->bad ? PUMP_BAD : PUMP_DONE;
 }
@@ -92,8 +123,8 @@ cmd_extract(int argc, char **argv)
 	struct pump p;
 	struct wperr e;
 	uint32_t cap = FRAME_CAP_DEFAULT;
-	char msg[256];
-	int ch;
+	char msg[512];
+	int ch, force = 0;
 
 	memset(&s, 0, sizeof(s));
 	memset(&io, 0, sizeof(io));
@@ -103,6 +134,7 @@ cmd_extract(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case 'f':
+			force = 1;
 			break;
 		case 'h':
 			help(synopsis_extract);
@@ -123,6 +155,12 @@ cmd_extract(int argc, char **argv)
 	if (tag_parse_name(argv[0], &s.type, &e) == -1)
 		errx(EXIT_TROUBLE, "tag: '%s': %s", argv[0],
 		    wperr_str(&e, msg, sizeof(msg)));
+	/* Text types may go to a terminal; the rest are binary. */
+	if ((io.out == NULL || strcmp(io.out, "-") == 0) && !force &&
+	    !tag_is_text(s.type) && isatty(STDOUT_FILENO))
+		errx(EXIT_TROUBLE, "refusing to write %s payloads, which are "
+		    "binary, to a terminal; use -o or -f",
+		    type_words(s.type, msg, sizeof(msg)));
 	s.quiet = io.quiet;
 	frame_init(&s.w, cap);
 	io.in = argc == 2 ? argv[1] : NULL;

@@ -28,7 +28,72 @@ struct reassemble_state {
 	const struct reassemble_opts *o;
 	struct reasm r;
 	int checkfd;		/* the output, for --check */
+	unsigned char head[16];	/* the first bytes, to say what it was */
+	size_t headlen;
 };
+
+/*
+ * A trace given for a drain. A drain starts with the low byte of a type,
+ * which for no known type is 0x0a; a trace starts with 0x0a (field 1, wire
+ * type 2), a varint length and a packet whose first byte is a field key
+ * with a field number and a wire type of 0, 1, 2 or 5.
+ */
+static int
+looks_like_trace(const unsigned char *h, size_t n, uint64_t *len)
+{
+	size_t i;
+	unsigned wt;
+
+	if (n < 3 || h[0] != 0x0a)
+		return 0;
+	*len = 0;
+	for (i = 1; i < n && i <= 10; i++) {
+		*len |= (uint64_t)(h[i] & 0x7f) << (7 * (i - 1));
+		if ((h[i] & 0x80) == 0)
+			break;
+	}
+	if (i + 1 >= n || i > 10 || *len == 0)
+		return 0;
+	wt = h[i + 1] & 7;
+	return (h[i + 1] >> 3 != 0 || (h[i + 1] & 0x80) != 0) &&
+	    (wt == 0 || wt == 1 || wt == 2 || wt == 5);
+}
+
+/* The verdict, then where to look next. */
+static void
+warn_failed(const struct pump *p, const struct reassemble_state *s)
+{
+	const struct wperr *e = &s->r.err;
+	const char *d = dump_arg(p->name);
+	uint64_t len;
+	char msg[512], cap[24];
+
+	if (e->code == WPE_NO_TERMINAL &&
+	    looks_like_trace(s->head, s->headlen, &len)) {
+		warnx("%s: a Perfetto trace, not a drain dump: it starts with "
+		    "a packet of %llu bytes; 'wprofck check %s' checks a "
+		    "trace", p->name, (unsigned long long)len, d);
+		return;
+	}
+	warnx("%s: %s; no .pb written", p->name,
+	    wperr_str(e, msg, sizeof(msg)));
+	if (e->code == WPE_NO_TERMINAL && e->stop.why == FSTOP_OVERSIZED) {
+		cap_for(e->stop.len, cap, sizeof(cap));
+		warnx("%s: if the guest wrote frames that large, --max-frame "
+		    "%s admits this one; 'wprofck frames --max-frame %s %s' "
+		    "lists the frames", p->name, cap, cap, d);
+	} else if (e->code == WPE_TORN)
+		warnx("see 'wprofck frames %s' for each frame and its CRC, "
+		    "and 'wprofck extract SOUT %s' for what the guest printed",
+		    d, d);
+	else if (e->code == WPE_NO_TERMINAL)
+		warnx("see 'wprofck frames %s' for the frames and where they "
+		    "end, and 'wprofck extract SOUT %s' for what the guest "
+		    "printed", d, d);
+	else
+		warnx("see 'wprofck extract SOUT %s' for what the guest "
+		    "printed", d);
+}
 
 static void
 warn_pad(const char *name, const struct frame *f)
@@ -49,9 +114,15 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
 	struct reassemble_state *s = arg;
 	struct reasm *r = &s->r;
 	enum reasm_ev ev = REASM_NEED;
-	char msg[512];
+	size_t n;
 
 	*used = len;
+	if (s->headlen < sizeof(s->head)) {
+		n = sizeof(s->head) - s->headlen < len ?
+		    sizeof(s->head) - s->headlen : len;
+		memcpy(s->head + s->headlen, buf, n);
+		s->headlen += n;
+	}
 	if (len > 0) {
 		reasm_input(r, buf, len);
 		ev = reasm_next(r);
@@ -78,8 +149,7 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
 				return PUMP_FAIL;
 			return PUMP_DONE;
 		case REASM_FAIL:
-			warnx("%s: %s; no .pb written", p->name,
-			    wperr_str(&r->err, msg, sizeof(msg)));
+			warn_failed(p, s);
 			return PUMP_BAD;
 		case REASM_NEED:
 			break;

@@ -88,6 +88,7 @@ cmd_split(int argc, char **argv)
 	struct pump p;
 	uint32_t cap = FRAME_CAP_DEFAULT, trace_tag = TAG_WPRF;
 	uint32_t chunk_tag = TAG_WPRC;
+	char capword[24];
 	int ch, force = 0;
 
 	memset(&io, 0, sizeof(io));
@@ -122,6 +123,11 @@ cmd_split(int argc, char **argv)
 	argv += optind;
 	operands(argc, argv, 0, 1, synopsis_split);
 	opt_tags_differ(trace_tag, chunk_tag);
+	if (cap > FRAME_CAP_DEFAULT && !io.quiet)
+		warnx("warning: --cap %s makes frames larger than the %uM "
+		    "reassemble accepts by default; reassemble them with "
+		    "--max-frame %s", cap_for(cap, capword, sizeof(capword)),
+		    FRAME_CAP_DEFAULT >> 20, capword);
 	if ((io.out == NULL || strcmp(io.out, "-") == 0) && !force &&
 	    isatty(STDOUT_FILENO))
 		errx(EXIT_TROUBLE, "refusing to write binary data to a "

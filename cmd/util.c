@@ -53,6 +53,31 @@ opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
 	return v;
 }
 
+/*
+ * The --max-frame value, in the units a person types, that admits a frame
+ * of len bytes: whole K below 1 MiB, else whole M, else the bytes.
+ */
+const char *
+cap_for(uint64_t len, char *buf, size_t buflen)
+{
+	uint64_t k = (len + 1023) >> 10, m = (len + (1u << 20) - 1) >> 20;
+
+	if (len <= 1u << 20)
+		snprintf(buf, buflen, "%lluK", (unsigned long long)k);
+	else if (m << 20 <= UINT32_MAX)
+		snprintf(buf, buflen, "%lluM", (unsigned long long)m);
+	else
+		snprintf(buf, buflen, "%llu", (unsigned long long)len);
+	return buf;
+}
+
+/* Names a dump in a command line to copy; standard input has no name. */
+const char *
+dump_arg(const char *name)
+{
+	return strcmp(name, "<stdin>") == 0 ? "DUMP" : name;
+}
+
 /* Chunks and the terminal are told apart by type alone. */
 void
 opt_tags_differ(uint32_t trace_tag, uint32_t chunk_tag)

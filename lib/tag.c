@@ -7,36 +7,38 @@
 
 #include "wprofck.h"
 
+/* text: the payloads are text a terminal may show. */
 static const struct tag {
 	uint32_t type;
 	const char *name;
+	int text;
 } tags[] = {
-	{ 0x57505246, "WprofTrace" },
-	{ 0x57505243, "WprofTraceChunk" },
-	{ 0x5354494D, "Stimulus" },
-	{ 0x5354454E, "StepEnd" },
-	{ 0x53435354, "ScenarioStart" },
-	{ 0x53435050, "ScenarioPause" },
-	{ 0x53435252, "ScenarioResume" },
-	{ 0x5343454E, "ScenarioEnd" },
-	{ 0x45584954, "Exit" },
-	{ 0x54455354, "TestResult" },
-	{ 0x53434458, "SchedExit" },
-	{ 0x43525348, "Crash" },
-	{ 0x504D4554, "PayloadMetrics" },
-	{ 0x5241574F, "RawPayloadOutput" },
-	{ 0x50524157, "Profraw" },
-	{ 0x534E5251, "SnapshotRequest" },
-	{ 0x534E5250, "SnapshotReply" },
-	{ 0x53524459, "SysRdy" },
-	{ 0x534F5554, "Stdout" },
-	{ 0x53455252, "Stderr" },
-	{ 0x53434C47, "SchedLog" },
-	{ 0x4C494645, "Lifecycle" },
-	{ 0x4B414452, "KernAddrs" },
-	{ 0x45584358, "ExecExit" },
-	{ 0x444D5347, "Dmesg" },
-	{ 0x50524F42, "ProbeOutput" },
+	{ 0x57505246, "WprofTrace", 0 },
+	{ 0x57505243, "WprofTraceChunk", 0 },
+	{ 0x5354494D, "Stimulus", 0 },
+	{ 0x5354454E, "StepEnd", 0 },
+	{ 0x53435354, "ScenarioStart", 0 },
+	{ 0x53435050, "ScenarioPause", 0 },
+	{ 0x53435252, "ScenarioResume", 0 },
+	{ 0x5343454E, "ScenarioEnd", 0 },
+	{ 0x45584954, "Exit", 0 },
+	{ 0x54455354, "TestResult", 0 },
+	{ 0x53434458, "SchedExit", 0 },
+	{ 0x43525348, "Crash", 1 },
+	{ 0x504D4554, "PayloadMetrics", 0 },
+	{ 0x5241574F, "RawPayloadOutput", 0 },
+	{ 0x50524157, "Profraw", 0 },
+	{ 0x534E5251, "SnapshotRequest", 0 },
+	{ 0x534E5250, "SnapshotReply", 0 },
+	{ 0x53524459, "SysRdy", 0 },
+	{ 0x534F5554, "Stdout", 1 },
+	{ 0x53455252, "Stderr", 1 },
+	{ 0x53434C47, "SchedLog", 1 },
+	{ 0x4C494645, "Lifecycle", 1 },
+	{ 0x4B414452, "KernAddrs", 0 },
+	{ 0x45584358, "ExecExit", 0 },
+	{ 0x444D5347, "Dmesg", 1 },
+	{ 0x50524F42, "ProbeOutput", 1 },
 };
 
 #define NTAGS (sizeof(tags) / sizeof(tags[0]))
@@ -50,6 +52,18 @@ tag_name(uint32_t type)
 		if (tags[i].type == type)
 			return tags[i].name;
 	return NULL;
+}
+
+/* 1 for a known type whose payloads are text: output, logs, reports. */
+int
+tag_is_text(uint32_t type)
+{
+	size_t i;
+
+	for (i = 0; i < NTAGS; i++)
+		if (tags[i].type == type)
+			return tags[i].text;
+	return 0;
 }
 
 void

@@ -102,6 +102,7 @@ const char *frame_stop_str(const struct frame_stop *, char *buf, size_t len);
 
 /* tag.c: message types and option values. */
 const char *tag_name(uint32_t type);	/* ktstr name or NULL */
+int tag_is_text(uint32_t type);		/* payloads a terminal may show */
 /* The four characters the value spells, most significant byte first. */
 void tag_chars(uint32_t type, char out[4]);
 /* The same with vis(3) C-style escapes for unprintable bytes. */

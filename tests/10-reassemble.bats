@@ -118,7 +118,7 @@ xor1() {
 @test "an empty lone terminal is an empty trace: exit 1, no output" {
 	frame WPRF "$P/empty"
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "wprofck: reassemble: $DRAIN: no trace: empty trace (WprofTrace frame 0 at offset 0, no chunks); no .pb written"
+	assert_line -n 0 "wprofck: reassemble: $DRAIN: no trace: empty trace (WprofTrace frame 0 at offset 0, no chunks); no .pb written"
 	[ "$(fsize "$GOT")" -eq 0 ]
 }
 
@@ -146,7 +146,7 @@ xor1() {
 	frame WPRF "$P/t"
 	crc=$(crc_of "$P/c1")
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(torn_msg "$DRAIN" WprofTraceChunk 0 0 "$(xor1 "$crc")" "$crc")"
+	assert_line -n 0 "$(torn_msg "$DRAIN" WprofTraceChunk 0 0 "$(xor1 "$crc")" "$crc")"
 	[ "$(fsize "$GOT")" -eq 0 ]
 }
 
@@ -162,7 +162,7 @@ xor1() {
 	[ "$idx" -eq 3 ]
 	[ "$off" -eq $((16 + 15 + 16 + 4096 + 16 + 18)) ]
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(torn_msg "$DRAIN" WprofTraceChunk 3 "$off" "$(xor1 "$crc")" "$crc")"
+	assert_line -n 0 "$(torn_msg "$DRAIN" WprofTraceChunk 3 "$off" "$(xor1 "$crc")" "$crc")"
 	[ "$(fsize "$GOT")" -eq 0 ]
 }
 
@@ -173,7 +173,7 @@ xor1() {
 	frame WPRF "$P/t"
 	crc=$(crc_of "$P/c3")
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(torn_msg "$DRAIN" WprofTraceChunk 2 8224 "$(xor1 "$crc")" "$crc")"
+	assert_line -n 0 "$(torn_msg "$DRAIN" WprofTraceChunk 2 8224 "$(xor1 "$crc")" "$crc")"
 	[ "$(fsize "$GOT")" -eq 0 ]
 }
 
@@ -182,7 +182,7 @@ xor1() {
 	frame WPRF "$P/t" -c 1
 	crc=$(crc_of "$P/t")
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(torn_msg "$DRAIN" WprofTrace 1 4112 00000001 "$crc")"
+	assert_line -n 0 "$(torn_msg "$DRAIN" WprofTrace 1 4112 00000001 "$crc")"
 	[ "$(fsize "$GOT")" -eq 0 ]
 }
 
@@ -259,20 +259,20 @@ xor1() {
 	frame WPRC "$P/c2"
 	frame WPRC "$P/c3"
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(noterm_msg "$DRAIN" 'clean end' 4 $((3 * 4112 + 27)) 3 12288)"
+	assert_line -n 0 "$(noterm_msg "$DRAIN" 'clean end' 4 $((3 * 4112 + 27)) 3 12288)"
 	[ "$(fsize "$GOT")" -eq 0 ]
 }
 
 @test "an empty dump has no trace" {
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(noterm_msg "$DRAIN" 'clean end' 0 0 0 0)"
+	assert_line -n 0 "$(noterm_msg "$DRAIN" 'clean end' 0 0 0 0)"
 }
 
 @test "a dump of unrelated frames has no trace" {
 	frame_text SOUT a
 	frame_text SCLG bc
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(noterm_msg "$DRAIN" 'clean end' 2 35 0 0)"
+	assert_line -n 0 "$(noterm_msg "$DRAIN" 'clean end' 2 35 0 0)"
 }
 
 # Section 1: the stop conditions of the frame walk.
@@ -291,7 +291,7 @@ xor1() {
 	frame WPRC "$P/c2"
 	printf '\106\122\120\127\001' >>"$DRAIN"
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(noterm_msg "$DRAIN" 'partial header: 5 bytes at offset 8224' 2 8224 2 8192)"
+	assert_line -n 0 "$(noterm_msg "$DRAIN" 'partial header: 5 bytes at offset 8224' 2 8224 2 8192)"
 }
 
 @test "a torn trailing frame ends the walk: needs L bytes, has R" {
@@ -299,7 +299,7 @@ xor1() {
 	head -c 40 "$P/t" >"$BATS_TEST_TMPDIR/t40"
 	frame WPRF "$BATS_TEST_TMPDIR/t40" -l 100
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(noterm_msg "$DRAIN" 'torn frame at offset 4112: needs 100 bytes, has 40' 1 4112 1 4096)"
+	assert_line -n 0 "$(noterm_msg "$DRAIN" 'torn frame at offset 4112: needs 100 bytes, has 40' 1 4112 1 4096)"
 	[ "$(fsize "$GOT")" -eq 0 ]
 }
 
@@ -307,7 +307,7 @@ xor1() {
 	frame WPRC "$P/c1"
 	frame_text SOUT 'short' -l 4000
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(noterm_msg "$DRAIN" 'torn frame at offset 4112: needs 4000 bytes, has 5' 1 4112 1 4096)"
+	assert_line -n 0 "$(noterm_msg "$DRAIN" 'torn frame at offset 4112: needs 4000 bytes, has 5' 1 4112 1 4096)"
 }
 
 @test "an oversized length stops the walk; later frames that would finish the trace are ignored" {
@@ -317,7 +317,7 @@ xor1() {
 	frame WPRC "$P/c2"
 	frame WPRF "$P/t"
 	run -1 wp_to "$GOT" reassemble --max-frame 4096 -o "$OUT" "$DRAIN"
-	assert_output "$(noterm_msg "$DRAIN" "oversized frame at offset $off: length 4097 over the cap 4096" 1 "$off" 1 4096)"
+	assert_line -n 0 "$(noterm_msg "$DRAIN" "oversized frame at offset $off: length 4097 over the cap 4096" 1 "$off" 1 4096)"
 	[ ! -e "$OUT" ]
 }
 
@@ -326,7 +326,7 @@ xor1() {
 	frame_text SCLG x -l 0xffffffff
 	frame WPRF "$P/t"
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(noterm_msg "$DRAIN" 'oversized frame at offset 4112: length 4294967295 over the cap 16777216' 1 4112 1 4096)"
+	assert_line -n 0 "$(noterm_msg "$DRAIN" 'oversized frame at offset 4112: length 4294967295 over the cap 16777216' 1 4112 1 4096)"
 }
 
 @test "--max-frame 4096: frames of exactly 4096 bytes pass" {
@@ -341,7 +341,7 @@ xor1() {
 	frame WPRC "$P/p4096"
 	frame WPRF "$P/p4097"
 	run -1 wp_to "$GOT" reassemble --max-frame 4096 "$DRAIN"
-	assert_output "$(noterm_msg "$DRAIN" 'oversized frame at offset 4112: length 4097 over the cap 4096' 1 4112 1 4096)"
+	assert_line -n 0 "$(noterm_msg "$DRAIN" 'oversized frame at offset 4112: length 4097 over the cap 4096' 1 4112 1 4096)"
 	[ "$(fsize "$GOT")" -eq 0 ]
 }
 
@@ -357,7 +357,7 @@ xor1() {
 	frame WPRC "$P/c1"
 	frame WPRF "$P/p16m1"
 	run -1 wp_to "$GOT" reassemble "$DRAIN"
-	assert_output "$(noterm_msg "$DRAIN" 'oversized frame at offset 4112: length 16777217 over the cap 16777216' 1 4112 1 4096)"
+	assert_line -n 0 "$(noterm_msg "$DRAIN" 'oversized frame at offset 4112: length 16777217 over the cap 16777216' 1 4112 1 4096)"
 	[ "$(fsize "$GOT")" -eq 0 ]
 }
 
@@ -411,7 +411,7 @@ xor1() {
 	cmp "$P/trace" "$OUT"
 	new_drain
 	run -1 wp_in "$DRAIN" "$GOT" reassemble -
-	assert_output "$(noterm_msg '<stdin>' 'clean end' 0 0 0 0)"
+	assert_line -n 0 "$(noterm_msg '<stdin>' 'clean end' 0 0 0 0)"
 }
 
 @test "a pipe in small writes is read like a file" {
@@ -651,19 +651,19 @@ xor1() {
 	frame WXYZ "$P/t"
 	crc=$(crc_of "$P/c1")
 	run -1 wp_to "$GOT" reassemble --chunk-tag SOUT --trace-tag WXYZ "$DRAIN"
-	assert_output "$(torn_msg "$DRAIN" Stdout 0 0 "$(xor1 "$crc")" "$crc")"
+	assert_line -n 0 "$(torn_msg "$DRAIN" Stdout 0 0 "$(xor1 "$crc")" "$crc")"
 	new_drain
 	frame ABCD "$P/c1" -C
 	frame WXYZ "$P/t"
 	run -1 wp_to "$GOT" reassemble --chunk-tag ABCD --trace-tag WXYZ "$DRAIN"
-	assert_output "$(torn_msg "$DRAIN" ABCD 0 0 "$(xor1 "$crc")" "$crc")"
+	assert_line -n 0 "$(torn_msg "$DRAIN" ABCD 0 0 "$(xor1 "$crc")" "$crc")"
 }
 
 @test "no terminal of a tag set by option names that tag" {
 	frame ABCD "$P/c1"
 	frame WPRF "$P/t"
 	run -1 wp_to "$GOT" reassemble --chunk-tag ABCD --trace-tag WXYZ "$DRAIN"
-	assert_output "$(noterm_msg "$DRAIN" 'clean end' 2 5128 1 4096 WXYZ)"
+	assert_line -n 0 "$(noterm_msg "$DRAIN" 'clean end' 2 5128 1 4096 WXYZ)"
 }
 
 # --check

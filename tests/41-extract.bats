@@ -86,11 +86,12 @@ setup() {
 	cmp "$P/o1" "$GOT"
 	run -0 wp_to "$GOT" extract 0x41424344 "$DRAIN"
 	cmp "$P/o1" "$GOT"
-	run -0 wp_to "$GOT" extract Dmesg "$DRAIN"
-	assert_output ''
+	# A type with no frame: said on stderr, exit 1, as grep does.
+	run -1 wp_to "$GOT" extract Dmesg "$DRAIN"
+	assert_output --regexp "^wprofck: extract: .*/drain: no DMSG \(Dmesg\) frame in its [0-9]+ frames; 'wprofck frames .*/drain' lists the types there are\$"
 	assert_equal "$(fsize "$GOT")" 0
-	run -0 wp_to "$GOT" extract SOUT "$P/empty"
-	assert_output ''
+	run -1 wp_to "$GOT" extract SOUT "$P/empty"
+	assert_output "wprofck: extract: $P/empty: no SOUT (Stdout) frame in its 0 frames; 'wprofck frames $P/empty' lists the types there are"
 	assert_equal "$(fsize "$GOT")" 0
 }
 
@@ -146,7 +147,8 @@ setup() {
 	frame SOUT "$P/o2" -l 16777217
 	frame SOUT "$P/o3"
 	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
-	assert_output "wprofck: extract: $DRAIN: the walk ended early: oversized frame at offset 29: length 16777217 over the cap 16777216"
+	assert_line -n 0 "wprofck: extract: $DRAIN: the walk ended early: oversized frame at offset 29: length 16777217 over the cap 16777216"
+	assert_line -n 1 "wprofck: extract: $DRAIN: if the guest wrote frames that large, --max-frame 17M admits this one"
 	cmp "$P/o1" "$GOT"
 
 	new_drain
@@ -154,7 +156,7 @@ setup() {
 	frame SOUT "$P/o2"
 	frame SOUT "$P/o3"
 	run -1 wp_to "$GOT" extract --max-frame 7 SOUT "$DRAIN"
-	assert_output "wprofck: extract: $DRAIN: the walk ended early: oversized frame at offset 0: length 13 over the cap 7"
+	assert_line -n 0 "wprofck: extract: $DRAIN: the walk ended early: oversized frame at offset 0: length 13 over the cap 7"
 	assert_equal "$(fsize "$GOT")" 0
 	run -0 wp_to "$GOT" extract --max-frame 13 SOUT "$DRAIN"
 	cat "$P/o1" "$P/o2" "$P/o3" >"$EXP"

@@ -343,7 +343,7 @@ fifo_finish() {
 	timeout 20 "$SLOWCAT" -k -b 1000 -d 2000 -n 8740 "$P/drain" \
 	    >"$FIFO" 3>&- &
 	run -1 timeout 20 "$WPROFCK" reassemble -o "$OUT" "$FIFO"
-	assert_output "$(noterm "$FIFO" 'torn frame at offset 8224: needs 1000 bytes, has 500' 2 8224 2 8192)"
+	assert_line -n 0 "$(noterm "$FIFO" 'torn frame at offset 8224: needs 1000 bytes, has 500' 2 8224 2 8192)"
 	assert_equal "$(ls_dir "$D")" ''
 	st=0
 	wait $! || st=$?
@@ -372,7 +372,7 @@ fifo_finish() {
 	timeout 20 "$SLOWCAT" -k -b 1000 -d 1000 -n 8231 "$P/drain" \
 	    >"$FIFO" 3>&- &
 	run -1 timeout 20 "$WPROFCK" reassemble -o "$OUT" "$FIFO"
-	assert_output "$(noterm "$FIFO" 'partial header: 7 bytes at offset 8224' 2 8224 2 8192)"
+	assert_line -n 0 "$(noterm "$FIFO" 'partial header: 7 bytes at offset 8224' 2 8224 2 8192)"
 	assert_equal "$(ls_dir "$D")" ''
 	wait $! || :
 	timeout 20 "$SLOWCAT" -k -b 4096 -d 0 -n 8231 "$P/drain" \
@@ -602,7 +602,7 @@ lie_check() {
 			stop="torn frame at offset $LIE_OFF: needs $len bytes, has $LIE_LEFT"
 		fi
 		run -1 wp_rss "$GOT" reassemble "${opts[@]}" "$DRAIN"
-		assert_output "$(noterm "$DRAIN" "$stop" "$LIE_FRAMES" "$LIE_OFF" "$LIE_CHUNKS" $((LIE_CHUNKS * 4096)))"
+		assert_line -n 0 "$(noterm "$DRAIN" "$stop" "$LIE_FRAMES" "$LIE_OFF" "$LIE_CHUNKS" $((LIE_CHUNKS * 4096)))"
 		[ ! -s "$GOT" ]
 	fi
 	assert_rss_small
@@ -660,7 +660,7 @@ lie_check() {
 	new_drain
 	frame WPRC "$P/mid" -l 4294967295
 	run -1 wp_rss "$GOT" reassemble --max-frame 4294967295 "$DRAIN"
-	assert_output "$(noterm "$DRAIN" "torn frame at offset 0: needs 4294967295 bytes, has $((2 << 20))" 0 0 0 0)"
+	assert_line -n 0 "$(noterm "$DRAIN" "torn frame at offset 0: needs 4294967295 bytes, has $((2 << 20))" 0 0 0 0)"
 	assert_rss_small
 	run -1 wp_rss "$GOT" extract --max-frame 4294967295 WPRC "$DRAIN"
 	assert_equal "$(fsize "$GOT")" 0

@@ -51,7 +51,7 @@ setup() {
 	assert_output --partial 'no trace'
 	run -0 timeout 10 "$WPROFCK" frames --json "$BATS_TEST_TMPDIR/fifo"
 	assert_line --partial '"frames":0'
-	run -0 timeout 10 "$WPROFCK" extract -o "$OUT" SOUT "$BATS_TEST_TMPDIR/fifo"
+	run -1 timeout 10 "$WPROFCK" extract -o "$OUT" SOUT "$BATS_TEST_TMPDIR/fifo"
 	assert_equal "$(fsize "$OUT")" 0
 	run -0 timeout 10 "$WPROFCK" split -o "$OUT" "$BATS_TEST_TMPDIR/fifo"
 	assert_equal "$(fsize "$OUT")" 16
