@@ -71,7 +71,7 @@ $(B)/%.o: %.c $(HDRS) | build-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/tests/%: tests/%.c $(B)/libwprofck.a $(HDRS)
+$(B)/tests/%: tests/%.c $(B)/libwprofck.a $(HDRS) tests/tap.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(B)/libwprofck.a $(LIBS)

@@ -58,6 +58,7 @@ struct io_opts {
 	int keep_bad;		/* keep what was good on a bad-data verdict */
 	int drain;		/* binary input: never read from a terminal */
 	int quiet;		/* -q: nothing on success */
+	int force;		/* -f: binary output to a terminal too */
 	int progress;		/* -1 --no-progress, 0 auto, 1 --progress */
 };
 /* Long options io_opt() takes: --sync, --progress, --no-progress. */
@@ -67,6 +68,9 @@ enum { OPT_SYNC = 1000, OPT_PROGRESS, OPT_NO_PROGRESS };
 	{ "progress", no_argument, NULL, OPT_PROGRESS }, \
 	{ "sync", no_argument, NULL, OPT_SYNC }
 int io_opt(struct io_opts *, int ch);
+/* Exits when WHAT would go to standard output on a terminal without -f. */
+void refuse_tty(const struct io_opts *, const char *what);
+void clear_progress(const struct pump *);
 void warn_pump(const struct pump *);
 int run_pump(const struct io_opts *, struct pump *,
     enum pump_verdict (*)(struct pump *, void *, const unsigned char *,

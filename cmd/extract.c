@@ -73,6 +73,7 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 		}
 		s->bad = 1;
 		outfile_rewind(p->out);
+		clear_progress(p);
 		warnx("%s: skipped %s frame %llu at offset %llu: bad CRC "
 		    "(want 0x%08lx, got 0x%08lx)", p->name,
 		    frame_type_name(s->type, tn), (unsigned long long)f->index,
@@ -83,6 +84,7 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 	if (ev != FRAME_STOP && !eof)
 		return PUMP_MORE;
 	outfile_rewind(p->out);
+	clear_progress(p);
 	stop = frame_eof(&s->w);
 	if (stop->why != FSTOP_CLEAN) {
 		s->bad = 1;
@@ -123,8 +125,8 @@ cmd_extract(int argc, char **argv)
 	struct pump p;
 	struct wperr e;
 	uint32_t cap = FRAME_CAP_DEFAULT;
-	char msg[512];
-	int ch, force = 0;
+	char msg[512], tn[256];
+	int ch;
 
 	memset(&s, 0, sizeof(s));
 	memset(&io, 0, sizeof(io));
@@ -133,9 +135,6 @@ cmd_extract(int argc, char **argv)
 		if (io_opt(&io, ch))
 			continue;
 		switch (ch) {
-		case 'f':
-			force = 1;
-			break;
 		case 'h':
 			help(synopsis_extract);
 		case 'o':
@@ -156,11 +155,11 @@ cmd_extract(int argc, char **argv)
 		errx(EXIT_TROUBLE, "tag: '%s': %s", argv[0],
 		    wperr_str(&e, msg, sizeof(msg)));
 	/* Text types may go to a terminal; the rest are binary. */
-	if ((io.out == NULL || strcmp(io.out, "-") == 0) && !force &&
-	    !tag_is_text(s.type) && isatty(STDOUT_FILENO))
-		errx(EXIT_TROUBLE, "refusing to write %s payloads, which are "
-		    "binary, to a terminal; use -o or -f",
-		    type_words(s.type, msg, sizeof(msg)));
+	if (!tag_is_text(s.type)) {
+		type_words(s.type, tn, sizeof(tn));
+		snprintf(msg, sizeof(msg), "%s payloads, which are binary,", tn);
+		refuse_tty(&io, msg);
+	}
 	s.quiet = io.quiet;
 	frame_init(&s.w, cap);
 	io.in = argc == 2 ? argv[1] : NULL;

@@ -19,7 +19,6 @@ const char synopsis_reassemble[] =
 
 struct reassemble_opts {
 	struct io_opts io;
-	int force;
 	uint32_t cap, trace_tag, chunk_tag;
 	int check;		/* 0, or 1 + enum check_mode */
 };
@@ -68,6 +67,7 @@ warn_failed(const struct pump *p, const struct reassemble_state *s)
 	uint64_t len;
 	char msg[512], cap[24];
 
+	clear_progress(p);
 	if (e->code == WPE_NO_TERMINAL &&
 	    looks_like_trace(s->head, s->headlen, &len)) {
 		warnx("%s: a Perfetto trace, not a drain dump: it starts with "
@@ -96,10 +96,12 @@ warn_failed(const struct pump *p, const struct reassemble_state *s)
 }
 
 static void
-warn_pad(const char *name, const struct frame *f)
+warn_pad(const struct pump *p, const struct frame *f)
 {
+	const char *name = p->name;
 	char tn[FRAME_TYPE_NAME_MAX];
 
+	clear_progress(p);
 	warnx("%s: warning: frame %llu at offset %llu (%s) has pad 0x%08lx, "
 	    "expected 0", name, (unsigned long long)f->index,
 	    (unsigned long long)f->off, frame_type_name(f->type, tn),
@@ -141,7 +143,7 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
 			break;
 		case REASM_PAD:
 			if (!s->o->io.quiet)
-				warn_pad(p->name, &r->fw.cur);
+				warn_pad(p, &r->fw.cur);
 			break;
 		case REASM_DONE:
 			if (s->o->check && (s->checkfd = outfile_dup(p->out,
@@ -208,9 +210,6 @@ cmd_reassemble(int argc, char **argv)
 		if (io_opt(&o.io, ch))
 			continue;
 		switch (ch) {
-		case 'f':
-			o.force = 1;
-			break;
 		case 'h':
 			help(synopsis_reassemble);
 		case 'o':
@@ -251,10 +250,7 @@ cmd_reassemble(int argc, char **argv)
 	}
 	operands(argc, argv, 0, 1, synopsis_reassemble);
 	opt_tags_differ(o.trace_tag, o.chunk_tag);
-	if ((o.io.out == NULL || strcmp(o.io.out, "-") == 0) && !o.force &&
-	    isatty(STDOUT_FILENO))
-		errx(EXIT_TROUBLE, "refusing to write binary data to a "
-		    "terminal; use -o or -f");
+	refuse_tty(&o.io, "binary data");
 	o.io.in = argc == 1 ? argv[0] : NULL;
 	return reassemble(&o);
 }

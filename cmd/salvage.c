@@ -188,7 +188,7 @@ cmd_salvage(int argc, char **argv)
 	struct salvage_state s;
 	struct io_opts io;
 	struct pump p;
-	int ch, force = 0, status;
+	int ch, status;
 
 	memset(&io, 0, sizeof(io));
 	io.writes = 1;
@@ -196,9 +196,6 @@ cmd_salvage(int argc, char **argv)
 		if (io_opt(&io, ch))
 			continue;
 		switch (ch) {
-		case 'f':
-			force = 1;
-			break;
 		case 'h':
 			help(synopsis_salvage);
 		case 'o':
@@ -211,10 +208,7 @@ cmd_salvage(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	operands(argc, argv, 1, 1, synopsis_salvage);
-	if ((io.out == NULL || strcmp(io.out, "-") == 0) && !force &&
-	    isatty(STDOUT_FILENO))
-		errx(EXIT_TROUBLE, "refusing to write binary data to a "
-		    "terminal; use -o or -f");
+	refuse_tty(&io, "binary data");
 	memset(&s, 0, sizeof(s));
 	s.io = &io;
 	s.ev = PBWALK_NEED;

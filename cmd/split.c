@@ -89,7 +89,7 @@ cmd_split(int argc, char **argv)
 	uint32_t cap = FRAME_CAP_DEFAULT, trace_tag = TAG_WPRF;
 	uint32_t chunk_tag = TAG_WPRC;
 	char capword[24];
-	int ch, force = 0;
+	int ch;
 
 	memset(&io, 0, sizeof(io));
 	io.writes = io.keep_bad = 1;
@@ -97,9 +97,6 @@ cmd_split(int argc, char **argv)
 		if (io_opt(&io, ch))
 			continue;
 		switch (ch) {
-		case 'f':
-			force = 1;
-			break;
 		case 'h':
 			help(synopsis_split);
 		case 'o':
@@ -128,10 +125,7 @@ cmd_split(int argc, char **argv)
 		    "reassemble accepts by default; reassemble them with "
 		    "--max-frame %s", cap_for(cap, capword, sizeof(capword)),
 		    FRAME_CAP_DEFAULT >> 20, capword);
-	if ((io.out == NULL || strcmp(io.out, "-") == 0) && !force &&
-	    isatty(STDOUT_FILENO))
-		errx(EXIT_TROUBLE, "refusing to write binary data to a "
-		    "terminal; use -o or -f");
+	refuse_tty(&io, "binary data");
 	memset(&s, 0, sizeof(s));
 	split_init(&s.sp, cap, chunk_tag, trace_tag);
 	io.in = argc == 1 ? argv[0] : NULL;

@@ -99,6 +99,9 @@ int
 io_opt(struct io_opts *o, int ch)
 {
 	switch (ch) {
+	case 'f':
+		o->force = 1;
+		return 1;
 	case 'q':
 		o->quiet = 1;
 		return 1;
@@ -154,6 +157,23 @@ warn_pump(const struct pump *p)
  * fn over the input through the pump. Returns the exit status; trouble is
  * reported here, bad data by fn.
  */
+/* Erases an updating progress line, so that a message never shares it. */
+void
+clear_progress(const struct pump *p)
+{
+	if (p->progress == progress_hook)
+		progress_clear(p->progress_arg);
+}
+
+void
+refuse_tty(const struct io_opts *o, const char *what)
+{
+	if ((o->out == NULL || strcmp(o->out, "-") == 0) && !o->force &&
+	    isatty(STDOUT_FILENO))
+		errx(EXIT_TROUBLE, "refusing to write %s to a terminal; use -o "
+		    "or -f", what);
+}
+
 int
 run_pump(const struct io_opts *o, struct pump *p,
     enum pump_verdict (*fn)(struct pump *, void *, const unsigned char *,
@@ -188,7 +208,9 @@ run_pump(const struct io_opts *o, struct pump *p,
 	    "<stdout>" : o->out;
 	p->keep_bad = o->keep_bad;
 	progress_init(&prog, name, p->regular ? p->size : 0, o->progress);
+	/* Both are cleared before return: the caller keeps p, not them. */
 	p->progress = progress_hook;
+	/* cppcheck-suppress autoVariables */
 	p->progress_arg = &prog;
 	if (o->writes) {
 		if (fstat(in, &st) == -1 ||
@@ -200,6 +222,7 @@ run_pump(const struct io_opts *o, struct pump *p,
 			status = EXIT_TROUBLE;
 			goto out;
 		}
+		/* cppcheck-suppress autoVariables */
 		p->out = &of;
 	}
 	v = pump_run(p, fn, arg);
@@ -207,12 +230,14 @@ run_pump(const struct io_opts *o, struct pump *p,
 	prog.bytes = p->done;
 	prog.items = p->items;
 	progress_end(&prog);
-	p->progress = NULL;
 	status = v == PUMP_DONE ? EXIT_OK : v == PUMP_BAD ? EXIT_BAD :
 	    EXIT_TROUBLE;
 	if (v == PUMP_FAIL)
 		warn_pump(p);
 out:
+	p->progress = NULL;
+	p->progress_arg = NULL;
+	p->out = NULL;
 	pump_free(p);
 	if (in != STDIN_FILENO)
 		close(in);

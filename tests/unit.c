@@ -9,16 +9,8 @@
 
 #include "../lib/wprofck.h"
 
-static int ntests, nfailed;
-
-static void
-ok(int cond, const char *what)
-{
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%s %d - unit: %s\n", cond ? "ok" : "not ok", ntests, what);
-}
+#define TAP_NAME "unit"
+#include "tap.h"
 
 static size_t
 put_frame(unsigned char *p, uint32_t type, const char *payload, size_t len,
@@ -242,6 +234,5 @@ main(void)
 	test_tags();
 	test_walk_stops();
 	test_reasm();
-	printf("1..%d\n", ntests);
-	return nfailed != 0;
+	return tap_done();
 }

@@ -10,16 +10,8 @@
 
 #include "../lib/pbwalk.h"
 
-static int ntests, nfailed;
-
-static void
-ok(int cond, const char *what)
-{
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%s %d - pbwalk: %s\n", cond ? "ok" : "not ok", ntests, what);
-}
+#define TAP_NAME "pbwalk"
+#include "tap.h"
 
 #define BMAX	(1u << 21)
 
@@ -846,6 +838,5 @@ main(void)
 	test_packed();
 	test_depth();
 	test_stats();
-	printf("1..%d\n", ntests);
-	return nfailed != 0;
+	return tap_done();
 }

@@ -10,17 +10,8 @@
 #include "../lib/sniff.h"
 #include "../lib/wprofck.h"
 
-static int ntests, nfailed;
-
-static void
-ok(int cond, const char *what)
-{
-	ntests++;
-	if (!cond)
-		nfailed++;
-	printf("%s %d - unit_sniff: %s\n", cond ? "ok" : "not ok", ntests,
-	    what);
-}
+#define TAP_NAME "unit_sniff"
+#include "tap.h"
 
 static enum sniff_kind
 kind_of(const void *p, size_t len, struct sniff *s)
@@ -89,6 +80,5 @@ main(void)
 	    sniff_str(&s, buf, 8) == buf && strlen(buf) == 7,
 	    "the wording is cut to the buffer given");
 
-	printf("1..%d\n", ntests);
-	return nfailed != 0;
+	return tap_done();
 }
