@@ -282,7 +282,7 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 		if (end - base > MAP_WINDOW)
 			end = base + MAP_WINDOW;
 		maplen = (size_t)(end - base);
-		map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE | MAP_POPULATE,
+		map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE,
 		    p->in, (off_t)base);
 		if (map == MAP_FAILED) {
 			map = NULL;
