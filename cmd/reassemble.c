@@ -137,8 +137,12 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
 			ev = reasm_eof(r);
 		switch (ev) {
 		case REASM_DATA:
-			if (outfile_write(p->out, r->data, r->datalen,
-			    &p->err) == -1)
+			/* From a mapped file the kernel copies the slice. */
+			if ((p->mapped ? outfile_copy(p->out, r->data,
+			    r->datalen, p->in, p->piece_off +
+			    (uint64_t)(r->data - buf), &p->err) :
+			    outfile_write(p->out, r->data, r->datalen,
+			    &p->err)) == -1)
 				return PUMP_FAIL;
 			break;
 		case REASM_PAD:

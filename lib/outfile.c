@@ -381,6 +381,16 @@ fail:
 #define NBUF	4
 #define CHUNK	(1u << 20)
 #define WRITER_STACK	(256u << 10)
+#define COPY_MIN	(64u << 10)	/* less is gathered, not copied */
+
+struct job {
+	int buf;		/* a buffer, or -1: copy from src */
+	size_t len;
+	uint64_t off;		/* where it goes in the file */
+	uint64_t src;		/* where a copy comes from in src */
+};
+
+#define NJOB	16
 
 struct outwriter {
 	pthread_t thr;
@@ -388,11 +398,13 @@ struct outwriter {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int fd, spool;
+	int src;		/* the input copy jobs read, or -1 */
+	int no_cfr;		/* copy_file_range(2) was refused */
+	unsigned char *bounce;	/* copies without copy_file_range(2) */
 	unsigned char *buf[NBUF];
-	size_t len[NBUF];
-	uint64_t off[NBUF];
 	int busy[NBUF];		/* queued or being written */
-	unsigned qhead, qn;	/* the queue, in ring order */
+	struct job job[NJOB];
+	unsigned qhead, qn;	/* the queue of jobs, in order */
 	struct wperr err;
 	/* This thread's side. */
 	unsigned cur;		/* the buffer being filled */
@@ -400,13 +412,76 @@ struct outwriter {
 	uint64_t prev_off;
 };
 
+/* The input ended before the bytes it had when it was checked. */
+static int
+copy_short(struct wperr *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->code = WPE_CHANGED;
+	return -1;
+}
+
+/* Through user space: where the kernel will not copy between the files. */
+static int
+copy_bounce(struct outwriter *w, uint64_t src, uint64_t off, size_t len,
+    struct wperr *e)
+{
+	ssize_t n;
+
+	if (w->bounce == NULL && (w->bounce = malloc(CHUNK)) == NULL)
+		return wperr_sys(e, "malloc");
+	while (len > 0) {
+		n = io_read(w->src, w->bounce, len < CHUNK ? len : CHUNK, src,
+		    e);
+		if (n == -1)
+			return -1;
+		if (n == 0)
+			return copy_short(e);
+		if (io_write(w->fd, w->bounce, (size_t)n, off, e) == -1)
+			return -1;
+		src += (uint64_t)n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* A copy job: in the kernel, with no pass through user space. */
+static int
+copy_job(struct outwriter *w, const struct job *j, struct wperr *e)
+{
+	loff_t in = (loff_t)j->src, out = (loff_t)j->off;
+	size_t len = j->len;
+	ssize_t n;
+
+	while (len > 0 && !w->no_cfr) {
+		n = copy_file_range(w->src, &in, w->fd, &out, len, 0);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && (errno == EXDEV || errno == EINVAL ||
+		    errno == ENOSYS || errno == EOPNOTSUPP ||
+		    errno == EBADF)) {
+			w->no_cfr = 1;
+			break;
+		}
+		if (n == -1)
+			return wperr_sys(e, "copy_file_range");
+		if (n == 0)
+			return copy_short(e);
+		len -= (size_t)n;
+	}
+	if (len == 0)
+		return 0;
+	return copy_bounce(w, (uint64_t)in, (uint64_t)out, len, e);
+}
+
 static void *
 writer_main(void *arg)
 {
 	struct outwriter *w = arg;
 	struct wperr e;
-	unsigned i;
-	int failed;
+	struct job j;
+	int failed, rc;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
@@ -414,20 +489,24 @@ writer_main(void *arg)
 			pthread_cond_wait(&w->cv, &w->mu);
 		if (w->qn == 0)
 			break;
-		i = w->qhead;
+		j = w->job[w->qhead];
 		failed = w->failed;
 		pthread_mutex_unlock(&w->mu);
-		if (!failed && io_write(w->fd, w->buf[i], w->len[i], w->off[i],
-		    &e) == -1) {
-			if (w->spool)
-				e.code = WPE_SPOOL;
-			pthread_mutex_lock(&w->mu);
+		rc = 0;
+		if (!failed && j.buf >= 0)
+			rc = io_write(w->fd, w->buf[j.buf], j.len, j.off, &e);
+		else if (!failed)
+			rc = copy_job(w, &j, &e);
+		if (rc == -1 && w->spool && e.code != WPE_CHANGED)
+			e.code = WPE_SPOOL;
+		pthread_mutex_lock(&w->mu);
+		if (rc == -1) {
 			w->failed = 1;
 			w->err = e;
-		} else
-			pthread_mutex_lock(&w->mu);
-		w->busy[i] = 0;
-		w->qhead = (w->qhead + 1) % NBUF;
+		}
+		if (j.buf >= 0)
+			w->busy[j.buf] = 0;
+		w->qhead = (w->qhead + 1) % NJOB;
 		w->qn--;
 		pthread_cond_broadcast(&w->cv);
 	}
@@ -444,6 +523,7 @@ writer_new(struct outfile *of, struct wperr *e)
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return wperr_sys(e, "malloc");
 	of->w = w;
+	w->src = -1;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);
 	for (i = 0; i < NBUF; i++)
@@ -472,17 +552,22 @@ writer_free(struct outfile *of)
 	pthread_cond_destroy(&w->cv);
 	for (i = 0; i < NBUF; i++)
 		free(w->buf[i]);
+	free(w->bounce);
 	free(w);
 	of->w = NULL;
 }
 
-/* Hands buffer i, len bytes for offset off, to the writer thread. */
+/*
+ * Queues a job: buffer i (len bytes for offset off), or with i -1 a copy
+ * of len bytes from src in the input.
+ */
 static int
-enqueue(struct outfile *of, unsigned i, size_t len, uint64_t off,
-    struct wperr *e)
+enqueue_job(struct outfile *of, int i, size_t len, uint64_t off,
+    uint64_t src, struct wperr *e)
 {
 	struct outwriter *w = of->w;
 	pthread_attr_t attr;
+	struct job *j;
 	int rc;
 
 	if (!w->started) {
@@ -500,13 +585,26 @@ enqueue(struct outfile *of, unsigned i, size_t len, uint64_t off,
 		w->started = 1;
 	}
 	pthread_mutex_lock(&w->mu);
-	w->len[i] = len;
-	w->off[i] = off;
-	w->busy[i] = 1;
+	while (w->qn == NJOB)
+		pthread_cond_wait(&w->cv, &w->mu);
+	j = &w->job[(w->qhead + w->qn) % NJOB];
+	j->buf = i;
+	j->len = len;
+	j->off = off;
+	j->src = src;
+	if (i >= 0)
+		w->busy[i] = 1;
 	w->qn++;
 	pthread_cond_broadcast(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	return 0;
+}
+
+static int
+enqueue(struct outfile *of, unsigned i, size_t len, uint64_t off,
+    struct wperr *e)
+{
+	return enqueue_job(of, (int)i, len, off, 0, e);
 }
 
 /* Waits until buffer i is free, or every buffer when i is NBUF. */
@@ -517,7 +615,7 @@ await(struct outfile *of, unsigned i, struct wperr *e)
 	int failed;
 
 	pthread_mutex_lock(&w->mu);
-	while (i < NBUF ? w->busy[i] : w->qn > 0)
+	while (i < NBUF ? w->busy[i] != 0 : w->qn > 0)
 		pthread_cond_wait(&w->cv, &w->mu);
 	failed = w->failed;
 	if (failed)
@@ -588,6 +686,42 @@ outfile_write(struct outfile *of, const void *buf, size_t len,
 		len -= n;
 	}
 	return 0;
+}
+
+/*
+ * The same bytes as outfile_write(of, buf, len), taken from src at offset
+ * srcoff by the writer thread, in the kernel where it can.
+ */
+int
+outfile_copy(struct outfile *of, const void *buf, size_t len, int src,
+    uint64_t srcoff, struct wperr *e)
+{
+	struct outwriter *w = of->w;
+
+	if (w->has_prev || of->patch_from != UINT64_MAX ||
+	    (w->src != -1 && w->src != src) || len < COPY_MIN)
+		return outfile_write(of, buf, len, e);
+	w->src = src;
+	if (of->glen > 0) {
+		if (enqueue(of, w->cur, of->glen, of->flushed, e) == -1)
+			return -1;
+		of->flushed += of->glen;
+		of->glen = 0;
+		w->cur = (w->cur + 1) % NBUF;
+		if (await(of, w->cur, e) == -1)
+			return -1;
+	}
+	if (enqueue_job(of, -1, len, of->flushed, srcoff, e) == -1)
+		return -1;
+	of->flushed += len;
+	of->pos += len;
+	return 0;
+}
+
+int
+outfile_flush(struct outfile *of, struct wperr *e)
+{
+	return drain(of, e);
 }
 
 int

@@ -1,14 +1,23 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "pump.h"
 
 #define FIFO_GRACE_MS	1000
+/*
+ * A regular file that is written somewhere is mapped a window at a time
+ * and each window unmapped before the next, so that what the mapping adds
+ * to the resident set stays small whatever the file's size.
+ */
+#define MAP_WINDOW	(8u << 20)
 
 /*
  * Opened with O_NONBLOCK so that a FIFO with no writer does not hang the
@@ -97,6 +106,7 @@ pump_init(struct pump *p, int in, unsigned char *buf, size_t buflen,
 		p->start = (uint64_t)cur;
 		p->size = (uint64_t)st.st_size > p->start ?
 		    (uint64_t)st.st_size - p->start : 0;
+		p->mtime = st.st_mtim;
 		(void)posix_fadvise(in, cur, 0, POSIX_FADV_SEQUENTIAL);
 	} else if (S_ISFIFO(st.st_mode)) {
 		p->fifo_grace = (fcntl(in, F_GETFL) & O_NONBLOCK) != 0;
@@ -180,27 +190,145 @@ fill(struct pump *p, size_t *have, int *eof)
 	return PUMP_MORE;
 }
 
-enum pump_verdict
-pump_run(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
-    const unsigned char *, size_t, int, size_t *), void *arg)
-{
-	enum pump_verdict v;
-	struct wperr e;
-	size_t have = 0, used;
-	int eof = 0;
+/*
+ * A file truncated while it is mapped raises SIGBUS where a page past its
+ * new end is touched. Only the thread that walks a window catches it, and
+ * only inside that window; any other SIGBUS gets the action it had before.
+ */
+static __thread sigjmp_buf *bus_env;
+static __thread const volatile unsigned char *bus_lo, *bus_hi;
+static struct sigaction bus_old;
 
-	for (;;) {
-		if (have == p->buflen) {
-			/* The consumer must use some of a full buffer. */
-			errno = ENOBUFS;
-			wperr_sys(&p->err, "read");
+static void
+on_bus(int sig, siginfo_t *si, void *uc)
+{
+	const unsigned char *a = si->si_addr;
+
+	(void)uc;
+	if (sig == SIGBUS && bus_env != NULL &&
+	    a >= (const unsigned char *)bus_lo &&
+	    a < (const unsigned char *)bus_hi)
+		siglongjmp(*bus_env, 1);
+	/* Not ours: the fault repeats under the earlier action. */
+	sigaction(SIGBUS, &bus_old, NULL);
+}
+
+/*
+ * The file is not as it was when opened, or not as long as it was while
+ * it was mapped: WPE_CHANGED, and where it ends now.
+ */
+static enum pump_verdict
+changed_now(struct pump *p)
+{
+	struct stat st;
+	uint64_t now;
+
+	if (fstat(p->in, &st) == -1)
+		return changed(p, 0);
+	now = (uint64_t)st.st_size > p->start ?
+	    (uint64_t)st.st_size - p->start : 0;
+	if (now > p->size)
+		return changed(p, 1);
+	p->done = now;
+	return changed(p, 0);
+}
+
+static int
+unchanged(struct pump *p)
+{
+	struct stat st;
+
+	return fstat(p->in, &st) == 0 && (uint64_t)st.st_size ==
+	    p->start + p->size && st.st_mtim.tv_sec == p->mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == p->mtime.tv_nsec;
+}
+
+/*
+ * The pieces are views of the file mapped a window at a time, so the
+ * consumer reads the bytes where the page cache has them and can hand them
+ * on with outfile_copy() (p->mapped, p->piece_off). *refused: the file
+ * cannot be mapped; nothing has happened and it is to be read instead.
+ */
+static enum pump_verdict
+run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
+    const unsigned char *, size_t, int, size_t *), void *arg, int *refused)
+{
+	struct sigaction sa;
+	sigjmp_buf env;
+	enum pump_verdict v = PUMP_MORE;
+	unsigned char *volatile map = NULL;
+	volatile size_t maplen = 0;
+	uint64_t pg = (uint64_t)sysconf(_SC_PAGESIZE);
+	volatile uint64_t pos = 0;
+	uint64_t off, base, end;
+	unsigned char probe;
+	size_t skip, len, used;
+	ssize_t n;
+	volatile int eof = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_bus;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &bus_old) == -1) {
+		*refused = 1;
+		return PUMP_FAIL;
+	}
+	while (v == PUMP_MORE) {
+		off = p->start + pos;
+		base = off - off % pg;
+		skip = (size_t)(off - base);
+		end = p->start + p->size;
+		if (end - base > MAP_WINDOW)
+			end = base + MAP_WINDOW;
+		maplen = (size_t)(end - base);
+		map = mmap(NULL, maplen, PROT_READ, MAP_PRIVATE,
+		    p->in, (off_t)base);
+		if (map == MAP_FAILED) {
+			map = NULL;
+			if (pos == 0) {
+				*refused = 1;
+				v = PUMP_FAIL;
+				break;
+			}
+			wperr_sys(&p->err, "mmap");
+			p->err_input = 1;
 			v = PUMP_FAIL;
 			break;
 		}
-		if ((v = fill(p, &have, &eof)) != PUMP_MORE)
+		(void)madvise(map, maplen, MADV_SEQUENTIAL);
+		len = maplen - skip;
+		if (end == p->start + p->size) {
+			/* One byte past the end is a change. */
+			n = io_read(p->in, &probe, 1, end, &p->err);
+			if (n != 0) {
+				v = n == -1 ? PUMP_FAIL : changed(p, 1);
+				p->err_input = 1;
+				break;
+			}
+			eof = 1;
+		}
+		p->done = end - p->start;
+		if (p->progress != NULL)
+			p->progress(p->progress_arg, p->done, p->items);
+		p->mapped = 1;
+		p->piece_off = off;
+		bus_lo = map;
+		bus_hi = map + maplen;
+		if (sigsetjmp(env, 1) != 0) {
+			bus_env = NULL;
+			v = changed_now(p);
 			break;
+		}
+		bus_env = &env;
 		used = 0;
-		v = fn(p, arg, p->buf, have, eof, &used);
+		v = fn(p, arg, map + skip, len, eof, &used);
+		bus_env = NULL;
+		p->mapped = 0;
+		munmap(map, maplen);
+		map = NULL;
+		if (v == PUMP_FAIL && p->err.code == WPE_CHANGED)
+			v = changed_now(p);
 		if (v != PUMP_MORE)
 			break;
 		if (eof) {
@@ -209,9 +337,84 @@ pump_run(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 			v = PUMP_FAIL;
 			break;
 		}
+		if (used == 0 && len == MAP_WINDOW - skip) {
+			/* The consumer must use some of a full window. */
+			errno = ENOBUFS;
+			wperr_sys(&p->err, "read");
+			v = PUMP_FAIL;
+			break;
+		}
+		pos += used;
+	}
+	bus_env = NULL;
+	p->mapped = 0;
+	if (map != NULL)
+		munmap(map, maplen);
+	sigaction(SIGBUS, &bus_old, NULL);
+	if (*refused)
+		return PUMP_FAIL;
+	/* The copies read the file: it must still be what was checked. */
+	if (v == PUMP_DONE || (v == PUMP_BAD && p->keep_bad)) {
+		if (p->out != NULL && outfile_flush(p->out, &p->err) == -1) {
+			if (p->err.code == WPE_CHANGED)
+				v = changed_now(p);
+			else
+				v = PUMP_FAIL;
+		} else if (!unchanged(p))
+			v = changed_now(p);
+	}
+	return v;
+}
+
+static enum pump_verdict
+run_read(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
+    const unsigned char *, size_t, int, size_t *), void *arg)
+{
+	enum pump_verdict v;
+	size_t have = 0, used;
+	int eof = 0;
+
+	for (;;) {
+		if (have == p->buflen) {
+			/* The consumer must use some of a full buffer. */
+			errno = ENOBUFS;
+			wperr_sys(&p->err, "read");
+			return PUMP_FAIL;
+		}
+		if ((v = fill(p, &have, &eof)) != PUMP_MORE)
+			return v;
+		used = 0;
+		v = fn(p, arg, p->buf, have, eof, &used);
+		if (v != PUMP_MORE)
+			return v;
+		if (eof) {
+			errno = EPROTO;
+			wperr_sys(&p->err, "no verdict at the end");
+			return PUMP_FAIL;
+		}
 		have -= used;
 		memmove(p->buf, p->buf + used, have);
 	}
+}
+
+enum pump_verdict
+pump_run(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
+    const unsigned char *, size_t, int, size_t *), void *arg)
+{
+	enum pump_verdict v;
+	struct wperr e;
+	int refused = 0;
+
+	/* Mapped where the bytes go on to an output, read otherwise. */
+	if (p->regular && p->size > 0 && p->out != NULL && !p->no_map) {
+		v = run_mapped(p, fn, arg, &refused);
+		if (refused) {
+			memset(&p->err, 0, sizeof(p->err));
+			p->done = 0;
+			v = run_read(p, fn, arg);
+		}
+	} else
+		v = run_read(p, fn, arg);
 	if (p->out == NULL)
 		return v;
 	if (v == PUMP_DONE || (v == PUMP_BAD && p->keep_bad)) {

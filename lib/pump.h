@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "wprofck.h"
 
@@ -55,6 +56,16 @@ struct outfile {
 int outfile_open(struct outfile *, const char *path, const struct stat *in,
     int sync, struct wperr *);
 int outfile_write(struct outfile *, const void *, size_t, struct wperr *);
+/*
+ * The same as outfile_write(of, buf, len), where buf holds the bytes at
+ * srcoff in the regular file src: the writer thread copies them from src
+ * in the kernel (copy_file_range(2)), through user space if refused. The
+ * input must not change until outfile_flush() or the commit.
+ */
+int outfile_copy(struct outfile *, const void *buf, size_t len, int src,
+    uint64_t srcoff, struct wperr *);
+/* Everything written so far is in the file. */
+int outfile_flush(struct outfile *, struct wperr *);
 /* Room for len bytes to be filled in later by outfile_patch(). */
 int outfile_reserve(struct outfile *, size_t len, uint64_t *off,
     struct wperr *);
@@ -87,6 +98,10 @@ struct pump {
 	size_t buflen;
 	int own_buf;
 	int fifo_grace;		/* no writer yet: wait a moment for one */
+	int no_map;		/* read a regular file, never map it */
+	int mapped;		/* the piece is a view of the file at piece_off */
+	uint64_t piece_off;
+	struct timespec mtime;	/* a regular file's, when opened */
 	uint64_t done;		/* bytes read so far */
 	uint64_t items;		/* frames or packets, for progress */
 	struct outfile *out;	/* or NULL */

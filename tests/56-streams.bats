@@ -26,6 +26,9 @@ setup_file() {
 	# A 3 MiB trace: more than one read, so it can change in between.
 	"$MKPB" -n 1536 -s 2048 -o "$P/big.pb"
 	"$WPROFCK" split -o "$P/big.drain" "$P/big.pb"
+	# 20 MiB: more than two of the windows a regular file is mapped in.
+	"$MKPB" -n 10240 -s 2048 -o "$P/huge.pb"
+	"$WPROFCK" split -o "$P/huge.drain" "$P/huge.pb"
 }
 
 setup() {
@@ -94,6 +97,49 @@ setup() {
 	    WPSHIM_GROW=1 "$WPROFCK" check --deep "$D/t.wprof.pb"
 	assert_output --partial 'the file changed while it was read'
 	assert_output --partial 'more followed'
+}
+
+# reassemble -o maps a regular input a window at a time and has the kernel
+# copy the payload. The shim changes the file at the second mapping only,
+# so without the mapped path nothing changes and these fail.
+@test "a drain truncated while reassemble -o walks its mapping is trouble" {
+	cp "$P/huge.drain" "$D/d"
+	run -2 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    WPSHIM_SHRINK=1 WPSHIM_MAP_AT=2 "$WPROFCK" reassemble -o "$OUT" "$D/d"
+	local size
+	size=$(stat -c %s "$P/huge.drain")
+	assert_output "wprofck: reassemble: $D/d: the file changed while it was read: $size bytes when opened, it ended at offset $((size / 2))"
+	assert_equal "$(ls_dir "$D")" 'd'
+	[ ! -e "$OUT" ]
+}
+
+@test "a drain that grows while reassemble -o maps it is trouble" {
+	cp "$P/huge.drain" "$D/d"
+	run -2 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    WPSHIM_GROW=1 WPSHIM_MAP_AT=2 "$WPROFCK" reassemble -o "$OUT" "$D/d"
+	assert_output --partial 'the file changed while it was read'
+	assert_output --partial 'more followed'
+	assert_equal "$(ls_dir "$D")" 'd'
+	[ ! -e "$OUT" ]
+}
+
+@test "reassemble -o gives the same bytes when mmap or copy_file_range is refused" {
+	local knob
+	run -0 "$WPROFCK" reassemble -o "$OUT" "$P/huge.drain"
+	cmp "$P/huge.pb" "$OUT"
+	for knob in WPSHIM_NO_MMAP WPSHIM_NO_CFR; do
+		rm -f "$OUT"
+		run -0 env LD_PRELOAD="$SHIM" \
+		    ASAN_OPTIONS=verify_asan_link_order=0 "$knob=1" \
+		    "$WPROFCK" reassemble -o "$OUT" "$P/huge.drain"
+		cmp "$P/huge.pb" "$OUT"
+	done
+	# Read, not mapped: a shrink is still caught at the first read.
+	cp "$P/huge.drain" "$D/d"
+	run -2 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    WPSHIM_NO_MMAP=1 WPSHIM_SHRINK=1 "$WPROFCK" reassemble -o "$OUT" \
+	    "$D/d"
+	assert_output --partial 'it ended at offset'
 }
 
 @test "an unchanged file passes under the same shim" {

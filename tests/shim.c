@@ -7,6 +7,12 @@
  *   WPSHIM_NO_TMPFILE=1  open and openat refuse O_TMPFILE (EOPNOTSUPP)
  *   WPSHIM_SHRINK=1      the first pread(2) of a regular file halves it
  *   WPSHIM_GROW=1        the first pread(2) of a regular file appends 1 KiB
+ *                        (SHRINK and GROW act on the first mmap(2) of a
+ *                        regular file instead when it comes first)
+ *   WPSHIM_MAP_AT=N      ... or on the Nth mmap(2) of a regular file, and
+ *                        never on a pread(2)
+ *   WPSHIM_NO_MMAP=1     mmap(2) of a regular file fails (ENODEV)
+ *   WPSHIM_NO_CFR=1      copy_file_range(2) fails (EXDEV)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -16,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -154,8 +161,50 @@ pread(int fd, void *buf, size_t len, off_t off)
 {
 	ssize_t n = syscall(SYS_pread64, fd, buf, len, off);
 
-	change(fd);
+	if (getenv("WPSHIM_MAP_AT") == NULL)
+		change(fd);
 	return n;
 }
 
 ssize_t pread64(int, void *, size_t, off_t) __attribute__((alias("pread")));
+
+static int
+regular(int fd)
+{
+	struct stat st;
+
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+void *
+mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	static int maps;
+	const char *at = getenv("WPSHIM_MAP_AT");
+	void *p;
+
+	if (!(flags & MAP_ANONYMOUS) && regular(fd) && on("WPSHIM_NO_MMAP")) {
+		errno = ENODEV;
+		return MAP_FAILED;
+	}
+	p = (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+	if (p != MAP_FAILED && !(flags & MAP_ANONYMOUS) && regular(fd) &&
+	    ++maps >= (at != NULL ? atoi(at) : 1))
+		change(fd);
+	return p;
+}
+
+void *mmap64(void *, size_t, int, int, int, off_t)
+    __attribute__((alias("mmap")));
+
+ssize_t
+copy_file_range(int in, off_t *inoff, int out, off_t *outoff, size_t len,
+    unsigned flags)
+{
+	if (on("WPSHIM_NO_CFR")) {
+		errno = EXDEV;
+		return -1;
+	}
+	return syscall(SYS_copy_file_range, in, inoff, out, outoff, len,
+	    flags);
+}
