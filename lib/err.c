@@ -263,7 +263,10 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		snprintf(buf, len, "is the input; refusing to overwrite it");
 		break;
 	case WPE_CHANGED:
-		if (e->got)
+		if (e->what != NULL)
+			snprintf(buf, len, "the file changed while it was "
+			    "read: %s", e->what);
+		else if (e->got)
 			snprintf(buf, len, "the file changed while it was "
 			    "read: %llu bytes when opened, more followed",
 			    (unsigned long long)e->size);

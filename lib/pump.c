@@ -229,6 +229,12 @@ changed_now(struct pump *p)
 	    (uint64_t)st.st_size - p->start : 0;
 	if (now > p->size)
 		return changed(p, 1);
+	if (now == p->size) {
+		changed(p, 0);
+		p->err.what = "it was written to while it was read: the same "
+		    "size, a new modification time";
+		return PUMP_FAIL;
+	}
 	p->done = now;
 	return changed(p, 0);
 }
