@@ -131,21 +131,27 @@ pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 {
 	const struct pbref_pend *p, *e;
 	const struct pbref_recent *rc;
-	uint64_t s;
+	uint64_t s, id, checked = r->checked;
 	unsigned ref;
 
 	e = r->pend + r->npend;
-	for (p = r->pend; p < e && !r->capped; p++) {
+	r->npend = 0;
+	if (r->capped)
+		return;
+	for (p = r->pend; p < e; p++) {
 		ref = p->ref;
+		id = p->id;
 		/* Track uuids are global, interned ids per sequence. */
 		s = ref == SR_USE_TRACK || ref == SR_DEF_TRACK ? 0 : seq;
-		r->checked += ref <= SR_KINDS;
-		rc = &r->recent[recent_of(p->id, ref)];
-		if (rc->id == p->id && rc->seq == s && rc->ref == ref)
+		checked += ref <= SR_KINDS;
+		rc = &r->recent[recent_of(id, ref)];
+		if (rc->id == id && rc->seq == s && rc->ref == ref)
 			continue;
-		put(r, ref, s, p->id, p->off, pkt);
+		put(r, ref, s, id, p->off, pkt);
+		if (r->capped)
+			break;
 	}
-	r->npend = 0;
+	r->checked = checked;
 }
 
 int

@@ -738,6 +738,11 @@ varint_value(const unsigned char **pp, const unsigned char *e,
 	uint64_t x, stop;
 	unsigned n;
 
+	if (e - p >= 2 && p[1] < 0x80) {
+		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		*pp = p + 2;
+		return 0;
+	}
 	if (bend - p >= 8) {
 		memcpy(&x, p, 8);
 		x = le64toh(x);
@@ -760,26 +765,36 @@ varint_value(const unsigned char **pp, const unsigned char *e,
 	return varint_in(pp, e, v, 10) == VI_OK ? 0 : -1;
 }
 
-static int
-quick_msg(struct pbwalk *w, const unsigned char *p, const unsigned char *e,
-    const unsigned char *bend, unsigned msg, unsigned dref, unsigned depth, uint64_t base,
-    const unsigned char *buf);
+/* A message of the quick walk: where it ends, what it is. */
+struct qframe {
+	const unsigned char *e;
+	uint32_t msg;
+	uint32_t dref;		/* SR_DEF_x of field 1, or SR_NONE */
+};
 
-static inline int
-quick_fields(struct pbwalk *w, const unsigned char *p, const unsigned char *e,
-    const unsigned char *bend, unsigned msg, unsigned dref, unsigned depth, uint64_t base,
-    const unsigned char *buf, int top)
+#define QOFF(q)	(base + (uint64_t)((q) - buf))
+
+/*
+ * The body of a packet at [p, e), in a piece that ends at bend and whose
+ * first byte buf is at offset base: 0 when it is good, as fields() finds.
+ */
+static int
+quick_walk(struct pbwalk *w, const unsigned char *p, const unsigned char *e,
+    const unsigned char *bend, uint64_t base, const unsigned char *buf)
 {
-	const struct schema_field *fs, *f;
-	const struct schema_msg *m = &schema_msgs[msg];
+	struct qframe stack[QUICK_DEPTH];
+	const struct schema_field *f, *fs;
+	const struct schema_msg *m;
 	const unsigned char *t, *vs, *ve;
 	const uint16_t *dense;
-	uint32_t nfs, nd, tag, field;
+	uint32_t tag, field, nd, msg = SCHEMA_TRACE_PACKET;
 	uint64_t v;
-	unsigned k;
+	unsigned k, sp = 0, ref, dref = SR_NONE;
 
+	for (;;) {
+enter:
+	m = &schema_msgs[msg];
 	fs = &schema_fields[m->first];
-	nfs = m->nfields;
 	dense = &schema_dense[m->dense];
 	nd = m->ndense;
 	while (p < e) {
@@ -795,22 +810,23 @@ quick_fields(struct pbwalk *w, const unsigned char *p, const unsigned char *e,
 			return -1;
 		if (field < nd)
 			f = &schema_fields[dense[field]];
-		else if ((f = field_in(fs, nfs, field)) == NULL)
+		else if ((f = field_in(fs, m->nfields, field)) == NULL)
 			f = &schema_fields[SCHEMA_UNKNOWN];
 		switch (tag & 7) {
 		case WT_VARINT:
-			if (p < e && *p < 0x80) {
-				p++;
-				if (!top && SF_REF(f) == SR_NONE && dref == 0)
-					break;
-				v = p[-1];
-			} else if (!top && SF_REF(f) == SR_NONE && dref == 0) {
+			ref = SF_REF(f) != SR_NONE && f->kind <= SK_ENUM ?
+			    SF_REF(f) : field == 1 ? dref : SR_NONE;
+			if (p < e && *p < 0x80)
+				v = *p++;
+			else if (ref == SR_NONE && sp > 0) {
 				if (varint_skip(&p, e, bend) != 0)
 					return -1;
 				break;
 			} else if (varint_value(&p, e, bend, &v) != 0)
 				return -1;
-			if (top) {
+			if (ref != SR_NONE)
+				pbref_add(&w->refs, ref, v, QOFF(t));
+			if (sp == 0) {
 				if (field == PB_F_TIMESTAMP) {
 					w->pkt_ts = v;
 					w->pkt_flags |= PKT_TS;
@@ -819,12 +835,6 @@ quick_fields(struct pbwalk *w, const unsigned char *p, const unsigned char *e,
 					w->pkt_flags |= PKT_SEQ;
 				}
 			}
-			if (SF_REF(f) != SR_NONE && f->kind <= SK_ENUM)
-				pbref_add(&w->refs, SF_REF(f), v,
-				    base + (uint64_t)(t - buf));
-			else if (dref != SR_NONE && field == 1)
-				pbref_add(&w->refs, dref, v,
-				    base + (uint64_t)(t - buf));
 			break;
 		case WT_FIXED64:
 			if (e - p < 8)
@@ -843,7 +853,8 @@ quick_fields(struct pbwalk *w, const unsigned char *p, const unsigned char *e,
 				return -1;
 			if (v > (uint64_t)(e - p))
 				return -1;
-			if (top) {
+			ve = p + v;
+			if (sp == 0) {
 				if (field == PB_F_TRACK_EVENT)
 					w->pkt_flags |= PKT_TE;
 				else if (field == PB_F_INTERNED_DATA)
@@ -854,54 +865,61 @@ quick_fields(struct pbwalk *w, const unsigned char *p, const unsigned char *e,
 					w->pkt_kind = (unsigned)(f - fs);
 			}
 			k = f->kind;
-			ve = p + v;
 			if (k == SK_MESSAGE) {
-				if (depth >= QUICK_DEPTH ||
-				    quick_msg(w, p, ve, bend, f->msg,
-				    SF_REF(f) > SR_KINDS ? SF_REF(f) : 0,
-				    depth + 1, base, buf) != 0)
+				/* Deep ones are left to fields() and its limit. */
+				if (sp == QUICK_DEPTH)
 					return -1;
-			} else if (k <= SK_ENUM && f->flags & SF_REPEATED) {
-				while (p < ve) {
-					vs = p;
-					if (varint_in(&p, ve, &v, 10) != VI_OK)
-						return -1;
-					if (SF_REF(f) != SR_NONE)
-						pbref_add(&w->refs, SF_REF(f), v,
-						    base + (uint64_t)(vs - buf));
-				}
-			} else if (k == SK_STRING) {
+				stack[sp].e = e;
+				stack[sp].msg = msg;
+				stack[sp].dref = dref;
+				sp++;
+				e = ve;
+				msg = f->msg;
+				dref = SF_REF(f) > SR_KINDS ? SF_REF(f) : SR_NONE;
+				goto enter;
+			}
+			if (k == SK_STRING) {
 				if (v >= 8 ? !utf8_ok(p, (size_t)v) :
 				    !utf8_short(p, (size_t)v))
 					return -1;
-			} else if ((k == SK_FIXED32 || k == SK_FIXED64) &&
-			    f->flags & SF_REPEATED &&
-			    v % (k == SK_FIXED32 ? 4 : 8) != 0)
-				return -1;
+			} else if (f->flags & SF_REPEATED) {
+				if (k <= SK_ENUM) {
+					while (p < ve) {
+						vs = p;
+						if (varint_value(&p, ve, bend,
+						    &v) != 0)
+							return -1;
+						if (SF_REF(f) != SR_NONE)
+							pbref_add(&w->refs,
+							    SF_REF(f), v,
+							    QOFF(vs));
+					}
+				} else if ((k == SK_FIXED32 && v % 4 != 0) ||
+				    (k == SK_FIXED64 && v % 8 != 0))
+					return -1;
+			}
 			p = ve;
 			break;
 		default:
 			return -1;
 		}
 	}
-	return 0;
+	if (sp == 0)
+		return 0;
+	sp--;
+	e = stack[sp].e;
+	msg = stack[sp].msg;
+	dref = stack[sp].dref;
+	}
 }
+#undef QOFF
 
-static int
-quick_msg(struct pbwalk *w, const unsigned char *p, const unsigned char *e,
-    const unsigned char *bend, unsigned msg, unsigned dref, unsigned depth, uint64_t base,
-    const unsigned char *buf)
-{
-	return quick_fields(w, p, e, bend, msg, dref, depth, base, buf, 0);
-}
-
-/* The body of a packet at [p, e), at buf[0] == offset base. */
+/* The body of a packet at [p, e): 0, or -1 with the packet's facts reset. */
 static int
 quick_packet(struct pbwalk *w, const unsigned char *p, const unsigned char *e,
     const unsigned char *bend, uint64_t base, const unsigned char *buf)
 {
-	if (quick_fields(w, p, e, bend, SCHEMA_TRACE_PACKET, SR_NONE, 1, base,
-	    buf, 1) == 0)
+	if (quick_walk(w, p, e, bend, base, buf) == 0)
 		return 0;
 	w->pkt_flags = 0;
 	w->pkt_kind = SCHEMA_TRACE_PACKET_NFIELDS;
