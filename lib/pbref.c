@@ -134,6 +134,8 @@ pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 	uint64_t s, id, checked = r->checked;
 	unsigned ref;
 
+	if (r->npend == 0)
+		return;
 	e = r->pend + r->npend;
 	r->npend = 0;
 	if (r->capped)

@@ -738,6 +738,11 @@ varint_value(const unsigned char **pp, const unsigned char *e,
 	uint64_t x, stop;
 	unsigned n;
 
+	if (p < e && p[0] < 0x80) {
+		*v = p[0];
+		*pp = p + 1;
+		return 0;
+	}
 	if (e - p >= 2 && p[1] < 0x80) {
 		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
 		*pp = p + 2;
