@@ -60,6 +60,13 @@ grow(struct pbref *r)
 	return 1;
 }
 
+static inline size_t
+recent_of(uint64_t id, unsigned ref)
+{
+	return (size_t)(((id + ref) * 0x9e3779b97f4a7c15ull) >> 56);
+}
+
+/* A use or definition not among the recent ones. */
 static void
 put(struct pbref *r, unsigned ref, uint64_t seq, uint64_t id, uint64_t off,
     uint64_t pkt)
@@ -70,11 +77,7 @@ put(struct pbref *r, unsigned ref, uint64_t seq, uint64_t id, uint64_t off,
 	struct pbref_ent *e;
 	size_t j;
 
-	if (flag == F_USED)
-		r->checked++;
-	rc = &r->recent[((id + ref) * 0x9e3779b97f4a7c15ull) >> 56];
-	if (rc->ref == ref && rc->id == id && rc->seq == seq)
-		return;
+	rc = &r->recent[recent_of(id, ref)];
 	/* At most 3/4 full, so that a probe always ends. */
 	if ((r->n + 1) * 4 > r->slots * 3 && !grow(r)) {
 		r->capped = 1;
@@ -126,16 +129,31 @@ pbref_grow(struct pbref *r)
 void
 pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 {
-	const struct pbref_pend *p;
-	size_t i;
+	const struct pbref_pend *p, *e;
+	const struct pbref_recent *rc;
+	uint64_t s, id, checked = r->checked;
+	unsigned ref;
 
-	for (i = 0; i < r->npend && !r->capped; i++) {
-		p = &r->pend[i];
-		/* Track uuids are global, interned ids per sequence. */
-		put(r, p->ref, p->ref == SR_USE_TRACK || p->ref == SR_DEF_TRACK ?
-		    0 : seq, p->id, p->off, pkt);
-	}
+	if (r->npend == 0)
+		return;
+	e = r->pend + r->npend;
 	r->npend = 0;
+	if (r->capped)
+		return;
+	for (p = r->pend; p < e; p++) {
+		ref = p->ref;
+		id = p->id;
+		/* Track uuids are global, interned ids per sequence. */
+		s = ref == SR_USE_TRACK || ref == SR_DEF_TRACK ? 0 : seq;
+		checked += ref <= SR_KINDS;
+		rc = &r->recent[recent_of(id, ref)];
+		if (rc->id == id && rc->seq == s && rc->ref == ref)
+			continue;
+		put(r, ref, s, id, p->off, pkt);
+		if (r->capped)
+			break;
+	}
+	r->checked = checked;
 }
 
 int

@@ -1,3 +1,4 @@
+#include <endian.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -312,12 +313,13 @@ ascii_run(const unsigned char *s, size_t n)
  * forms, no surrogates, nothing past U+10FFFF), carrying a sequence cut
  * by the end of the piece over in w. 0 at the first bad byte.
  */
-static int
-utf8_run(struct pbwalk *w, const unsigned char *s, size_t n)
+static inline int
+utf8_scan(const unsigned char *s, size_t n, unsigned *needp,
+    unsigned char *lop, unsigned char *hip)
 {
 	const unsigned char *e = s + n;
-	unsigned need = w->u8need;
-	unsigned char lo = w->u8lo, hi = w->u8hi, c;
+	unsigned need = *needp;
+	unsigned char lo = *lop, hi = *hip, c;
 
 	while (s < e) {
 		if (need == 0 && e - s >= 8)
@@ -354,13 +356,41 @@ utf8_run(struct pbwalk *w, const unsigned char *s, size_t n)
 		} else
 			return 0;
 	}
-	w->u8need = need;
-	w->u8lo = lo;
-	w->u8hi = hi;
+	*needp = need;
+	*lop = lo;
+	*hip = hi;
 	return 1;
 }
 
+static int
+utf8_run(struct pbwalk *w, const unsigned char *s, size_t n)
+{
+	return utf8_scan(s, n, &w->u8need, &w->u8lo, &w->u8hi);
+}
+
 static const char bad_utf8[] = "the string is not valid UTF-8";
+
+/* A whole string in one piece: 1 when it is UTF-8. */
+static inline int
+utf8_ok(const unsigned char *s, size_t n)
+{
+	unsigned need = 0;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	return utf8_scan(s, n, &need, &lo, &hi) && need == 0;
+}
+
+/* The same for fewer than 8 bytes, most of them ASCII. */
+static inline int
+utf8_short(const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] >= 0x80)
+			return utf8_ok(s, n);
+	return 1;
+}
 
 static inline int
 push(struct pbwalk *w, uint64_t off, uint64_t tag, uint64_t end,
@@ -663,6 +693,246 @@ out:
 }
 
 /*
+ * The quick walk: a packet whose body is all in the piece, walked without
+ * offsets or frames. It only says yes (0) or no (-1). On no, or on what it
+ * leaves to fields() (groups, tags past 2 bytes, deep nesting), the packet
+ * is walked again from its start by fields(), which finds and words the
+ * failure; so it must never say yes where fields() fails, and on yes it
+ * leaves what fields() would: the packet's facts and its references.
+ */
+#define QUICK_DEPTH	64
+
+/*
+ * Steps over a varint that ends before e, as varint_in(..., 10) reads it:
+ * 0, or -1 when it does not. Eight bytes at a time while the piece, which
+ * ends at bend, holds them.
+ */
+static inline int
+varint_skip(const unsigned char **pp, const unsigned char *e,
+    const unsigned char *bend)
+{
+	const unsigned char *p = *pp;
+	uint64_t x, stop;
+	unsigned n;
+
+	if (bend - p >= 8) {
+		memcpy(&x, p, 8);
+		x = le64toh(x);
+		if ((stop = ~x & HIGH_BITS) != 0) {
+			n = (unsigned)__builtin_ctzll(stop) / 8 + 1;
+			if (n > (size_t)(e - p))
+				return -1;
+			*pp = p + n;
+			return 0;
+		}
+	}
+	return varint_in(pp, e, &x, 10) == VI_OK ? 0 : -1;
+}
+
+/* The same, with the value. */
+static inline int
+varint_value(const unsigned char **pp, const unsigned char *e,
+    const unsigned char *bend, uint64_t *v)
+{
+	const unsigned char *p = *pp;
+	uint64_t x, stop;
+	unsigned n;
+
+	if (p < e && p[0] < 0x80) {
+		*v = p[0];
+		*pp = p + 1;
+		return 0;
+	}
+	if (e - p >= 2 && p[1] < 0x80) {
+		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+		*pp = p + 2;
+		return 0;
+	}
+	if (bend - p >= 8) {
+		memcpy(&x, p, 8);
+		x = le64toh(x);
+		if ((stop = ~x & HIGH_BITS) != 0) {
+			n = (unsigned)__builtin_ctzll(stop) / 8 + 1;
+			if (n > (size_t)(e - p))
+				return -1;
+			*pp = p + n;
+			/* The bytes up to the last, seven bits each. */
+			x &= (stop ^ (stop - 1)) & ~HIGH_BITS;
+			x = (x & 0x007f007f007f007full) |
+			    (x & 0x7f007f007f007f00ull) >> 1;
+			x = (x & 0x00003fff00003fffull) |
+			    (x & 0x3fff00003fff0000ull) >> 2;
+			*v = (x & 0x000000000fffffffull) |
+			    (x & 0x0fffffff00000000ull) >> 4;
+			return 0;
+		}
+	}
+	return varint_in(pp, e, v, 10) == VI_OK ? 0 : -1;
+}
+
+/* A message of the quick walk: where it ends, what it is. */
+struct qframe {
+	const unsigned char *e;
+	uint32_t msg;
+	uint32_t dref;		/* SR_DEF_x of field 1, or SR_NONE */
+};
+
+#define QOFF(q)	(base + (uint64_t)((q) - buf))
+
+/*
+ * The body of a packet at [p, e), in a piece that ends at bend and whose
+ * first byte buf is at offset base: 0 when it is good, as fields() finds.
+ */
+static int
+quick_walk(struct pbwalk *w, const unsigned char *p, const unsigned char *e,
+    const unsigned char *bend, uint64_t base, const unsigned char *buf)
+{
+	struct qframe stack[QUICK_DEPTH];
+	const struct schema_field *f, *fs;
+	const struct schema_msg *m;
+	const unsigned char *t, *vs, *ve;
+	const uint16_t *dense;
+	uint32_t tag, field, nd, msg = SCHEMA_TRACE_PACKET;
+	uint64_t v;
+	unsigned k, sp = 0, ref, dref = SR_NONE;
+
+	for (;;) {
+enter:
+	m = &schema_msgs[msg];
+	fs = &schema_fields[m->first];
+	dense = &schema_dense[m->dense];
+	nd = m->ndense;
+	while (p < e) {
+		t = p;
+		tag = *p++;
+		if (tag >= 0x80) {
+			if (p == e || *p >= 0x80)
+				return -1;
+			tag = (tag & 0x7f) | (uint32_t)*p++ << 7;
+		}
+		field = tag >> 3;
+		if (field == 0)
+			return -1;
+		if (field < nd)
+			f = &schema_fields[dense[field]];
+		else if ((f = field_in(fs, m->nfields, field)) == NULL)
+			f = &schema_fields[SCHEMA_UNKNOWN];
+		switch (tag & 7) {
+		case WT_VARINT:
+			ref = SF_REF(f) != SR_NONE && f->kind <= SK_ENUM ?
+			    SF_REF(f) : field == 1 ? dref : SR_NONE;
+			if (p < e && *p < 0x80)
+				v = *p++;
+			else if (ref == SR_NONE && sp > 0) {
+				if (varint_skip(&p, e, bend) != 0)
+					return -1;
+				break;
+			} else if (varint_value(&p, e, bend, &v) != 0)
+				return -1;
+			if (ref != SR_NONE)
+				pbref_add(&w->refs, ref, v, QOFF(t));
+			if (sp == 0) {
+				if (field == PB_F_TIMESTAMP) {
+					w->pkt_ts = v;
+					w->pkt_flags |= PKT_TS;
+				} else if (field == PB_F_SEQ_ID) {
+					w->pkt_seq = v;
+					w->pkt_flags |= PKT_SEQ;
+				}
+			}
+			break;
+		case WT_FIXED64:
+			if (e - p < 8)
+				return -1;
+			p += 8;
+			break;
+		case WT_FIXED32:
+			if (e - p < 4)
+				return -1;
+			p += 4;
+			break;
+		case WT_LEN:
+			if (p < e && *p < 0x80)
+				v = *p++;
+			else if (varint_in(&p, e, &v, 5) != VI_OK)
+				return -1;
+			if (v > (uint64_t)(e - p))
+				return -1;
+			ve = p + v;
+			if (sp == 0) {
+				if (field == PB_F_TRACK_EVENT)
+					w->pkt_flags |= PKT_TE;
+				else if (field == PB_F_INTERNED_DATA)
+					w->pkt_flags |= PKT_ID;
+				else if (field == PB_F_TRACK_DESCRIPTOR)
+					w->pkt_flags |= PKT_TD;
+				if (f->flags & SF_PAYLOAD)
+					w->pkt_kind = (unsigned)(f - fs);
+			}
+			k = f->kind;
+			if (k == SK_MESSAGE) {
+				/* Deep ones are left to fields() and its limit. */
+				if (sp == QUICK_DEPTH)
+					return -1;
+				stack[sp].e = e;
+				stack[sp].msg = msg;
+				stack[sp].dref = dref;
+				sp++;
+				e = ve;
+				msg = f->msg;
+				dref = SF_REF(f) > SR_KINDS ? SF_REF(f) : SR_NONE;
+				goto enter;
+			}
+			if (k == SK_STRING) {
+				if (v >= 8 ? !utf8_ok(p, (size_t)v) :
+				    !utf8_short(p, (size_t)v))
+					return -1;
+			} else if (f->flags & SF_REPEATED) {
+				if (k <= SK_ENUM) {
+					while (p < ve) {
+						vs = p;
+						if (varint_value(&p, ve, bend,
+						    &v) != 0)
+							return -1;
+						if (SF_REF(f) != SR_NONE)
+							pbref_add(&w->refs,
+							    SF_REF(f), v,
+							    QOFF(vs));
+					}
+				} else if ((k == SK_FIXED32 && v % 4 != 0) ||
+				    (k == SK_FIXED64 && v % 8 != 0))
+					return -1;
+			}
+			p = ve;
+			break;
+		default:
+			return -1;
+		}
+	}
+	if (sp == 0)
+		return 0;
+	sp--;
+	e = stack[sp].e;
+	msg = stack[sp].msg;
+	dref = stack[sp].dref;
+	}
+}
+#undef QOFF
+
+/* The body of a packet at [p, e): 0, or -1 with the packet's facts reset. */
+static int
+quick_packet(struct pbwalk *w, const unsigned char *p, const unsigned char *e,
+    const unsigned char *bend, uint64_t base, const unsigned char *buf)
+{
+	if (quick_walk(w, p, e, bend, base, buf) == 0)
+		return 0;
+	w->pkt_flags = 0;
+	w->pkt_kind = SCHEMA_TRACE_PACKET_NFIELDS;
+	w->refs.npend = 0;
+	return -1;
+}
+
+/*
  * At a record boundary, a byte other than 0x0a either starts a well-formed
  * record of another field (not a trace) or cannot start a record at all
  * (trailing bytes).
@@ -794,6 +1064,12 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 			    body + v;
 			w->pkt_flags = 0;
 			w->pkt_kind = SCHEMA_TRACE_PACKET_NFIELDS;
+			if (v <= (uint64_t)(end - p) &&
+			    quick_packet(w, p, p + v, end, base, buf) == 0) {
+				p += v;
+				end_packet(w);
+				continue;
+			}
 			w->depth = 1;
 			fr = &w->stack[0];
 			fr->end = w->pkt_end;

@@ -38,15 +38,25 @@ struct schema_field {
 	uint8_t flags;		/* SF_x, and the reference << 3 */
 };
 
-/* Fields sorted by number from schema_fields[first]. */
+/*
+ * Fields sorted by number from schema_fields[first]; field numbers
+ * below ndense (at most SCHEMA_DENSE) index schema_dense[dense + n],
+ * which holds their index in schema_fields, SCHEMA_UNKNOWN for none.
+ */
 struct schema_msg {
 	const char *name;
 	uint32_t first;
 	uint32_t nfields;
+	uint32_t dense;
+	uint32_t ndense;
 };
 
 #define SCHEMA_NMSGS	1081
 #define SCHEMA_NFIELDS	5982
+#define SCHEMA_DENSE	64
+#define SCHEMA_NDENSE	6869
+/* schema_fields[SCHEMA_UNKNOWN]: a field the schema does not know. */
+#define SCHEMA_UNKNOWN	SCHEMA_NFIELDS
 #define SCHEMA_TRACE_PACKET	971
 #define SCHEMA_TRACE_PACKET_NFIELDS	109
 #define SCHEMA_TRACK_EVENT	993
@@ -54,7 +64,8 @@ struct schema_msg {
 #define SCHEMA_TRACK_DESCRIPTOR	992
 
 extern const struct schema_msg schema_msgs[SCHEMA_NMSGS];
-extern const struct schema_field schema_fields[SCHEMA_NFIELDS];
+extern const struct schema_field schema_fields[SCHEMA_NFIELDS + 1];
+extern const uint16_t schema_dense[SCHEMA_NDENSE];
 /* The name of schema_fields[i]. */
 extern const char *const schema_field_names[SCHEMA_NFIELDS];
 

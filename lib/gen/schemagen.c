@@ -14,6 +14,7 @@
 
 #define PACKAGE		".perfetto.protos."
 #define MSG_MAX		65535
+#define DENSE		64	/* field numbers looked up directly */
 
 /* FieldDescriptorProto.Type */
 enum {
@@ -422,7 +423,7 @@ static const char header[] =
 " */\n";
 
 static void
-emit_h(FILE *h, size_t nfields)
+emit_h(FILE *h, size_t nfields, size_t ndense)
 {
 	static const char *const want[][2] = {
 		{ "TracePacket", "SCHEMA_TRACE_PACKET" },
@@ -463,14 +464,23 @@ emit_h(FILE *h, size_t nfields)
 	    "\tuint8_t kind;\t\t/* enum schema_kind */\n"
 	    "\tuint8_t flags;\t\t/* SF_x, and the reference << 3 */\n"
 	    "};\n\n"
-	    "/* Fields sorted by number from schema_fields[first]. */\n"
+	    "/*\n"
+	    " * Fields sorted by number from schema_fields[first]; field numbers\n"
+	    " * below ndense (at most SCHEMA_DENSE) index schema_dense[dense + n],\n"
+	    " * which holds their index in schema_fields, SCHEMA_UNKNOWN for none.\n"
+	    " */\n"
 	    "struct schema_msg {\n"
 	    "\tconst char *name;\n"
 	    "\tuint32_t first;\n"
 	    "\tuint32_t nfields;\n"
+	    "\tuint32_t dense;\n"
+	    "\tuint32_t ndense;\n"
 	    "};\n\n");
-	fprintf(h, "#define SCHEMA_NMSGS\t%zu\n#define SCHEMA_NFIELDS\t%zu\n",
-	    nmsgs, nfields);
+	fprintf(h, "#define SCHEMA_NMSGS\t%zu\n#define SCHEMA_NFIELDS\t%zu\n"
+	    "#define SCHEMA_DENSE\t%d\n#define SCHEMA_NDENSE\t%zu\n"
+	    "/* schema_fields[SCHEMA_UNKNOWN]: a field the schema does not know. */\n"
+	    "#define SCHEMA_UNKNOWN\tSCHEMA_NFIELDS\n",
+	    nmsgs, nfields, DENSE, ndense);
 	for (k = 0; k < sizeof(want) / sizeof(want[0]); k++) {
 		for (i = 0; i < nmsgs; i++)
 			if (strcmp(short_name(msgs[i].full), want[k][0]) == 0)
@@ -484,28 +494,69 @@ emit_h(FILE *h, size_t nfields)
 	}
 	fprintf(h, "\nextern const struct schema_msg schema_msgs[SCHEMA_NMSGS];\n"
 	    "extern const struct schema_field "
-	    "schema_fields[SCHEMA_NFIELDS];\n"
+	    "schema_fields[SCHEMA_NFIELDS + 1];\n"
+	    "extern const uint16_t schema_dense[SCHEMA_NDENSE];\n"
 	    "/* The name of schema_fields[i]. */\n"
 	    "extern const char *const schema_field_names[SCHEMA_NFIELDS];\n\n"
 	    "#endif\n");
 }
 
+/* The direct lookup of message m: its field numbers below DENSE. */
+static size_t
+ndense_of(const struct gmsg *m)
+{
+	if (m->nf == 0)
+		return 0;
+	return m->f[m->nf - 1].number < DENSE ? m->f[m->nf - 1].number + 1 :
+	    DENSE;
+}
+
+static size_t
+ndense_all(void)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < nmsgs; i++)
+		n += ndense_of(&msgs[i]);
+	return n;
+}
+
 static void
 emit_c(FILE *c)
 {
-	size_t i, j, first = 0;
+	size_t i, j, first = 0, dense = 0, n, k;
 	const struct gfield *f;
 	char flags[128];
 
 	fprintf(c, "%s#include \"schema.h\"\n\n"
 	    "const struct schema_msg schema_msgs[SCHEMA_NMSGS] = {\n", header);
 	for (i = 0; i < nmsgs; i++) {
-		fprintf(c, "\t{ \"%s\", %zu, %zu },\n", short_name(msgs[i].full),
-		    first, msgs[i].nf);
+		n = ndense_of(&msgs[i]);
+		fprintf(c, "\t{ \"%s\", %zu, %zu, %zu, %zu },\n",
+		    short_name(msgs[i].full), first, msgs[i].nf, dense, n);
+		first += msgs[i].nf;
+		dense += n;
+	}
+	fprintf(c, "};\n\nconst uint16_t schema_dense[SCHEMA_NDENSE] = {\n");
+	first = 0;
+	for (i = 0; i < nmsgs; i++) {
+		n = ndense_of(&msgs[i]);
+		for (j = 0, k = 0; j < n; j++) {
+			while (k < msgs[i].nf && msgs[i].f[k].number < j)
+				k++;
+			if (k < msgs[i].nf && msgs[i].f[k].number == j)
+				fprintf(c, "%s%zu,", j % 8 == 0 ? "\t" : " ",
+				    first + k);
+			else
+				fprintf(c, "%sSCHEMA_UNKNOWN,",
+				    j % 8 == 0 ? "\t" : " ");
+			if (j % 8 == 7 || j == n - 1)
+				fprintf(c, "\n");
+		}
 		first += msgs[i].nf;
 	}
 	fprintf(c, "};\n\nconst struct schema_field "
-	    "schema_fields[SCHEMA_NFIELDS] = {\n");
+	    "schema_fields[SCHEMA_NFIELDS + 1] = {\n");
 	for (i = 0; i < nmsgs; i++)
 		for (j = 0; j < msgs[i].nf; j++) {
 			f = &msgs[i].f[j];
@@ -519,6 +570,7 @@ emit_c(FILE *c)
 			    f->msg < 0 ? 0 : f->msg, kind(f),
 			    flags[0] != '\0' ? flags : "0");
 		}
+	fprintf(c, "\t{ 0, 0, SK_BYTES, 0 },\n");
 	fprintf(c, "};\n\nconst char *const "
 	    "schema_field_names[SCHEMA_NFIELDS] = {\n");
 	for (i = 0; i < nmsgs; i++)
@@ -569,12 +621,15 @@ main(int argc, char *argv[])
 	resolve();
 	for (i = 0; i < nmsgs; i++)
 		nfields += msgs[i].nf;
+	/* schema_dense holds field indices, and one more for none. */
+	if (nfields >= UINT16_MAX)
+		errx(1, "%s: %zu fields", argv[1], nfields);
 	if ((c = fopen(argv[2], "w")) == NULL)
 		err(1, "%s", argv[2]);
 	if ((h = fopen(argv[3], "w")) == NULL)
 		err(1, "%s", argv[3]);
 	emit_c(c);
-	emit_h(h, nfields);
+	emit_h(h, nfields, ndense_all());
 	if (fclose(c) == EOF)
 		err(1, "%s", argv[2]);
 	if (fclose(h) == EOF)
