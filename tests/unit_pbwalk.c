@@ -694,6 +694,23 @@ test_packed(void)
 	body->n = 0;
 	expect_ok(t, "category_iids packed, unpacked and empty, all defined");
 
+	/* Packed one-byte values side by side: 1, 2, 3, never 257 or more. */
+	{
+		struct b *id = bnew();
+		unsigned i;
+
+		for (i = 1; i <= 3; i++) {
+			bvi(id, 1, i);
+			bsub(body, 1, id);
+		}
+		bsub(id, 12, body);
+		bstr(body, 3, "\x01\x02\x03", 3);
+		bsub(id, 11, body);
+		bpkt(t, id, 7);
+		bfree(id);
+	}
+	expect_ok(t, "packed category_iids 1, 2, 3 in one-byte values");
+
 	bstr(body, 3, "\x01\x80", 2);
 	o = at_depth(t, body, 2);
 	expect_fail(t, WPE_MALFORMED_PACKET, o + 3,
