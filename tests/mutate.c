@@ -713,6 +713,18 @@ usage(void)
 }
 
 static void
+base_free(struct base *b)
+{
+	free(b->p);
+	free(b->f);
+	free(b->top.v);
+	free(b->inner.v);
+	free(b->ld.v);
+	free(b->text.v);
+	free(b->msg.v);
+}
+
+static void
 one(const char *path, const char *seedstr, const char *out)
 {
 	struct base b;
@@ -732,6 +744,8 @@ one(const char *path, const char *seedstr, const char *out)
 	if (out != NULL && close(fd) == -1)
 		err(2, "%s", out);
 	describe(out != NULL ? stdout : stderr, path, seed, &o, &d);
+	base_free(&b);
+	free(o.p);
 }
 
 static void
@@ -786,6 +800,11 @@ batch(const char *dir, int nbases, char **args)
 		err(2, "stdin");
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(2, "stdout");
+	for (i = 0; i < nbases; i++)
+		base_free(&bases[i]);
+	free(bases);
+	free(line);
+	free(o.p);
 }
 
 int
