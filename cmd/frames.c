@@ -158,8 +158,8 @@ print_summary(const struct frames_state *s, const struct frame_stop *stop)
 		wperr_str(&s->r.err, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "trace of %llu bytes from %llu "
-		    "chunks + terminal", (unsigned long long)s->r.bytes,
-		    (unsigned long long)s->r.chunks);
+		    "chunk%s + terminal", (unsigned long long)s->r.bytes,
+		    (unsigned long long)s->r.chunks, s->r.chunks == 1 ? "" : "s");
 	if (s->json) {
 		printf("{\"summary\":true,\"frames\":%llu,\"bytes\":%llu,",
 		    (unsigned long long)stop->frames,
@@ -180,20 +180,23 @@ print_summary(const struct frames_state *s, const struct frame_stop *stop)
 		printf("}\n");
 		return;
 	}
-	printf("\n%llu frames, %llu bytes; %llu bad CRC, %llu non-zero pad\n",
-	    (unsigned long long)stop->frames, (unsigned long long)stop->bytes,
+	printf("\n%llu frame%s, %llu bytes; %llu bad CRC, %llu non-zero pad\n",
+	    (unsigned long long)stop->frames, stop->frames == 1 ? "" : "s",
+	    (unsigned long long)stop->bytes,
 	    (unsigned long long)s->bad_crc, (unsigned long long)s->bad_pad);
 	for (i = 0; i < s->ntypes; i++) {
 		tag_vis(s->types[i].type, tag);
 		name = tag_name(s->types[i].type);
-		printf("  %-16s %-17s %7llu frames %12llu bytes\n", tag,
+		printf("  %-16s %-17s %7llu %-6s %12llu bytes\n", tag,
 		    name ? name : "unknown",
 		    (unsigned long long)s->types[i].frames,
+		    s->types[i].frames == 1 ? "frame" : "frames",
 		    (unsigned long long)s->types[i].bytes);
 	}
 	if (s->other.frames > 0)
-		printf("  %-34s %7llu frames %12llu bytes\n", "(other types)",
+		printf("  %-34s %7llu %-6s %12llu bytes\n", "(other types)",
 		    (unsigned long long)s->other.frames,
+		    s->other.frames == 1 ? "frame" : "frames",
 		    (unsigned long long)s->other.bytes);
 	printf("end: %s\n", stopmsg);
 	printf("reassemble: %s\n", msg);

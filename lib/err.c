@@ -116,12 +116,14 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	case WPE_NO_TERMINAL:
 		snprintf(buf, len, "no trace: no %s frame (%s; %llu complete "
-		    "frames in %llu bytes, %llu chunks, %llu trace bytes)",
+		    "frame%s in %llu bytes, %llu chunk%s, %llu trace bytes)",
 		    frame_type_name(e->type, tn),
 		    frame_stop_str(&e->stop, stop, sizeof(stop)),
 		    (unsigned long long)e->stop.frames,
+		    e->stop.frames == 1 ? "" : "s",
 		    (unsigned long long)e->stop.bytes,
-		    (unsigned long long)e->index, (unsigned long long)e->size);
+		    (unsigned long long)e->index, e->index == 1 ? "" : "s",
+		    (unsigned long long)e->size);
 		break;
 	case WPE_EMPTY:
 		snprintf(buf, len, "no trace: empty trace (%s frame %llu at "

@@ -55,8 +55,11 @@ torn_msg() {
 
 # noterm_msg NAME STOP FRAMES BYTES CHUNKS TRACEBYTES [TAGNAME]
 noterm_msg() {
-	printf 'wprofck: reassemble: %s: no trace: no %s frame (%s; %s complete frames in %s bytes, %s chunks, %s trace bytes); no .pb written' \
-	    "$1" "${7:-WprofTrace}" "$2" "$3" "$4" "$5" "$6"
+	local fs=s cs=s
+	[ "$3" != 1 ] || fs=
+	[ "$5" != 1 ] || cs=
+	printf 'wprofck: reassemble: %s: no trace: no %s frame (%s; %s complete frame%s in %s bytes, %s chunk%s, %s trace bytes); no .pb written' \
+	    "$1" "${7:-WprofTrace}" "$2" "$3" "$fs" "$4" "$5" "$cs" "$6"
 }
 
 xor1() {

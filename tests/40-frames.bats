@@ -72,7 +72,7 @@ small_types() {
 	    echo '5 frames, 251 bytes; 0 bad CRC, 0 non-zero pad'
 	    small_types
 	    echo 'end: clean end'
-	    echo 'reassemble: trace of 150 bytes from 1 chunks + terminal')"
+	    echo 'reassemble: trace of 150 bytes from 1 chunk + terminal')"
 }
 
 @test "frames: the same table and JSON from a pipe and from -" {
@@ -105,7 +105,7 @@ small_types() {
 	    type_line WPRC WprofTraceChunk 1 70000
 	    type_line WPRF WprofTrace 1 70000
 	    echo 'end: clean end'
-	    echo 'reassemble: trace of 140000 bytes from 1 chunks + terminal')
+	    echo 'reassemble: trace of 140000 bytes from 1 chunk + terminal')
 	run -0 "$WPROFCK" frames "$DRAIN"
 	assert_output "$want"
 	run -0 wp_dribble 4093 "$DRAIN" "$GOT" frames
@@ -122,7 +122,7 @@ small_types() {
 	    echo '5 frames, 251 bytes; 0 bad CRC, 0 non-zero pad'
 	    small_types
 	    echo 'end: partial header: 5 bytes at offset 251'
-	    echo 'reassemble: trace of 150 bytes from 1 chunks + terminal')"
+	    echo 'reassemble: trace of 150 bytes from 1 chunk + terminal')"
 	head -c 15 "$P/c1" >"$DRAIN"
 	run -1 "$WPROFCK" frames "$DRAIN"
 	assert_line '0 frames, 0 bytes; 0 bad CRC, 0 non-zero pad'
@@ -136,10 +136,10 @@ small_types() {
 	assert_output "$(table_head
 	    row 0 0 SOUT Stdout 5 ok
 	    echo
-	    echo '1 frames, 21 bytes; 0 bad CRC, 0 non-zero pad'
+	    echo '1 frame, 21 bytes; 0 bad CRC, 0 non-zero pad'
 	    type_line SOUT Stdout 1 5
 	    echo 'end: torn frame at offset 21: needs 200 bytes, has 100'
-	    echo 'reassemble: no trace: no WprofTrace frame (torn frame at offset 21: needs 200 bytes, has 100; 1 complete frames in 21 bytes, 0 chunks, 0 trace bytes)')"
+	    echo 'reassemble: no trace: no WprofTrace frame (torn frame at offset 21: needs 200 bytes, has 100; 1 complete frame in 21 bytes, 0 chunks, 0 trace bytes)')"
 	# Cut right after the second header: nothing of its payload is there.
 	head -c 37 "$DRAIN" >"$GOT"
 	run -1 "$WPROFCK" frames "$GOT"
@@ -154,10 +154,10 @@ small_types() {
 	assert_output "$(table_head
 	    row 0 0 SOUT Stdout 5 ok
 	    echo
-	    echo '1 frames, 21 bytes; 0 bad CRC, 0 non-zero pad'
+	    echo '1 frame, 21 bytes; 0 bad CRC, 0 non-zero pad'
 	    type_line SOUT Stdout 1 5
 	    echo 'end: oversized frame at offset 21: length 16777217 over the cap 16777216'
-	    echo 'reassemble: no trace: no WprofTrace frame (oversized frame at offset 21: length 16777217 over the cap 16777216; 1 complete frames in 21 bytes, 0 chunks, 0 trace bytes)')"
+	    echo 'reassemble: no trace: no WprofTrace frame (oversized frame at offset 21: length 16777217 over the cap 16777216; 1 complete frame in 21 bytes, 0 chunks, 0 trace bytes)')"
 	# Exactly 16 MiB is within the cap: the frame is torn, not oversized.
 	new_drain
 	frame SOUT "$P/hello" -l 16777216
@@ -174,9 +174,9 @@ small_types() {
 	run -1 "$WPROFCK" frames --max-frame 100 "$DRAIN"
 	assert_line "$(row 0 0 SOUT Stdout 100 ok)"
 	refute_line --regexp "^ +[12] "
-	assert_line '1 frames, 116 bytes; 0 bad CRC, 0 non-zero pad'
+	assert_line '1 frame, 116 bytes; 0 bad CRC, 0 non-zero pad'
 	assert_line 'end: oversized frame at offset 116: length 101 over the cap 100'
-	assert_line 'reassemble: no trace: no WprofTrace frame (oversized frame at offset 116: length 101 over the cap 100; 1 complete frames in 116 bytes, 0 chunks, 0 trace bytes)'
+	assert_line 'reassemble: no trace: no WprofTrace frame (oversized frame at offset 116: length 101 over the cap 100; 1 complete frame in 116 bytes, 0 chunks, 0 trace bytes)'
 	run -1 "$WPROFCK" frames --max-frame 0 "$DRAIN"
 	assert_line 'end: oversized frame at offset 0: length 100 over the cap 0'
 	run -0 "$WPROFCK" frames --max-frame 1K "$DRAIN"
@@ -231,7 +231,7 @@ small_types() {
 	frame WPRF "$P/t" -p 0xdeadbeef -C
 	run -1 "$WPROFCK" frames "$DRAIN"
 	assert_line "$(row 0 0 WPRF WprofTrace 50 "$(bad_crc "$DRAIN" 0 "$P/t")" 'pad 0xdeadbeef')"
-	assert_line '1 frames, 66 bytes; 1 bad CRC, 1 non-zero pad'
+	assert_line '1 frame, 66 bytes; 1 bad CRC, 1 non-zero pad'
 }
 
 @test "frames: unknown tags are listed as unknown and never rejected" {
@@ -306,7 +306,7 @@ small_types() {
 	frame WPRC "$P/c1"
 	run -0 "$WPROFCK" frames "$DRAIN"
 	assert_line 'end: clean end'
-	assert_line 'reassemble: no trace: no WprofTrace frame (clean end; 2 complete frames in 137 bytes, 1 chunks, 100 trace bytes)'
+	assert_line 'reassemble: no trace: no WprofTrace frame (clean end; 2 complete frames in 137 bytes, 1 chunk, 100 trace bytes)'
 
 	new_drain
 	frame SOUT "$P/hello"
@@ -351,7 +351,7 @@ small_types() {
 	frame WPRC "$P/c1"
 	frame_text ABCD 'end'
 	run -0 "$WPROFCK" frames --chunk-tag ABCE --trace-tag 0x41424344 "$DRAIN"
-	assert_line 'reassemble: trace of 9 bytes from 1 chunks + terminal'
+	assert_line 'reassemble: trace of 9 bytes from 1 chunk + terminal'
 	run -2 "$WPROFCK" frames --chunk-tag ABCD --trace-tag ABCD "$DRAIN"
 	assert_output 'wprofck: frames: --trace-tag and --chunk-tag must differ'
 }
@@ -403,7 +403,7 @@ small_types() {
 		{tag: "ABCD", name: "unknown", frames: 1, bytes: 3}],
 	    bad_crc: 1, nonzero_pad: 1, "end": "torn_frame", end_offset: 386,
 	    end_message: $endmsg, reassemble: "ok", trace_bytes: 150, chunks: 1,
-	    reassemble_message: "trace of 150 bytes from 1 chunks + terminal"}')
+	    reassemble_message: "trace of 150 bytes from 1 chunk + terminal"}')
 	run -0 jq -r --argjson want "$want" 'select(.summary) |
 	    if . == $want then "as expected" else . end' "$GOT"
 	assert_output "as expected"

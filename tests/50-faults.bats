@@ -88,7 +88,11 @@ teardown() {
 # for a walk that stopped before any terminal frame; FRAMES and BYTES are
 # the complete frames before the stop and the bytes they span.
 noterm() {
-	printf 'wprofck: reassemble: %s: no trace: no WprofTrace frame (%s; %s complete frames in %s bytes, %s chunks, %s trace bytes); no .pb written' "$@"
+	local fs=s cs=s
+	[ "$3" != 1 ] || fs=
+	[ "$5" != 1 ] || cs=
+	printf 'wprofck: reassemble: %s: no trace: no WprofTrace frame (%s; %s complete frame%s in %s bytes, %s chunk%s, %s trace bytes); no .pb written' \
+	    "$1" "$2" "$3" "$fs" "$4" "$5" "$cs" "$6"
 }
 
 # old_out: OUT holds $P/old; OLD_INO is its inode.

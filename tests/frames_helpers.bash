@@ -70,7 +70,9 @@ table_head() {
 
 # type_line TAG NAME FRAMES BYTES: one per-type line of the summary.
 type_line() {
-	printf '  %-16s %-17s %7s frames %12s bytes\n' "$@"
+	local unit=frames
+	[ "$3" != 1 ] || unit=frame
+	printf '  %-16s %-17s %7s %-6s %12s bytes\n' "$1" "$2" "$3" "$unit" "$4"
 }
 
 # bad_crc DRAIN OFFSET PAYLOAD: the BAD verdict for the frame at OFFSET,
