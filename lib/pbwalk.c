@@ -707,6 +707,20 @@ out:
  * 0, or -1 when it does not. Eight bytes at a time while the piece, which
  * ends at bend, holds them.
  */
+/*
+ * The eight bytes at p as one word, and the length of the varint that
+ * starts there: the first byte with its high bit clear, or 0 when none of
+ * the eight has it (then the slow path decides).
+ */
+static inline unsigned
+varint_len8(const unsigned char *p, uint64_t *x, uint64_t *stop)
+{
+	memcpy(x, p, 8);
+	*x = le64toh(*x);
+	*stop = ~*x & HIGH_BITS;
+	return *stop != 0 ? (unsigned)__builtin_ctzll(*stop) / 8 + 1 : 0;
+}
+
 static inline int
 varint_skip(const unsigned char **pp, const unsigned char *e,
     const unsigned char *bend)
@@ -715,16 +729,11 @@ varint_skip(const unsigned char **pp, const unsigned char *e,
 	uint64_t x, stop;
 	unsigned n;
 
-	if (bend - p >= 8) {
-		memcpy(&x, p, 8);
-		x = le64toh(x);
-		if ((stop = ~x & HIGH_BITS) != 0) {
-			n = (unsigned)__builtin_ctzll(stop) / 8 + 1;
-			if (n > (size_t)(e - p))
-				return -1;
-			*pp = p + n;
-			return 0;
-		}
+	if (bend - p >= 8 && (n = varint_len8(p, &x, &stop)) != 0) {
+		if (n > (size_t)(e - p))
+			return -1;
+		*pp = p + n;
+		return 0;
 	}
 	return varint_in(pp, e, &x, 10) == VI_OK ? 0 : -1;
 }
@@ -748,24 +757,19 @@ varint_value(const unsigned char **pp, const unsigned char *e,
 		*pp = p + 2;
 		return 0;
 	}
-	if (bend - p >= 8) {
-		memcpy(&x, p, 8);
-		x = le64toh(x);
-		if ((stop = ~x & HIGH_BITS) != 0) {
-			n = (unsigned)__builtin_ctzll(stop) / 8 + 1;
-			if (n > (size_t)(e - p))
-				return -1;
-			*pp = p + n;
-			/* The bytes up to the last, seven bits each. */
-			x &= (stop ^ (stop - 1)) & ~HIGH_BITS;
-			x = (x & 0x007f007f007f007full) |
-			    (x & 0x7f007f007f007f00ull) >> 1;
-			x = (x & 0x00003fff00003fffull) |
-			    (x & 0x3fff00003fff0000ull) >> 2;
-			*v = (x & 0x000000000fffffffull) |
-			    (x & 0x0fffffff00000000ull) >> 4;
-			return 0;
-		}
+	if (bend - p >= 8 && (n = varint_len8(p, &x, &stop)) != 0) {
+		if (n > (size_t)(e - p))
+			return -1;
+		*pp = p + n;
+		/* The bytes up to the last, seven bits each. */
+		x &= (stop ^ (stop - 1)) & ~HIGH_BITS;
+		x = (x & 0x007f007f007f007full) |
+		    (x & 0x7f007f007f007f00ull) >> 1;
+		x = (x & 0x00003fff00003fffull) |
+		    (x & 0x3fff00003fff0000ull) >> 2;
+		*v = (x & 0x000000000fffffffull) |
+		    (x & 0x0fffffff00000000ull) >> 4;
+		return 0;
 	}
 	return varint_in(pp, e, v, 10) == VI_OK ? 0 : -1;
 }
