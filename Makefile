@@ -140,7 +140,10 @@ uninstall:
 
 # The schema table of the deep walk, from Perfetto's perfetto_trace.proto:
 # make schema PROTO=/path/to/perfetto_trace.proto (needs protoc).
+# PERFETTO_REF names the proto's release or commit in the files' header,
+# with the sha256 of PROTO.
 PROTOC ?= protoc
+PERFETTO_REF ?= anakryiko/wprof@228b169 src/perfetto_trace.proto
 
 $(B)/gen/schemagen: lib/gen/schemagen.c
 	@mkdir -p $(@D)
@@ -150,7 +153,11 @@ schema: $(B)/gen/schemagen
 	@test -n "$(PROTO)" || { echo "make schema PROTO=path/to/perfetto_trace.proto" >&2; exit 2; }
 	$(PROTOC) -I$(dir $(PROTO)) --include_imports \
 		--descriptor_set_out=$(B)/gen/schema.pb $(notdir $(PROTO))
-	$(B)/gen/schemagen $(B)/gen/schema.pb lib/schema.c lib/schema.h
+	sha=$$(sha256sum <"$(PROTO)" | cut -c1-64) && \
+	$(B)/gen/schemagen -r "$(PERFETTO_REF)" -s "$$sha" $(B)/gen/schema.pb \
+		$(B)/gen/schema.c $(B)/gen/schema.h
+	cp $(B)/gen/schema.c lib/schema.c
+	cp $(B)/gen/schema.h lib/schema.h
 
 lint-man:
 	mandoc -Tlint -W warning man/wprofck.1
