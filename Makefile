@@ -37,7 +37,7 @@ HDRS = $(wildcard lib/*.h cmd/*.h)
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/unit_sniff \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
-	$(B)/tests/mutate $(B)/gen/schemagen
+	$(B)/tests/mutate $(B)/gen/schemagen $(B)/tests/unit_schema
 
 .DEFAULT_GOAL := all
 
@@ -78,6 +78,7 @@ $(B)/tests/%: tests/%.c $(B)/tests/testsup.o $(B)/libwprofck.a $(HDRS) \
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(B)/tests/testsup.o $(B)/libwprofck.a $(LIBS)
 .SECONDARY: $(B)/tests/testsup.o
+$(B)/tests/unit_schema: ALL_CPPFLAGS += -Ilib
 
 # The progress module is cmd/'s; its driver links it alone.
 $(B)/tests/progress_drv: tests/progress_drv.c $(B)/cmd/progress.o $(HDRS)
