@@ -8,6 +8,7 @@
 
 #include "cmds.h"
 #include "../lib/check.h"
+#include "../lib/err.h"
 
 const char synopsis_salvage[] =
     "salvage [-fq] [-o out] [--sync] [--progress | --no-progress] trace";

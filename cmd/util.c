@@ -9,7 +9,9 @@
 
 #include "cmds.h"
 #include "progress.h"
-#include "../lib/wprofck.h"
+#include "../lib/err.h"
+#include "../lib/tag.h"
+#include "../lib/size.h"
 
 void
 usage(const char *synopsis)

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "cmds.h"
-#include "../lib/wprofck.h"
+
+#define WPROFCK_VERSION	"1.0"
 
 static const struct command {
 	const char *name;

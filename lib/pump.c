@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "pump.h"
 
 #define FIFO_GRACE_MS	1000

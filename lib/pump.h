@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "wprofck.h"
+#include "err.h"
 
 #define IO_AT_CURRENT	UINT64_MAX	/* io_read: read at the file offset */
 
