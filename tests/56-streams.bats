@@ -204,3 +204,51 @@ setup() {
 	assert_line --regexp '^end: torn frame at offset '
 	refute_line --regexp '^ +0 +0 '
 }
+
+# Issue 14 item 1: a byte rewritten in place, the size unchanged. The shim
+# zeroes it after the first read (or mapping) and a new clock tick, so the
+# bytes already read are the old ones and only the times tell.
+@test "frames -q of a drain whose byte 100 is zeroed while it is read is trouble, not ok" {
+	cp "$P/drain" "$D/d"
+	run -2 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    WPSHIM_POKE=100 "$WPROFCK" frames -q "$D/d"
+	assert_output --regexp "^wprofck: (frames: )?$D/d: the file changed while it was read: it was written to while it was read: the same size, a new modification or change time\$"
+	# The poke happened: the file now has a zero at 100 and fails plainly.
+	assert_equal "$(hexdump_of "$D/d" 100 1)" 00
+	assert_equal "$(stat -c %s "$D/d")" "$(stat -c %s "$P/drain")"
+	# Without the shim the same command on an untouched copy passes.
+	run -0 "$WPROFCK" frames -q "$P/drain"
+}
+
+@test "every reader reports an in-place rewrite as changed, read or mapped" {
+	local cmd knob
+	for knob in WPSHIM_NO_MMAP=1 WPSHIM_NO_MMAP=0; do
+		for cmd in "reassemble -o $OUT" "extract -o $OUT SOUT" \
+		    "split -o $OUT" "frames" "check --deep"; do
+			rm -f "$OUT"
+			cp "$P/drain" "$D/d"
+			case $cmd in
+			split* | check*) cp "$P/big.pb" "$D/d" ;;
+			esac
+			run -2 env LD_PRELOAD="$SHIM" \
+			    ASAN_OPTIONS=verify_asan_link_order=0 "$knob" \
+			    WPSHIM_POKE=100 $WPROFCK $cmd "$D/d"
+			echo "$knob $cmd" && assert_output --partial "$D/d"
+			assert_output --partial "the file changed while it was read: it was written to while it was read"
+			[ ! -e "$OUT" ]
+		done
+	done
+}
+
+@test "salvage of a trace rewritten in place while it is read is trouble" {
+	local knob
+	for knob in WPSHIM_NO_MMAP=1 WPSHIM_NO_MMAP=0; do
+		rm -f "$OUT"
+		cp "$P/big.pb" "$D/t"
+		run -2 env LD_PRELOAD="$SHIM" \
+		    ASAN_OPTIONS=verify_asan_link_order=0 "$knob" \
+		    WPSHIM_POKE=100 "$WPROFCK" salvage -o "$OUT" "$D/t"
+		assert_output --partial "$D/t: the file changed while it was read: it was written to while it was read"
+		[ ! -e "$OUT" ]
+	done
+}
