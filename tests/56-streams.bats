@@ -252,3 +252,75 @@ setup() {
 		[ ! -e "$OUT" ]
 	done
 }
+
+# Issue 14 item 2: closed standard streams. A closed descriptor is opened
+# on /dev/null at startup, so no file wprofck opens later takes its
+# number: a spool on fd 1 was copied onto itself, a spool on fd 2
+# received the warnings and the progress lines.
+@test "reassemble to a closed standard output says so, exit 2, named input or not" {
+	run -2 bash -c '"$WPROFCK" reassemble <"$1" >&-' _ "$P/drain"
+	assert_output --regexp "^wprofck: (reassemble: )?standard output is closed; give -o OUT or redirect it\$"
+	run -2 bash -c '"$WPROFCK" reassemble "$1" >&-' _ "$P/drain"
+	assert_output --regexp "^wprofck: (reassemble: )?standard output is closed; give -o OUT or redirect it\$"
+	refute_output --partial 'is the input'
+	run -2 bash -c '"$WPROFCK" extract SOUT "$1" >&-' _ "$P/drain"
+	assert_output --partial 'standard output is closed'
+	run -2 bash -c '"$WPROFCK" frames "$1" >&-' _ "$P/drain"
+	assert_output --partial 'standard output is closed'
+	# -q prints nothing, so a closed standard output is no loss.
+	run -0 bash -c '"$WPROFCK" frames -q "$1" >&-' _ "$P/drain"
+	assert_output ''
+	# -o: standard output is not the output.
+	run -0 bash -c '"$WPROFCK" reassemble -q -o "$2" "$1" >&-' _ "$P/drain" "$OUT"
+	cmp "$P/trace" "$OUT"
+}
+
+@test "a closed standard input reads as empty" {
+	run -1 bash -c '"$WPROFCK" reassemble -o "$1" <&-' _ "$OUT"
+	assert_output --partial 'no WprofTrace frame'
+	[ ! -e "$OUT" ]
+}
+
+# slow_into OUT FILE ARGS...: FILE through slowcat over about 1.7 s (so a
+# --progress line is written mid-run) into wprofck ARGS, standard error
+# closed, standard output into OUT.
+slow_into() {
+	local out=$1 file=$2
+	shift 2
+	"$_wp_build/tests/slowcat" -b 4096 -d 2000 "$file" |
+	    "$WPROFCK" "$@" >"$out" 2>&-
+}
+
+@test "with standard error closed, warnings and progress never land in the output" {
+	[ -x "$_wp_build/tests/slowcat" ] ||
+	    make -s -C "$TESTS/.." B="$B" "$B/tests/slowcat" >&2
+	randfile "$D/c2" 3000 5
+	new_drain "$D/pad.drain"
+	frame WPRC "$P/big.pb"
+	frame WPRC "$D/c2" -p 7
+	frame WPRF "$P/t"
+	cat "$P/big.pb" "$D/c2" "$P/t" >"$D/want"
+	# The warning goes to standard error when it is open.
+	run -0 wp_to "$OUT" reassemble "$D/pad.drain"
+	assert_output --partial 'has pad 0x00000007'
+	cmp "$D/want" "$OUT"
+	rm -f "$OUT"
+	# From standard input the spool took fd 2; named, the input did.
+	run -0 bash -c '"$WPROFCK" reassemble <"$1" >"$2" 2>&-' _ \
+	    "$D/pad.drain" "$OUT"
+	cmp "$D/want" "$OUT"
+	run -0 bash -c '"$WPROFCK" reassemble --progress "$1" >"$2" 2>&-' _ \
+	    "$D/pad.drain" "$OUT"
+	cmp "$D/want" "$OUT"
+	run -0 slow_into "$OUT" "$D/pad.drain" reassemble --progress
+	cmp "$D/want" "$OUT"
+	run -0 slow_into "$OUT" "$P/big.pb" split --progress
+	run -0 "$WPROFCK" reassemble -o "$D/back.pb" "$OUT"
+	cmp "$P/big.pb" "$D/back.pb"
+	# salvage of a cut trace warns what it dropped.
+	head -c 3000000 "$P/big.pb" >"$D/cut.pb"
+	run -0 wp_to "$D/want.pb" salvage "$D/cut.pb"
+	assert_output --partial 'dropped'
+	run -0 slow_into "$OUT" "$D/cut.pb" salvage --progress -
+	cmp "$D/want.pb" "$OUT"
+}
