@@ -8,15 +8,15 @@
 
 #include "cmds.h"
 #include "../lib/frame.h"
+#include "../lib/slicer.h"
 #include "../lib/tag.h"
-#include "../lib/split.h"
 
 const char synopsis_split[] =
     "split [-fq] [-o out] [--sync] [--cap size] [--trace-tag tag] "
     "[--chunk-tag tag] [--progress | --no-progress] [trace]";
 
 struct split_state {
-	struct splitter sp;
+	struct slicer sp;
 	int open;		/* a slice has begun */
 	uint64_t hoff;		/* where its header goes */
 };
@@ -35,7 +35,7 @@ slice_end(struct pump *p, struct split_state *s, int last)
 
 	s->open = 0;
 	p->items++;
-	split_header(&s->sp, last, hdr);
+	slicer_header(&s->sp, last, hdr);
 	return outfile_patch(p->out, s->hoff, hdr, sizeof(hdr), &p->err);
 }
 
@@ -52,12 +52,12 @@ split_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 
 	*used = len;
 	while (len > 0) {
-		if (s->open && split_full(&s->sp) &&
+		if (s->open && slicer_full(&s->sp) &&
 		    slice_end(p, s, 0) == -1)
 			return PUMP_FAIL;
 		if (!s->open && slice_begin(p, s) == -1)
 			return PUMP_FAIL;
-		n = split_take(&s->sp, buf, len);
+		n = slicer_take(&s->sp, buf, len);
 		if (outfile_write(p->out, buf, n, &p->err) == -1)
 			return PUMP_FAIL;
 		buf += n;
@@ -129,7 +129,7 @@ cmd_split(int argc, char **argv)
 		    FRAME_CAP_DEFAULT >> 20, capword);
 	refuse_tty(&io, "binary data");
 	memset(&s, 0, sizeof(s));
-	split_init(&s.sp, cap, chunk_tag, trace_tag);
+	slicer_init(&s.sp, cap, chunk_tag, trace_tag);
 	io.in = argc == 1 ? argv[0] : NULL;
 	return run_pump(&io, &p, split_feed, &s);
 }
