@@ -1,8 +1,7 @@
 /*
- * To add a subcommand: write cmd/<name>.c exporting cmd_<name>() and its
- * synopsis, declare both here, add a row to the sorted table in
- * cmd/wprofck.c and its descriptions to cmd/help.c; then document it in
- * man/wprofck.1.
+ * To add a command: write cmd/<name>.c exporting cmd_<name>() and its
+ * synopsis, declare both here, add its row (what it does, its options) to
+ * the sorted table in cmd/commands.c, and document it in man/wprofck.1.
  */
 #ifndef CMDS_H
 #define CMDS_H
@@ -30,10 +29,25 @@ extern const char synopsis_reassemble[];
 extern const char synopsis_salvage[];
 extern const char synopsis_split[];
 
-/* help.c: the one-line description of a command, NULL if unknown. */
-const char *help_what(const char *cmd);
+/* commands.c: the one table of commands, for the dispatcher and help. */
+struct opthelp {
+	const char *opt;	/* as typed, with its argument */
+	const char *what;
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int, char **);
+	const char *synopsis;
+	const char *what;	/* lowercase, no full stop */
+	const struct opthelp *opts;
+};
+
+const struct command *commands_find(const char *name);
+/* Each command with one line on what it does. */
+void commands_list(FILE *);
 /* Synopsis, description, options and a pointer to the manual. */
-void help_print(FILE *, const char *synopsis);
+void commands_help(FILE *, const char *synopsis);
 
 /* util.c */
 struct wperr;
