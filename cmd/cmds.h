@@ -1,7 +1,7 @@
 /*
  * To add a command: write cmd/<name>.c exporting cmd_<name>() and its
  * synopsis, declare both here, add its row (what it does, its options) to
- * the sorted table in cmd/commands.c, and document it in man/wprofck.1.
+ * the sorted table in cmd/cmds.c, and document it in man/wprofck.1.
  */
 #ifndef CMDS_H
 #define CMDS_H
@@ -29,7 +29,7 @@ extern const char synopsis_reassemble[];
 extern const char synopsis_salvage[];
 extern const char synopsis_split[];
 
-/* commands.c: the one table of commands, for the dispatcher and help. */
+/* cmds.c: the one table of commands, for the dispatcher and help. */
 struct opthelp {
 	const char *opt;	/* as typed, with its argument */
 	const char *what;
@@ -43,11 +43,11 @@ struct command {
 	const struct opthelp *opts;
 };
 
-const struct command *commands_find(const char *name);
+const struct command *cmds_find(const char *name);
 /* Each command with one line on what it does. */
-void commands_list(FILE *);
+void cmds_list(FILE *);
 /* Synopsis, description, options and a pointer to the manual. */
-void commands_help(FILE *, const char *synopsis);
+void cmds_help(FILE *, const char *synopsis);
 
 /* util.c */
 struct wperr;

@@ -17,7 +17,7 @@ static void
 print_help(void)
 {
 	printf("%s\nCommands:\n", usage_line);
-	commands_list(stdout);
+	cmds_list(stdout);
 	printf("\nOptions:\n"
 	    "  %-13s  %s\n  %-13s  %s\n\n", "-h, --help",
 	    "print this help and exit", "-V, --version",
@@ -101,13 +101,13 @@ main(int argc, char **argv)
 			warnx("help: extra operand '%s'", argv[2]);
 			return usage_error();
 		}
-		if ((c = commands_find(argv[1])) == NULL) {
+		if ((c = cmds_find(argv[1])) == NULL) {
 			warnx("help: no such command: %s", argv[1]);
 			return usage_error();
 		}
 		help(c->synopsis);
 	}
-	if ((c = commands_find(argv[0])) == NULL) {
+	if ((c = cmds_find(argv[0])) == NULL) {
 		warnx("no such command: %s", argv[0]);
 		return usage_error();
 	}

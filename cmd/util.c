@@ -23,7 +23,7 @@ usage(const char *synopsis)
 void
 help(const char *synopsis)
 {
-	commands_help(stdout, synopsis);
+	cmds_help(stdout, synopsis);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		err(EXIT_TROUBLE, "write error on standard output");
 	exit(EXIT_OK);

@@ -6,7 +6,7 @@ load common
 
 setup_file() {
 	MAN=$BATS_TEST_DIRNAME/../man/wprofck.1
-	CMDS_C=$BATS_TEST_DIRNAME/../cmd/commands.c
+	CMDS_C=$BATS_TEST_DIRNAME/../cmd/cmds.c
 	export MAN CMDS_C
 }
 
@@ -91,7 +91,7 @@ man_opts() {
 	[ "$n" -ge 5 ]
 }
 
-@test "man: the SYNOPSIS has a line for each command of cmd/commands.c, and no other" {
+@test "man: the SYNOPSIS has a line for each command of cmd/cmds.c, and no other" {
 	local man help
 	man=$(man_synopsis | awk 'NR > 1 { print $2 }' | sort)
 	help=$(grep -oE '^	\{ "[a-z]+", cmd_' "$CMDS_C" | cut -d'"' -f2 | sort)

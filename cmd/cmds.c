@@ -98,7 +98,7 @@ static const struct command commands[] = {
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 const struct command *
-commands_find(const char *name)
+cmds_find(const char *name)
 {
 	size_t i;
 
@@ -110,7 +110,7 @@ commands_find(const char *name)
 
 /* git's way: each command with one line on what it does. */
 void
-commands_list(FILE *fp)
+cmds_list(FILE *fp)
 {
 	size_t i;
 
@@ -131,7 +131,7 @@ print_opt(FILE *fp, const char *opt, const char *what)
 
 /* Synopsis, description, options and a pointer to the manual. */
 void
-commands_help(FILE *fp, const char *synopsis)
+cmds_help(FILE *fp, const char *synopsis)
 {
 	const struct command *c;
 	const struct opthelp *o;
