@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "opt.h"
 
 #define WPROFCK_VERSION	"1.0"
 
@@ -105,7 +106,7 @@ main(int argc, char **argv)
 			warnx("help: no such command: %s", argv[1]);
 			return usage_error();
 		}
-		help(c->synopsis);
+		opt_help(c->synopsis);
 	}
 	if ((c = cmds_find(argv[0])) == NULL) {
 		warnx("no such command: %s", argv[0]);

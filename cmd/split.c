@@ -7,7 +7,10 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "opt.h"
+#include "run.h"
 #include "../lib/frame.h"
+#include "../lib/pump.h"
 #include "../lib/slicer.h"
 #include "../lib/tag.h"
 
@@ -82,11 +85,11 @@ cmd_split(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace-tag", required_argument, NULL, OPT_TRACE_TAG },
-		IO_LONGOPTS,
+		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct split_state s;
-	struct io_opts io;
+	struct run_opts io;
 	struct pump p;
 	uint32_t cap = FRAME_CAP_DEFAULT, trace_tag = TAG_WPRF;
 	uint32_t chunk_tag = TAG_WPRC;
@@ -96,11 +99,11 @@ cmd_split(int argc, char **argv)
 	memset(&io, 0, sizeof(io));
 	io.writes = io.keep_bad = 1;
 	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
-		if (io_opt(&io, ch))
+		if (run_opt(&io, ch))
 			continue;
 		switch (ch) {
 		case 'h':
-			help(synopsis_split);
+			opt_help(synopsis_split);
 		case 'o':
 			io.out = optarg;
 			break;
@@ -115,19 +118,19 @@ cmd_split(int argc, char **argv)
 			chunk_tag = opt_tag("--chunk-tag", optarg);
 			break;
 		default:
-			usage(synopsis_split);
+			opt_usage(synopsis_split);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	operands(argc, argv, 0, 1, synopsis_split);
+	opt_operands(argc, argv, 0, 1, synopsis_split);
 	opt_tags_differ(trace_tag, chunk_tag);
 	if (cap > FRAME_CAP_DEFAULT && !io.quiet)
 		warnx("warning: --cap %s makes frames larger than the %uM "
 		    "reassemble accepts by default; reassemble them with "
-		    "--max-frame %s", cap_for(cap, capword, sizeof(capword)),
+		    "--max-frame %s", opt_cap_for(cap, capword, sizeof(capword)),
 		    FRAME_CAP_DEFAULT >> 20, capword);
-	refuse_tty(&io, "binary data");
+	run_refuse_tty(&io, "binary data");
 	memset(&s, 0, sizeof(s));
 	slicer_init(&s.sp, cap, chunk_tag, trace_tag);
 	io.in = argc == 1 ? argv[0] : NULL;
