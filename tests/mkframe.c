@@ -14,7 +14,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../lib/wprofck.h"
+#include "../lib/err.h"
+#include "../lib/frame.h"
+#include "../lib/tag.h"
 #include "testsup.h"
 
 /* Test payloads stay small; this only keeps a runaway input bounded. */
