@@ -15,7 +15,8 @@
 #include "cmds.h"
 #include "json.h"
 #include "progress.h"
-#include "../lib/check.h"
+#include "../lib/artifact.h"
+#include "../lib/sidecar.h"
 #include "../lib/sniff.h"
 
 const char synopsis_check[] =
@@ -36,13 +37,13 @@ const char synopsis_check[] =
 struct copts {
 	int quiet, json;
 	int progress;		/* PROGRESS_OFF, _AUTO or _FORCED */
-	enum check_mode mode;
+	enum artifact_mode mode;
 	uint64_t min_size;
 	FILE *fp;		/* where verdicts go */
 };
 
 struct reason {
-	const char *name;	/* check_reason() */
+	const char *name;	/* artifact_reason_name(artifact_reason()) */
 	const char *hint;	/* wperr_hint(), or NULL */
 	uint64_t n;
 };
@@ -241,7 +242,7 @@ human_span(char *buf, size_t len, uint64_t ns)
 }
 
 static const char *
-note_of(const struct check_result *r)
+note_of(const struct artifact_result *r)
 {
 	if (!r->deep)
 		return NULL;
@@ -403,7 +404,7 @@ print_header(const struct copts *o, struct run *run)
 	if (run->header)
 		return;
 	run->header = 1;
-	if (o->mode == CHECK_DEEP)
+	if (o->mode == ARTIFACT_DEEP)
 		fprintf(o->fp, "%-6s %5s %7s %8s  %s\n", "RESULT", "SIZE",
 		    "PACKETS", "SPAN", "PATH");
 	else
@@ -416,7 +417,7 @@ print_header(const struct copts *o, struct run *run)
  */
 static void
 print_human(const struct copts *o, const char *result, const char *path,
-    int have_size, uint64_t size, const struct check_result *r,
+    int have_size, uint64_t size, const struct artifact_result *r,
     const char *detail, const char *note)
 {
 	char sz[16], pk[24], span[32], *vis;
@@ -424,7 +425,7 @@ print_human(const struct copts *o, const char *result, const char *path,
 	vis = vis_path(path);
 	human_size(sz, sizeof(sz), have_size, size);
 	fprintf(o->fp, "%-6s %5s", result, sz);
-	if (o->mode == CHECK_DEEP) {
+	if (o->mode == ARTIFACT_DEEP) {
 		snprintf(pk, sizeof(pk), "-");
 		snprintf(span, sizeof(span), "-");
 		if (r != NULL && r->deep) {
@@ -446,7 +447,7 @@ print_human(const struct copts *o, const char *result, const char *path,
 
 static void
 print_json(const struct copts *o, const struct art *a,
-    const struct check_result *r, const char *msg)
+    const struct artifact_result *r, const char *msg)
 {
 	const struct pbstats *st = &r->st;
 	struct pbkind_count *k;
@@ -466,7 +467,7 @@ print_json(const struct copts *o, const struct art *a,
 		fputs(",\"reason\":null,\"message\":null", fp);
 	else {
 		fprintf(fp, ",\"reason\":\"%s\",\"message\":",
-		    check_reason(&r->err));
+		    artifact_reason_name(artifact_reason(&r->err)));
 		json_string(fp, msg);
 	}
 	if (a->sidecar) {
@@ -508,7 +509,7 @@ print_json(const struct copts *o, const struct art *a,
 static void
 count_reason(struct run *run, const struct wperr *e)
 {
-	const char *name = check_reason(e);
+	const char *name = artifact_reason_name(artifact_reason(e));
 	size_t i;
 
 	for (i = 0; i < run->nreasons; i++)
@@ -527,7 +528,7 @@ count_reason(struct run *run, const struct wperr *e)
 
 /* The failure's detail, and what the input really is when it is known. */
 static void
-detail_of(const struct check_result *r, char *msg, size_t len)
+detail_of(const struct artifact_result *r, char *msg, size_t len)
 {
 	char what[256];
 	struct sniff s;
@@ -557,7 +558,7 @@ detail_of(const struct check_result *r, char *msg, size_t len)
 
 static void
 report(const struct copts *o, struct run *run, const struct art *a,
-    const struct check_result *r)
+    const struct artifact_result *r)
 {
 	char msg[768];
 	int st;
@@ -569,7 +570,7 @@ report(const struct copts *o, struct run *run, const struct art *a,
 			count_kinds(run, &r->st);
 	} else {
 		run->failed++;
-		st = check_trouble(&r->err) ? EXIT_TROUBLE : EXIT_BAD;
+		st = artifact_trouble(&r->err) ? EXIT_TROUBLE : EXIT_BAD;
 		count_reason(run, &r->err);
 	}
 	if (st > run->status)
@@ -603,7 +604,7 @@ report(const struct copts *o, struct run *run, const struct art *a,
 
 /* The size of what path names when it is a regular file. */
 static void
-stat_size(const char *path, int fd, struct check_result *r)
+stat_size(const char *path, int fd, struct artifact_result *r)
 {
 	struct stat sb;
 
@@ -619,7 +620,7 @@ stat_size(const char *path, int fd, struct check_result *r)
 static void
 check_art(const struct copts *o, struct run *run, const struct art *a)
 {
-	struct check_result r;
+	struct artifact_result r;
 	int fd, flags;
 
 	memset(&r, 0, sizeof(r));
@@ -648,8 +649,8 @@ check_art(const struct copts *o, struct run *run, const struct art *a)
 	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
 		r.err.code = WPE_SYS;
 		r.err.errnum = errno;
-	} else if (check_fd(fd, o->mode, o->min_size, check_buf(), CHECK_BUF,
-	    &r) == -1)
+	} else if (artifact_check_fd(fd, o->mode, o->min_size, check_buf(),
+	    CHECK_BUF, &r) == -1)
 		stat_size(a->path, fd, &r);
 	close(fd);
 	report(o, run, a, &r);
@@ -658,7 +659,7 @@ check_art(const struct copts *o, struct run *run, const struct art *a)
 static void
 check_stdin(const struct copts *o, struct run *run)
 {
-	struct check_result r;
+	struct artifact_result r;
 	struct art a;
 
 	memset(&a, 0, sizeof(a));
@@ -671,7 +672,7 @@ check_stdin(const struct copts *o, struct run *run)
 		run->status = EXIT_TROUBLE;
 		return;
 	}
-	if (check_fd(STDIN_FILENO, o->mode, o->min_size, check_buf(),
+	if (artifact_check_fd(STDIN_FILENO, o->mode, o->min_size, check_buf(),
 	    CHECK_BUF, &r) == -1)
 		stat_size(NULL, STDIN_FILENO, &r);
 	report(o, run, &a, &r);
@@ -848,7 +849,7 @@ check_dir(const struct copts *o, struct run *run, const char *dir,
     int relative)
 {
 	struct artlist l = { NULL, 0, 0 };
-	struct check_result r;
+	struct artifact_result r;
 	struct art *a, top;
 	char *roots[2];
 	FTS *fts;
@@ -1016,7 +1017,7 @@ print_json_summary(const struct copts *o, const struct run *run)
 	size_t i;
 
 	fprintf(fp, "{\"summary\":true,\"mode\":\"%s\",\"passed\":%" PRIu64
-	    ",\"failed\":%" PRIu64 ",\"reasons\":{", o->mode == CHECK_DEEP ?
+	    ",\"failed\":%" PRIu64 ",\"reasons\":{", o->mode == ARTIFACT_DEEP ?
 	    "deep" : "shape", run->passed, run->failed);
 	for (i = 0; i < run->nreasons; i++)
 		fprintf(fp, "%s\"%s\":%" PRIu64, i == 0 ? "" : ",",
@@ -1031,7 +1032,7 @@ print_json_summary(const struct copts *o, const struct run *run)
 			fputs("null", fp);
 	}
 	putc('}', fp);
-	if (o->mode == CHECK_DEEP) {
+	if (o->mode == ARTIFACT_DEEP) {
 		fprintf(fp, ",\"walked\":%" PRIu64 ",\"packets\":%" PRIu64,
 		    run->walked, run->packets);
 		json_kinds(fp, run->kinds, run->nkinds);
@@ -1088,23 +1089,23 @@ finish(const struct copts *o, struct run *run)
 }
 
 int
-check_written(int fd, const char *path, enum check_mode mode)
+check_written(int fd, const char *path, enum artifact_mode mode)
 {
 	struct copts o;
 	struct run run;
-	struct check_result r;
+	struct artifact_result r;
 	struct art a;
 
 	memset(&o, 0, sizeof(o));
 	memset(&run, 0, sizeof(run));
 	memset(&a, 0, sizeof(a));
 	o.mode = mode;
-	o.min_size = CHECK_MIN_SIZE;
+	o.min_size = ARTIFACT_MIN_SIZE;
 	o.fp = stderr;
 	run.header = 1;		/* one line on stderr needs no header */
 	a.path = (char *)path;
 	a.shown = path;
-	check_fd(fd, o.mode, o.min_size, check_buf(), CHECK_BUF, &r);
+	artifact_check_fd(fd, o.mode, o.min_size, check_buf(), CHECK_BUF, &r);
 	report(&o, &run, &a, &r);
 	print_hints(o.fp, &run);
 	free(run.kinds);
@@ -1135,8 +1136,8 @@ cmd_check(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	memset(&run, 0, sizeof(run));
-	o.mode = CHECK_DEEP;
-	o.min_size = CHECK_MIN_SIZE;
+	o.mode = ARTIFACT_DEEP;
+	o.min_size = ARTIFACT_MIN_SIZE;
 	o.fp = stdout;
 	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -1146,10 +1147,10 @@ cmd_check(int argc, char **argv)
 			o.quiet = 1;
 			break;
 		case OPT_DEEP:
-			o.mode = CHECK_DEEP;
+			o.mode = ARTIFACT_DEEP;
 			break;
 		case OPT_SHAPE:
-			o.mode = CHECK_SHAPE;
+			o.mode = ARTIFACT_SHAPE;
 			break;
 		case OPT_JSON:
 			o.json = 1;

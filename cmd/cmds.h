@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "../lib/check.h"
+#include "../lib/artifact.h"
 #include "../lib/pump.h"
 
 enum { EXIT_OK = 0, EXIT_BAD = 1, EXIT_TROUBLE = 2 };
@@ -77,6 +77,6 @@ int run_pump(const struct io_opts *, struct pump *,
     size_t, int, size_t *), void *);
 
 /* check.c, for reassemble --check */
-int check_written(int fd, const char *path, enum check_mode);
+int check_written(int fd, const char *path, enum artifact_mode);
 
 #endif

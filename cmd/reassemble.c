@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "../lib/check.h"
+#include "../lib/artifact.h"
 #include "../lib/pump.h"
 
 const char synopsis_reassemble[] =
@@ -20,7 +20,7 @@ const char synopsis_reassemble[] =
 struct reassemble_opts {
 	struct io_opts io;
 	uint32_t cap, trace_tag, chunk_tag;
-	int check;		/* 0, or 1 + enum check_mode */
+	int check;		/* 0, or 1 + enum artifact_mode */
 };
 
 struct reassemble_state {
@@ -178,7 +178,7 @@ reassemble(const struct reassemble_opts *o)
 	/* --check reads what was committed, through its own descriptor. */
 	if (status == EXIT_OK && s.checkfd != -1)
 		status = check_written(s.checkfd, p.outname,
-		    (enum check_mode)(o->check - 1));
+		    (enum artifact_mode)(o->check - 1));
 	if (s.checkfd != -1)
 		close(s.checkfd);
 	return status;
@@ -232,9 +232,9 @@ cmd_reassemble(int argc, char **argv)
 		case OPT_CHECK:
 			bare_check = optarg == NULL;
 			if (optarg == NULL || strcmp(optarg, "deep") == 0)
-				o.check = 1 + CHECK_DEEP;
+				o.check = 1 + ARTIFACT_DEEP;
 			else if (strcmp(optarg, "shape") == 0)
-				o.check = 1 + CHECK_SHAPE;
+				o.check = 1 + ARTIFACT_SHAPE;
 			else
 				errx(EXIT_TROUBLE, "--check: '%s': want shape "
 				    "or deep", optarg);

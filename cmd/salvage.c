@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "../lib/check.h"
+#include "../lib/artifact.h"
 
 const char synopsis_salvage[] =
     "salvage [-fq] [-o out] [--sync] [--progress | --no-progress] trace";
@@ -20,7 +20,7 @@ struct salvage_state {
 	struct pbwalk w;
 	enum pbwalk_ev ev;	/* PBWALK_NEED until the walk ends */
 	uint64_t mark;		/* the output holds whole packets up to here */
-	struct check_result saved;	/* the deep check of what was kept */
+	struct artifact_result saved;	/* the deep check of what was kept */
 	int checked;		/* saved is set */
 };
 
@@ -66,12 +66,12 @@ check_saved(struct pump *p, struct salvage_state *s)
 
 	if ((fd = outfile_dup(p->out, &p->err)) == -1)
 		return -1;
-	if ((buf = malloc(CHECK_BUF_MIN * 16)) == NULL) {
+	if ((buf = malloc(ARTIFACT_BUF_MIN * 16)) == NULL) {
 		close(fd);
 		return wperr_sys(&p->err, "malloc");
 	}
-	rc = check_fd(fd, CHECK_DEEP, CHECK_MIN_SIZE, buf, CHECK_BUF_MIN * 16,
-	    &s->saved);
+	rc = artifact_check_fd(fd, ARTIFACT_DEEP, ARTIFACT_MIN_SIZE, buf,
+	    ARTIFACT_BUF_MIN * 16, &s->saved);
 	free(buf);
 	close(fd);
 	if (rc == -1) {
@@ -106,7 +106,7 @@ salvage_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 		return PUMP_MORE;
 	/* What was kept must hold the opening, or nothing is written. */
 	if (s->w.good_packets < OPENING_PACKETS ||
-	    s->w.good_end < CHECK_MIN_SIZE)
+	    s->w.good_end < ARTIFACT_MIN_SIZE)
 		return PUMP_BAD;
 	if (s->ev == PBWALK_FAIL && s->w.good_end < p->done &&
 	    check_saved(p, s) == -1)
@@ -157,7 +157,7 @@ report(const struct pump *p, const struct salvage_state *s, int status)
 		    " bytes) before the damage, short of wprof's opening (%d "
 		    "packets, %d bytes); no output written: %s", p->name,
 		    s->w.good_packets, s->w.good_packets == 1 ? "" : "s",
-		    s->w.good_end, OPENING_PACKETS, CHECK_MIN_SIZE, msg);
+		    s->w.good_end, OPENING_PACKETS, ARTIFACT_MIN_SIZE, msg);
 		return;
 	}
 	if (status != EXIT_OK || s->io->quiet)

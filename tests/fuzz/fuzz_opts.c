@@ -12,7 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../../lib/check.h"
+#include "../../lib/sidecar.h"
 #include "fuzz.h"
 
 #define PREFIX	17
