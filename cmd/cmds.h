@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "../lib/artifact.h"
 #include "../lib/pump.h"
 
 enum { EXIT_OK = 0, EXIT_BAD = 1, EXIT_TROUBLE = 2 };
@@ -75,8 +74,5 @@ void warn_pump(const struct pump *);
 int run_pump(const struct io_opts *, struct pump *,
     enum pump_verdict (*)(struct pump *, void *, const unsigned char *,
     size_t, int, size_t *), void *);
-
-/* check.c, for reassemble --check */
-int check_written(int fd, const char *path, enum artifact_mode);
 
 #endif

@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "artcheck.h"
 #include "cmds.h"
+#include "report.h"
 #include "../lib/artifact.h"
 #include "../lib/pump.h"
 
@@ -167,6 +169,8 @@ static int
 reassemble(const struct reassemble_opts *o)
 {
 	struct reassemble_state s;
+	struct report_opts ro;
+	struct report rep;
 	struct pump p;
 	int status;
 
@@ -176,9 +180,16 @@ reassemble(const struct reassemble_opts *o)
 	reasm_init(&s.r, o->cap, o->chunk_tag, o->trace_tag);
 	status = run_pump(&o->io, &p, reassemble_feed, &s);
 	/* --check reads what was committed, through its own descriptor. */
-	if (status == EXIT_OK && s.checkfd != -1)
-		status = check_written(s.checkfd, p.outname,
-		    (enum artifact_mode)(o->check - 1));
+	if (status == EXIT_OK && s.checkfd != -1) {
+		memset(&ro, 0, sizeof(ro));
+		ro.one_line = 1;
+		ro.mode = (enum artifact_mode)(o->check - 1);
+		ro.min_size = ARTIFACT_MIN_SIZE;
+		ro.fp = stderr;
+		report_init(&rep, &ro, NULL);
+		artcheck_fd(&rep, s.checkfd, p.outname, p.outname);
+		status = report_finish(&rep);
+	}
 	if (s.checkfd != -1)
 		close(s.checkfd);
 	return status;
