@@ -340,9 +340,9 @@ wperr_hint(const struct wperr *e)
 		return "a track uuid is used but no TrackDescriptor describes "
 		    "it: Perfetto cannot place those events on a track";
 	case WPE_CHANGED:
-		return "the file shrank or grew while it was read (exit status "
-		    "2): something still writes it; check it again when that "
-		    "is done";
+		return "the file changed while it was read (exit status 2): "
+		    "something still writes it; check it again when that is "
+		    "done";
 	case WPE_SYS:
 		return "the file could not be read (exit status 2): fix the "
 		    "permissions or the path and check again";

@@ -7,8 +7,11 @@
  *   WPSHIM_NO_TMPFILE=1  open and openat refuse O_TMPFILE (EOPNOTSUPP)
  *   WPSHIM_SHRINK=1      the first pread(2) of a regular file halves it
  *   WPSHIM_GROW=1        the first pread(2) of a regular file appends 1 KiB
- *                        (SHRINK and GROW act on the first mmap(2) of a
- *                        regular file instead when it comes first)
+ *   WPSHIM_REWRITE=1     the first pread(2) of a regular file is followed
+ *                        by a write of 0x00 over its byte 0, in place
+ *                        (SHRINK, GROW and REWRITE act on the first
+ *                        mmap(2) of a regular file instead when it comes
+ *                        first)
  *   WPSHIM_MAP_AT=N      ... or on the Nth mmap(2) of a regular file, and
  *                        never on a pread(2)
  *   WPSHIM_NO_MMAP=1     mmap(2) of a regular file fails (ENODEV)
@@ -151,6 +154,14 @@ change(int fd)
 		    O_WRONLY | O_APPEND | O_CLOEXEC, 0);
 		if (w != -1) {
 			syscall(SYS_write, w, more, sizeof(more));
+			syscall(SYS_close, w);
+		}
+	} else if (on("WPSHIM_REWRITE")) {
+		done = 1;
+		w = (int)syscall(SYS_openat, AT_FDCWD, path,
+		    O_WRONLY | O_CLOEXEC, 0);
+		if (w != -1) {
+			syscall(SYS_pwrite64, w, "", (size_t)1, (off_t)0);
 			syscall(SYS_close, w);
 		}
 	}
