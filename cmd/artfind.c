@@ -229,6 +229,8 @@ list_read(struct listing *l, const char *path, struct ancestor *me)
 	search = faccessat(dfd, ".", X_OK, AT_EACCESS) == 0;
 	for (;;) {
 		errno = 0;
+		/* One thread; readdir_r(3) is deprecated. */
+		/* cppcheck-suppress readdirCalled */
 		if ((d = readdir(dir)) == NULL)
 			break;
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
@@ -373,9 +375,11 @@ visit_file(struct walk *w, const char *name)
 /*
  * Every *.wprof.pb under the directory w->path, not following symbolic
  * links to directories (so there is no loop to fall into but a mount).
- * Returns an errno when the directory itself could not be read.
+ * Returns an errno when the directory itself could not be read. The
+ * recursion is as deep as the path is long, which PATH_MAX bounds: a
+ * deeper directory cannot be opened by its path.
  */
-static int
+static int	/* NOLINTNEXTLINE(misc-no-recursion) */
 walk_dir(struct walk *w, const struct ancestor *up)
 {
 	struct ancestor me = { 0, 0, up };

@@ -66,12 +66,12 @@ check_saved(struct pump *p, struct salvage_state *s)
 
 	if ((fd = outfile_dup(p->out, &p->err)) == -1)
 		return -1;
-	if ((buf = malloc(ARTIFACT_BUF_MIN * 16)) == NULL) {
+	if ((buf = malloc((size_t)ARTIFACT_BUF_MIN * 16)) == NULL) {
 		close(fd);
 		return wperr_sys(&p->err, "malloc");
 	}
 	rc = artifact_check_fd(fd, ARTIFACT_DEEP, ARTIFACT_MIN_SIZE, buf,
-	    ARTIFACT_BUF_MIN * 16, &s->saved);
+	    (size_t)ARTIFACT_BUF_MIN * 16, &s->saved);
 	free(buf);
 	close(fd);
 	if (rc == -1) {
