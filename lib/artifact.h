@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "pbwalk.h"
-#include "wprofck.h"
+#include "err.h"
 
 #define ARTIFACT_MIN_SIZE	4096	/* wprof's opening is about 5 KB */
 #define ARTIFACT_BUF_MIN	4096	/* artifact_check_fd()'s smallest buffer */
@@ -31,9 +31,8 @@ struct artifact_result {
  * Checks the artifact open on fd, from its offset 0 for a regular file or
  * from the current position of a stream, reading no further than the
  * verdict needs. Returns 0 with a verdict in r->err, or -1 when the file
- * could not be read (WPE_SYS) or changed while it was read (WPE_CHANGED):
- * a regular file whose size, mtime, ctime or inode differ at the end from
- * what they were at the start, even when the verdict came early.
+ * could not be read (WPE_SYS) or changed while it was read (WPE_CHANGED,
+ * found by the pump).
  */
 int artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct artifact_result *r);

@@ -12,8 +12,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../../lib/sidecar.h"
 #include "fuzz.h"
+#include "../../lib/err.h"
+#include "../../lib/sidecar.h"
+#include "../../lib/size.h"
+#include "../../lib/tag.h"
 
 #define PREFIX	17
 
