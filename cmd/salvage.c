@@ -9,7 +9,7 @@
 #include "cmds.h"
 #include "opt.h"
 #include "run.h"
-#include "../lib/check.h"
+#include "../lib/artifact.h"
 #include "../lib/err.h"
 #include "../lib/pump.h"
 
@@ -24,7 +24,7 @@ struct salvage_state {
 	struct pbwalk w;
 	enum pbwalk_ev ev;	/* PBWALK_NEED until the walk ends */
 	uint64_t mark;		/* the output holds whole packets up to here */
-	struct check_result saved;	/* the deep check of what was kept */
+	struct artifact_result saved;	/* the deep check of what was kept */
 	int checked;		/* saved is set */
 };
 
@@ -65,7 +65,7 @@ keep(struct pump *p, struct salvage_state *s, const unsigned char *buf,
 static int
 check_saved(struct pump *p, struct salvage_state *s)
 {
-	const size_t buflen = (size_t)CHECK_BUF_MIN * 16;
+	const size_t buflen = (size_t)ARTIFACT_BUF_MIN * 16;
 	unsigned char *buf;
 	int fd, rc;
 
@@ -75,7 +75,8 @@ check_saved(struct pump *p, struct salvage_state *s)
 		close(fd);
 		return wperr_sys(&p->err, "malloc");
 	}
-	rc = check_fd(fd, CHECK_DEEP, CHECK_MIN_SIZE, buf, buflen, &s->saved);
+	rc = artifact_check_fd(fd, ARTIFACT_DEEP, ARTIFACT_MIN_SIZE, buf, buflen,
+	    &s->saved);
 	free(buf);
 	close(fd);
 	if (rc == -1) {
@@ -110,7 +111,7 @@ salvage_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 		return PUMP_MORE;
 	/* What was kept must hold the opening, or nothing is written. */
 	if (s->w.good_packets < OPENING_PACKETS ||
-	    s->w.good_end < CHECK_MIN_SIZE)
+	    s->w.good_end < ARTIFACT_MIN_SIZE)
 		return PUMP_BAD;
 	if (s->ev == PBWALK_FAIL && s->w.good_end < p->done &&
 	    check_saved(p, s) == -1)
@@ -161,7 +162,7 @@ report(const struct pump *p, const struct salvage_state *s, int status)
 		    " bytes) before the damage, short of wprof's opening (%d "
 		    "packets, %d bytes); no output written: %s", p->name,
 		    s->w.good_packets, s->w.good_packets == 1 ? "" : "s",
-		    s->w.good_end, OPENING_PACKETS, CHECK_MIN_SIZE, msg);
+		    s->w.good_end, OPENING_PACKETS, ARTIFACT_MIN_SIZE, msg);
 		return;
 	}
 	if (status != EXIT_OK || s->io->quiet)

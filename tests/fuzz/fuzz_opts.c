@@ -13,8 +13,8 @@
 #include <strings.h>
 
 #include "fuzz.h"
-#include "../../lib/check.h"
 #include "../../lib/err.h"
+#include "../../lib/sidecar.h"
 #include "../../lib/size.h"
 #include "../../lib/tag.h"
 

@@ -5,8 +5,9 @@
  * refuse it). Either way the walk must give the verdict, the place and
  * the figures of a naive recursive walk over the whole buffer (naive_pb
  * below, written from the rules, not from lib/pbwalk.c), the same whether
- * the file comes in one piece or many (and through check_fd() from a file
- * or a pipe). Input: mode byte, buffer size (1), piece seed (2), data.
+ * the file comes in one piece or many (and through artifact_check_fd()
+ * from a file or a pipe). Input: mode byte, buffer size (1), piece seed
+ * (2), data.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "../../lib/check.h"
+#include "../../lib/artifact.h"
 #include "../../lib/err.h"
 #include "../../lib/pbwalk.h"
 #include "../../lib/schema.h"
@@ -713,7 +714,7 @@ static void
 worded(const struct wperr *e)
 {
 	check_wording(e);
-	CHECK(strcmp(check_reason(e), "unreadable") != 0);
+	CHECK(artifact_reason(e) != ARTIFACT_UNREADABLE);
 }
 
 static enum pbwalk_ev
@@ -731,9 +732,9 @@ walk_once(const unsigned char *d, size_t len, struct pbwalk *w)
 }
 
 /*
- * As check_fd() reads: a buffer of bsz bytes refilled behind what the walk
- * left, known size in full reads, unknown size reading short pieces until
- * a read of nothing.
+ * As artifact_check_fd() reads: a buffer of bsz bytes refilled behind
+ * what the walk left, known size in full reads, unknown size reading short
+ * pieces until a read of nothing.
  */
 static enum pbwalk_ev
 walk_pieces(const unsigned char *d, size_t len, int known, size_t bsz,
@@ -776,22 +777,23 @@ walk_pieces(const unsigned char *d, size_t len, int known, size_t bsz,
 	return ev;
 }
 
-/* check_fd() from a memory file and from a pipe, against the walk. */
+/* artifact_check_fd() from a memory file and from a pipe, against the walk. */
 static void
 through_fd(const unsigned char *d, size_t len, enum pbwalk_ev ev,
     const struct pbwalk *w)
 {
-	struct check_result r;
+	struct artifact_result r;
 	unsigned char *buf;
 	int fd, p[2];
 
-	if ((buf = malloc(CHECK_BUF_MIN)) == NULL)
+	if ((buf = malloc(ARTIFACT_BUF_MIN)) == NULL)
 		abort();
 	if ((fd = memfd_create("fuzz", 0)) == -1)
 		abort();
 	if (len > 0 && write(fd, d, len) != (ssize_t)len)
 		abort();
-	CHECK(check_fd(fd, CHECK_DEEP, 0, buf, CHECK_BUF_MIN, &r) == 0);
+	CHECK(artifact_check_fd(fd, ARTIFACT_DEEP, 0, buf, ARTIFACT_BUF_MIN,
+	    &r) == 0);
 	close(fd);
 	if (len == 0 || d[0] != PB_TAG_PACKET)
 		CHECK(r.err.code == WPE_BAD_LEADING_BYTE);
@@ -812,7 +814,8 @@ through_fd(const unsigned char *d, size_t len, enum pbwalk_ev ev,
 	if (len > 0 && write(p[1], d, len) != (ssize_t)len)
 		abort();
 	close(p[1]);
-	CHECK(check_fd(p[0], CHECK_DEEP, 0, buf, CHECK_BUF_MIN, &r) == 0);
+	CHECK(artifact_check_fd(p[0], ARTIFACT_DEEP, 0, buf,
+	    ARTIFACT_BUF_MIN, &r) == 0);
 	close(p[0]);
 	/* A stream's size is known only when the verdict needed its end. */
 	CHECK(!r.have_size || r.size == len);
@@ -841,7 +844,7 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 
 	if (len < PREFIX)
 		return 0;
-	bsz = in[1] == 0xff ? CHECK_BUF_MIN : PBWALK_TOKEN + in[1];
+	bsz = in[1] == 0xff ? ARTIFACT_BUF_MIN : PBWALK_TOKEN + in[1];
 	seed = (uint32_t)in[2] | (uint32_t)in[3] << 8;
 	memset(&b, 0, sizeof(b));
 	if (in[0] & 1) {
