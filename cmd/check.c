@@ -13,6 +13,7 @@
 #include <vis.h>
 
 #include "cmds.h"
+#include "hint.h"
 #include "json.h"
 #include "opt.h"
 #include "progress.h"
@@ -46,7 +47,7 @@ struct copts {
 
 struct reason {
 	const char *name;	/* check_reason() */
-	const char *hint;	/* wperr_hint(), or NULL */
+	const char *hint;	/* hint_of(), or NULL */
 	uint64_t n;
 };
 
@@ -335,9 +336,11 @@ deep_failure(const struct wperr *e)
 {
 	switch (e->code) {
 	case WPE_TRUNCATED:
+	case WPE_TRUNCATED_LENGTH:
 	case WPE_TRAILING_BYTES:
 	case WPE_NOT_A_TRACE:
 	case WPE_MALFORMED_PACKET:
+	case WPE_MALFORMED_LENGTH:
 	case WPE_BAD_VARINT:
 		return 1;
 	default:
@@ -522,7 +525,7 @@ count_reason(struct run *run, const struct wperr *e)
 		if (i == REASONS_MAX)
 			return;
 		run->reasons[i].name = name;
-		run->reasons[i].hint = wperr_hint(e);
+		run->reasons[i].hint = hint_of(e);
 		run->nreasons++;
 	}
 	run->reasons[i].n++;

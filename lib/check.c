@@ -66,12 +66,11 @@ shape_size(struct check_result *r, uint64_t min_size)
 {
 	if (r->size < min_size) {
 		bad(r, WPE_TOO_SMALL);
-		r->err.want = min_size;
+		r->err.min = min_size;
 		return 1;
 	}
 	if (r->size == 0) {
-		bad(r, WPE_BAD_LEADING_BYTE);
-		r->err.what = "the file is empty";
+		bad(r, WPE_EMPTY_FILE);
 		return 1;
 	}
 	return 0;
@@ -84,7 +83,7 @@ shape_lead(struct check_result *r, unsigned char c)
 	if (c == PB_TAG_PACKET)
 		return 0;
 	bad(r, WPE_BAD_LEADING_BYTE);
-	r->err.got = c;
+	r->err.byte = c;
 	return 1;
 }
 
@@ -122,7 +121,7 @@ stream_end(struct pump *p, struct check_state *c, enum pbwalk_ev ev)
 		return PUMP_DONE;
 	walked(r, &c->w, ev);
 	if (r->err.code == WPE_TRAILING_BYTES)
-		r->err.got = r->size - r->err.off;
+		r->err.trailing = r->size - r->err.off;
 	return r->err.code == WPE_OK ? PUMP_DONE : PUMP_BAD;
 }
 
@@ -208,7 +207,7 @@ check_fd(int fd, enum check_mode mode, uint64_t min_size,
 int
 check_trouble(const struct wperr *e)
 {
-	return e->code == WPE_SYS || e->code == WPE_CHANGED;
+	return e->code == WPE_SYS || wperr_changed(e);
 }
 
 const char *
@@ -222,20 +221,25 @@ check_reason(const struct wperr *e)
 	case WPE_TOO_SMALL:
 		return "too_small";
 	case WPE_BAD_LEADING_BYTE:
+	case WPE_EMPTY_FILE:
 		return "bad_leading_byte";
 	case WPE_TRUNCATED:
+	case WPE_TRUNCATED_LENGTH:
 		return "truncated";
 	case WPE_TRAILING_BYTES:
 		return "trailing_bytes";
 	case WPE_NOT_A_TRACE:
 		return "not_a_trace";
 	case WPE_MALFORMED_PACKET:
+	case WPE_MALFORMED_LENGTH:
 		return "malformed_packet";
 	case WPE_BAD_VARINT:
 		return "bad_varint";
 	case WPE_NO_ARTIFACTS:
 		return "no_artifacts";
 	case WPE_CHANGED:
+	case WPE_GREW:
+	case WPE_REWRITTEN:
 		return "changed";
 	case WPE_MISSING_INTERNED:
 		return "missing_interned";
