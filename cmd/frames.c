@@ -265,6 +265,11 @@ frames(const struct run_opts *io, const struct frames_state *opts)
 	struct pump p;
 	int status;
 
+	if (!io->quiet && io_std_closed(STDOUT_FILENO)) {
+		warnx("standard output is closed; redirect it, or use -q for "
+		    "the status alone");
+		return EXIT_TROUBLE;
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		warn(NULL);
 		return EXIT_TROUBLE;

@@ -52,7 +52,7 @@ hint_of(const struct wperr *e)
 	case WPE_CHANGED:
 	case WPE_GREW:
 	case WPE_REWRITTEN:
-		return "the file shrank or grew while it was read (exit status "
+		return "the file was written to while it was read (exit status "
 		    "2): something still writes it; check it again when that "
 		    "is done";
 	case WPE_SYS:

@@ -7,6 +7,7 @@
 
 #include "cmds.h"
 #include "opt.h"
+#include "../lib/io.h"
 
 #define WPROFCK_VERSION	"1.0"
 
@@ -70,6 +71,9 @@ main(int argc, char **argv)
 	const struct command *c;
 	int ch;
 
+	/* No file we open may become standard output or error by chance. */
+	if (io_std_fds() == -1)
+		return EXIT_TROUBLE;
 	if (argc < 1)
 		return usage_error();
 	set_prefix(argv, NULL);

@@ -100,6 +100,11 @@ run_pump(const struct run_opts *o, struct pump *p,
 	enum pump_verdict v;
 	int in = STDIN_FILENO, status;
 
+	if (o->writes && (o->out == NULL || strcmp(o->out, "-") == 0) &&
+	    io_std_closed(STDOUT_FILENO)) {
+		warnx("standard output is closed; give -o OUT or redirect it");
+		return EXIT_TROUBLE;
+	}
 	if (o->in != NULL && strcmp(o->in, "-") != 0) {
 		name = o->in;
 		if ((in = io_open(o->in, &e)) == -1) {

@@ -236,7 +236,7 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 	case WPE_REWRITTEN:
 		snprintf(buf, len, "the file changed while it was read: it was "
 		    "written to while it was read: the same size, a new "
-		    "modification time");
+		    "modification or change time");
 		break;
 	case WPE_SPOOL: {
 		const char *dir = getenv("TMPDIR");
