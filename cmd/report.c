@@ -7,6 +7,7 @@
 #include <vis.h>
 
 #include "cmds.h"
+#include "hint.h"
 #include "json.h"
 #include "progress.h"
 #include "report.h"
@@ -150,9 +151,11 @@ deep_failure(const struct wperr *e)
 {
 	switch (e->code) {
 	case WPE_TRUNCATED:
+	case WPE_TRUNCATED_LENGTH:
 	case WPE_TRAILING_BYTES:
 	case WPE_NOT_A_TRACE:
 	case WPE_MALFORMED_PACKET:
+	case WPE_MALFORMED_LENGTH:
 	case WPE_BAD_VARINT:
 		return 1;
 	default:
@@ -375,7 +378,7 @@ report_verdict(struct report *rep, const char *path, const char *shown,
 		st = artifact_trouble(&r->err) ? EXIT_TROUBLE : EXIT_BAD;
 		why = artifact_reason(&r->err);
 		if (rep->reasons[why]++ == 0)
-			rep->hints[why] = wperr_hint(&r->err);
+			rep->hints[why] = hint_of(&r->err);
 	}
 	if (st > rep->status)
 		rep->status = st;

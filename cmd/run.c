@@ -24,6 +24,7 @@ static void
 warn_pump(const struct pump *p)
 {
 	const char *slash;
+	char buf[512];
 
 	if (p->err_input)
 		warn_err(p->name, &p->err);
@@ -34,7 +35,8 @@ warn_pump(const struct pump *p)
 		    (int)(slash - p->outname), slash == NULL ? "." :
 		    p->outname);
 	} else if (p->err.code == WPE_SPOOL)
-		warn_err("standard output", &p->err);
+		warnx("standard output: %s; write it to a file with -o instead",
+		    wperr_str(&p->err, buf, sizeof(buf)));
 	else
 		warn_err(p->outname, &p->err);
 }

@@ -128,7 +128,8 @@ cmd_split(int argc, char **argv)
 	if (cap > FRAME_CAP_DEFAULT && !io.quiet)
 		warnx("warning: --cap %s makes frames larger than the %uM "
 		    "reassemble accepts by default; reassemble them with "
-		    "--max-frame %s", opt_cap_for(cap, capword, sizeof(capword)),
+		    "--max-frame %s",
+		    opt_cap_for(cap, capword, sizeof(capword)),
 		    FRAME_CAP_DEFAULT >> 20, capword);
 	run_refuse_tty(&io, "binary data");
 	memset(&s, 0, sizeof(s));

@@ -28,12 +28,11 @@ shape_size(struct artifact_result *r, uint64_t min_size)
 {
 	if (r->size < min_size) {
 		bad(r, WPE_TOO_SMALL);
-		r->err.want = min_size;
+		r->err.min = min_size;
 		return 1;
 	}
 	if (r->size == 0) {
-		bad(r, WPE_BAD_LEADING_BYTE);
-		r->err.what = "the file is empty";
+		bad(r, WPE_EMPTY_FILE);
 		return 1;
 	}
 	return 0;
@@ -46,7 +45,7 @@ shape_lead(struct artifact_result *r, unsigned char c)
 	if (c == PB_TAG_PACKET)
 		return 0;
 	bad(r, WPE_BAD_LEADING_BYTE);
-	r->err.got = c;
+	r->err.byte = c;
 	return 1;
 }
 
@@ -84,7 +83,7 @@ stream_end(struct pump *p, struct artifact_state *c, enum pbwalk_ev ev)
 		return PUMP_DONE;
 	walked(r, &c->w, ev);
 	if (r->err.code == WPE_TRAILING_BYTES)
-		r->err.got = r->size - r->err.off;
+		r->err.trailing = r->size - r->err.off;
 	return r->err.code == WPE_OK ? PUMP_DONE : PUMP_BAD;
 }
 
@@ -170,7 +169,7 @@ artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
 int
 artifact_trouble(const struct wperr *e)
 {
-	return e->code == WPE_SYS || e->code == WPE_CHANGED;
+	return e->code == WPE_SYS || wperr_changed(e);
 }
 
 static const char *const reason_names[ARTIFACT_NREASONS] = {
@@ -209,20 +208,25 @@ artifact_reason(const struct wperr *e)
 	case WPE_TOO_SMALL:
 		return ARTIFACT_TOO_SMALL;
 	case WPE_BAD_LEADING_BYTE:
+	case WPE_EMPTY_FILE:
 		return ARTIFACT_BAD_LEADING_BYTE;
 	case WPE_TRUNCATED:
+	case WPE_TRUNCATED_LENGTH:
 		return ARTIFACT_TRUNCATED;
 	case WPE_TRAILING_BYTES:
 		return ARTIFACT_TRAILING_BYTES;
 	case WPE_NOT_A_TRACE:
 		return ARTIFACT_NOT_A_TRACE;
 	case WPE_MALFORMED_PACKET:
+	case WPE_MALFORMED_LENGTH:
 		return ARTIFACT_MALFORMED_PACKET;
 	case WPE_BAD_VARINT:
 		return ARTIFACT_BAD_VARINT;
 	case WPE_NO_ARTIFACTS:
 		return ARTIFACT_NO_ARTIFACTS;
 	case WPE_CHANGED:
+	case WPE_GREW:
+	case WPE_REWRITTEN:
 		return ARTIFACT_CHANGED;
 	case WPE_MISSING_INTERNED:
 		return ARTIFACT_MISSING_INTERNED;

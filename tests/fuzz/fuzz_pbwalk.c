@@ -433,15 +433,17 @@ nmsg(struct npb *n, unsigned msg, size_t p, size_t end, unsigned depth,
 		case 5:
 			len = (tag & 7) == 1 ? 8 : 4;
 			if (len > end - p)
-				return nfail(n, WPE_MALFORMED_PACKET, t);
+				return nfail(n, WPE_MALFORMED_LENGTH, t);
 			p += len;
 			break;
 		case 2:
 			vs = p;
 			if ((r = nvarint(n, &p, end, 5, &len)) == -1)
 				return nfail(n, WPE_BAD_VARINT, vs);
-			if (r == 0 || len > end - p)
+			if (r == 0)
 				return nfail(n, WPE_MALFORMED_PACKET, t);
+			if (len > end - p)
+				return nfail(n, WPE_MALFORMED_LENGTH, t);
 			after = p + len;
 			if (depth == 1 && group == 0) {
 				n->te |= field == 11;
@@ -610,7 +612,8 @@ naive_pb(const unsigned char *d, size_t len, struct npb *n)
 			return PBWALK_FAIL;
 		}
 		if (r == 0 || v > len - p) {
-			nfail(n, WPE_TRUNCATED, t);
+			nfail(n, r == 0 ? WPE_TRUNCATED_LENGTH : WPE_TRUNCATED,
+			    t);
 			return PBWALK_FAIL;
 		}
 		body = p;
@@ -686,8 +689,11 @@ same_err(const struct wperr *a, const struct wperr *b)
 	CHECK(a->index == b->index);
 	CHECK(a->field == b->field);
 	CHECK(a->wiretype == b->wiretype);
-	CHECK(a->want == b->want);
-	CHECK(a->got == b->got);
+	CHECK(a->len == b->len);
+	CHECK(a->left == b->left);
+	CHECK(a->claimed == b->claimed);
+	CHECK(a->present == b->present);
+	CHECK(a->trailing == b->trailing);
 	CHECK(a->refkind == b->refkind);
 	CHECK(a->refid == b->refid);
 	CHECK(a->refseq == b->refseq);
@@ -892,6 +898,7 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 		same_stats(&one.st, &want);
 	if (in[0] & 1)
 		CHECK(ev == PBWALK_DONE || one.err.code == WPE_MALFORMED_PACKET ||
+		    one.err.code == WPE_MALFORMED_LENGTH ||
 		    one.err.code == WPE_BAD_VARINT ||
 		    one.err.code == WPE_MISSING_INTERNED ||
 		    one.err.code == WPE_MISSING_TRACK);
