@@ -45,6 +45,12 @@ frame_stop_str(const struct frame_stop *s, char *buf, size_t len)
 		    (unsigned long long)s->off, (unsigned long)s->len,
 		    (unsigned long long)s->have);
 		break;
+	case FSTOP_EMPTY_RUN:
+		snprintf(buf, len, "not a drain: more than %u empty frames in "
+		    "a row from offset %llu", FRAME_EMPTY_RUN_MAX,
+		    (unsigned long long)(s->off - (uint64_t)FRAME_EMPTY_RUN_MAX *
+		    FRAME_HDR_SIZE));
+		break;
 	}
 	return buf;
 }
