@@ -13,6 +13,7 @@
 #include <vis.h>
 
 #include "cmds.h"
+#include "vis.h"
 #include "json.h"
 #include "progress.h"
 #include "../lib/check.h"
@@ -1178,11 +1179,12 @@ cmd_check(int argc, char **argv)
 		}
 		/* A sidecar directory that is not there is trouble. */
 		if (stat(env[0], &sb) == -1) {
-			warn("KTSTR_SIDECAR_DIR=%s", env[0]);
+			warn("KTSTR_SIDECAR_DIR=%s", msg_vis(env[0]));
 			return EXIT_TROUBLE;
 		}
 		if (!S_ISDIR(sb.st_mode)) {
-			warnx("KTSTR_SIDECAR_DIR=%s: not a directory", env[0]);
+			warnx("KTSTR_SIDECAR_DIR=%s: not a directory",
+			    msg_vis(env[0]));
 			return EXIT_TROUBLE;
 		}
 		argv = env;

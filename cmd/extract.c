@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "vis.h"
 #include "../lib/wprofck.h"
 
 const char synopsis_extract[] =
@@ -152,7 +153,7 @@ cmd_extract(int argc, char **argv)
 	argv += optind;
 	operands(argc, argv, 1, 2, synopsis_extract);
 	if (tag_parse_name(argv[0], &s.type, &e) == -1)
-		errx(EXIT_TROUBLE, "tag: '%s': %s", argv[0],
+		errx(EXIT_TROUBLE, "tag: '%s': %s", msg_vis(argv[0]),
 		    wperr_str(&e, msg, sizeof(msg)));
 	/* Text types may go to a terminal; the rest are binary. */
 	if (!tag_is_text(s.type)) {

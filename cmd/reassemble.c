@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "vis.h"
 #include "../lib/check.h"
 #include "../lib/pump.h"
 
@@ -177,7 +178,8 @@ reassemble(const struct reassemble_opts *o)
 	status = run_pump(&o->io, &p, reassemble_feed, &s);
 	/* --check reads what was committed, through its own descriptor. */
 	if (status == EXIT_OK && s.checkfd != -1)
-		status = check_written(s.checkfd, p.outname,
+		status = check_written(s.checkfd, o->io.out == NULL ||
+		    strcmp(o->io.out, "-") == 0 ? "<stdout>" : o->io.out,
 		    (enum check_mode)(o->check - 1));
 	if (s.checkfd != -1)
 		close(s.checkfd);
@@ -237,7 +239,7 @@ cmd_reassemble(int argc, char **argv)
 				o.check = 1 + CHECK_SHAPE;
 			else
 				errx(EXIT_TROUBLE, "--check: '%s': want shape "
-				    "or deep", optarg);
+				    "or deep", msg_vis(optarg));
 			break;
 		default:
 			usage(synopsis_reassemble);

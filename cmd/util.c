@@ -9,6 +9,7 @@
 
 #include "cmds.h"
 #include "progress.h"
+#include "vis.h"
 #include "../lib/wprofck.h"
 
 void
@@ -35,7 +36,7 @@ opt_tag(const char *opt, const char *arg)
 	char buf[256];
 
 	if (tag_parse(arg, &tag, &e) == -1)
-		errx(EXIT_TROUBLE, "%s: '%s': %s", opt, arg,
+		errx(EXIT_TROUBLE, "%s: '%s': %s", opt, msg_vis(arg),
 		    wperr_str(&e, buf, sizeof(buf)));
 	return tag;
 }
@@ -48,7 +49,7 @@ opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
 	char buf[256];
 
 	if (size_parse(arg, min, max, &v, &e) == -1)
-		errx(EXIT_TROUBLE, "%s: '%s': %s", opt, arg,
+		errx(EXIT_TROUBLE, "%s: '%s': %s", opt, msg_vis(arg),
 		    wperr_str(&e, buf, sizeof(buf)));
 	return v;
 }
@@ -127,7 +128,7 @@ operands(int argc, char **argv, int min, int max, const char *synopsis)
 		usage(synopsis);
 	}
 	if (argc > max) {
-		warnx("extra operand '%s'", argv[max]);
+		warnx("extra operand '%s'", msg_vis(argv[max]));
 		usage(synopsis);
 	}
 }
@@ -183,7 +184,7 @@ run_pump(const struct io_opts *o, struct pump *p,
 	struct progress prog;
 	struct stat st;
 	struct wperr e;
-	const char *name = "<stdin>";
+	const char *name = "<stdin>", *raw = name;
 	enum pump_verdict v;
 	int in = STDIN_FILENO, status;
 
@@ -193,7 +194,8 @@ run_pump(const struct io_opts *o, struct pump *p,
 		return EXIT_TROUBLE;
 	}
 	if (o->in != NULL && strcmp(o->in, "-") != 0) {
-		name = o->in;
+		raw = o->in;
+		name = msg_vis(o->in);
 		if ((in = io_open(o->in, &e)) == -1) {
 			warn_wperr(name, &e);
 			return EXIT_TROUBLE;
@@ -210,9 +212,10 @@ run_pump(const struct io_opts *o, struct pump *p,
 	}
 	p->name = name;
 	p->outname = o->out == NULL || strcmp(o->out, "-") == 0 ?
-	    "<stdout>" : o->out;
+	    "<stdout>" : msg_vis(o->out);
 	p->keep_bad = o->keep_bad;
-	progress_init(&prog, name, p->regular ? p->size : 0, o->progress);
+	/* The progress module escapes what it shows itself. */
+	progress_init(&prog, raw, p->regular ? p->size : 0, o->progress);
 	/* Both are cleared before return: the caller keeps p, not them. */
 	p->progress = progress_hook;
 	/* cppcheck-suppress autoVariables */

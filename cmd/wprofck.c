@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "vis.h"
 #include "../lib/io.h"
 #include "../lib/wprofck.h"
 
@@ -133,17 +134,17 @@ main(int argc, char **argv)
 			return flush_stdout(EXIT_OK);
 		}
 		if (argc > 2) {
-			warnx("help: extra operand '%s'", argv[2]);
+			warnx("help: extra operand '%s'", msg_vis(argv[2]));
 			return usage_error();
 		}
 		if ((c = lookup(argv[1])) == NULL) {
-			warnx("help: no such command: %s", argv[1]);
+			warnx("help: no such command: %s", msg_vis(argv[1]));
 			return usage_error();
 		}
 		help(c->synopsis);
 	}
 	if ((c = lookup(argv[0])) == NULL) {
-		warnx("no such command: %s", argv[0]);
+		warnx("no such command: %s", msg_vis(argv[0]));
 		return usage_error();
 	}
 	/* The name names the command for good, whatever the program was. */
