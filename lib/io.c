@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "io.h"
-#include "wprofck.h"
+#include "err.h"
 
 /*
  * Opened with O_NONBLOCK so that a FIFO with no writer does not hang the

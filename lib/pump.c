@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "pump.h"
 
 /* A FIFO that still has no writer after this reads as empty. */

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "err.h"
 #include "io.h"
-#include "wprofck.h"
 
 /*
  * The output. Bytes go into an unnamed temporary file beside OUT, linked

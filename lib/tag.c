@@ -5,7 +5,9 @@
 #include <strings.h>
 #include <vis.h>
 
-#include "wprofck.h"
+#include "err.h"
+#include "size.h"
+#include "tag.h"
 
 /* text: the payloads are text a terminal may show. */
 static const struct tag {
@@ -85,21 +87,15 @@ tag_vis(uint32_t type, char *out)
 	strvisx(out, c, sizeof(c), VIS_CSTYLE | VIS_OCTAL | VIS_WHITE);
 }
 
-/* Parses a whole decimal, 0x-hex or 0-octal number, nothing else. */
-static int
-parse_u64(const char *s, uint64_t *v)
+const char *
+tag_type_name(uint32_t type, char buf[TAG_NAME_MAX])
 {
-	unsigned long long n;
-	char *end;
+	const char *name;
 
-	if (!isdigit((unsigned char)s[0]))
-		return -1;
-	errno = 0;
-	n = strtoull(s, &end, 0);
-	if (errno != 0 || end == s)
-		return -1;
-	*v = n;
-	return (int)(end - s);
+	if ((name = tag_name(type)) != NULL)
+		return name;
+	tag_vis(type, buf);
+	return buf;
 }
 
 /* The known type whose four characters are s in any case, else 0. */
@@ -133,7 +129,7 @@ tag_parse(const char *s, uint32_t *type, struct wperr *e)
 	memset(e, 0, sizeof(*e));
 	e->code = WPE_BAD_TAG;
 	if (isdigit((unsigned char)s[0])) {
-		n = parse_u64(s, &v);
+		n = size_number(s, &v);
 		if (n < 0 || s[n] != '\0') {
 			e->what = "not a number";
 			return -1;
@@ -194,48 +190,4 @@ tag_known(size_t i, uint32_t *type)
 		return NULL;
 	*type = tags[i].type;
 	return tags[i].name;
-}
-
-/* A size is a number of bytes with an optional K, M or G (1024-based). */
-int
-size_parse(const char *s, uint64_t min, uint64_t max, uint64_t *out,
-    struct wperr *e)
-{
-	uint64_t v, mult = 1;
-	int n;
-
-	memset(e, 0, sizeof(*e));
-	e->code = WPE_BAD_SIZE;
-	e->want = min;
-	e->got = max;
-	if ((n = parse_u64(s, &v)) < 0) {
-		e->what = "not a size";
-		return -1;
-	}
-	switch (s[n]) {
-	case '\0':
-		break;
-	case 'k': case 'K':
-		mult = 1ull << 10;
-		break;
-	case 'm': case 'M':
-		mult = 1ull << 20;
-		break;
-	case 'g': case 'G':
-		mult = 1ull << 30;
-		break;
-	default:
-		e->what = "not a size";
-		return -1;
-	}
-	if (mult != 1 && s[n + 1] != '\0') {
-		e->what = "not a size";
-		return -1;
-	}
-	if (v > UINT64_MAX / mult || v * mult < min || v * mult > max) {
-		e->what = "out of range";
-		return -1;
-	}
-	*out = v * mult;
-	return 0;
 }
