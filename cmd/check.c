@@ -11,6 +11,7 @@
 #include "progress.h"
 #include "report.h"
 #include "run.h"
+#include "vis.h"
 
 const char synopsis_check[] =
     "check [-q] [--json] [--shape | --deep] [--min-size size] "
@@ -82,11 +83,12 @@ cmd_check(int argc, char **argv)
 		}
 		/* A sidecar directory that is not there is trouble. */
 		if (stat(env[0], &sb) == -1) {
-			warn("KTSTR_SIDECAR_DIR=%s", env[0]);
+			warn("KTSTR_SIDECAR_DIR=%s", msg_vis(env[0]));
 			return EXIT_TROUBLE;
 		}
 		if (!S_ISDIR(sb.st_mode)) {
-			warnx("KTSTR_SIDECAR_DIR=%s: not a directory", env[0]);
+			warnx("KTSTR_SIDECAR_DIR=%s: not a directory",
+			    msg_vis(env[0]));
 			return EXIT_TROUBLE;
 		}
 		argv = env;

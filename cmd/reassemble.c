@@ -13,6 +13,7 @@
 #include "opt.h"
 #include "report.h"
 #include "run.h"
+#include "vis.h"
 #include "../lib/artifact.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
@@ -254,7 +255,7 @@ cmd_reassemble(int argc, char **argv)
 				o.check = 1 + ARTIFACT_SHAPE;
 			else
 				errx(EXIT_TROUBLE, "--check: '%s': want shape "
-				    "or deep", optarg);
+				    "or deep", msg_vis(optarg));
 			break;
 		default:
 			opt_usage(synopsis_reassemble);

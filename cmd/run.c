@@ -8,6 +8,7 @@
 #include "cmds.h"
 #include "progress.h"
 #include "run.h"
+#include "vis.h"
 #include "../lib/err.h"
 #include "../lib/pump.h"
 
@@ -96,7 +97,7 @@ run_pump(const struct run_opts *o, struct pump *p,
 	struct progress prog;
 	struct stat st;
 	struct wperr e;
-	const char *name = "<stdin>";
+	const char *name = "<stdin>", *raw = name;
 	enum pump_verdict v;
 	int in = STDIN_FILENO, status;
 
@@ -106,7 +107,8 @@ run_pump(const struct run_opts *o, struct pump *p,
 		return EXIT_TROUBLE;
 	}
 	if (o->in != NULL && strcmp(o->in, "-") != 0) {
-		name = o->in;
+		raw = o->in;
+		name = msg_vis(o->in);
 		if ((in = io_open(o->in, &e)) == -1) {
 			warn_err(name, &e);
 			return EXIT_TROUBLE;
@@ -123,9 +125,10 @@ run_pump(const struct run_opts *o, struct pump *p,
 	}
 	p->name = name;
 	p->outname = o->out == NULL || strcmp(o->out, "-") == 0 ?
-	    "<stdout>" : o->out;
+	    "<stdout>" : msg_vis(o->out);
 	p->keep_bad = o->keep_bad;
-	progress_init(&prog, name, p->regular ? p->size : 0, o->progress);
+	/* The progress module escapes what it shows itself. */
+	progress_init(&prog, raw, p->regular ? p->size : 0, o->progress);
 	/* Both are cleared before return: the caller keeps p, not them. */
 	p->progress = progress_hook;
 	/* cppcheck-suppress autoVariables */

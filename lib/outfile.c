@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -837,6 +838,10 @@ copy_spool(struct outfile *of, struct wperr *e)
 		    1u << 30 : (size_t)left);
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == -1 && errno == EAGAIN) {
+			io_wait(of->dest, POLLOUT);	/* a non-blocking pipe */
+			continue;
+		}
 		if (n == -1 && (errno == EINVAL || errno == ENOSYS))
 			break;
 		if (n == -1)

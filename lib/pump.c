@@ -106,6 +106,17 @@ unchanged(struct pump *p)
 	return fstat(p->in, &st) == 0 && io_same_file_state(&p->st, &st);
 }
 
+/* The output is past PUMP_OUT_MAX: trouble, not a verdict. */
+static enum pump_verdict
+over_bound(struct pump *p)
+{
+	errno = EFBIG;
+	wperr_sys(&p->err, "the output would grow past wprofck's bound of "
+	    "64 GiB");
+	p->err_input = 0;
+	return PUMP_FAIL;
+}
+
 /*
  * One piece into buf. A regular file must be exactly as long as fstat
  * said: a short read is never its end, and one byte past it is a change.
@@ -265,6 +276,9 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 		used = 0;
 		v = fn(p, arg, map + skip, len, eof, &used);
 		bus_env = NULL;
+		if (v == PUMP_MORE && p->out != NULL &&
+		    p->out->pos > PUMP_OUT_MAX)
+			v = over_bound(p);
 		p->mapped = 0;
 		munmap(map, maplen);
 		map = NULL;
@@ -333,6 +347,8 @@ run_read(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 			return changed_now(p);
 		if (v != PUMP_MORE)
 			return v;
+		if (p->out != NULL && p->out->pos > PUMP_OUT_MAX)
+			return over_bound(p);
 		if (eof) {
 			errno = EPROTO;
 			wperr_sys(&p->err, "no verdict at the end");
