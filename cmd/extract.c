@@ -8,6 +8,7 @@
 
 #include "cmds.h"
 #include "opt.h"
+#include "recognise.h"
 #include "run.h"
 #include "vis.h"
 #include "../lib/err.h"
@@ -29,6 +30,8 @@ struct extract_state {
 	int quiet, bad;
 	uint64_t found;		/* frames of the type, good or not */
 	struct frame_walk w;
+	struct recognise rg;
+	char cmdline[300];
 };
 
 /* What a type is called in a message: SOUT (Stdout), or its escaped tag. */
@@ -57,6 +60,15 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 	char tn[TAG_NAME_MAX], msg[256];
 
 	*used = len;
+	switch (recognise(&s->rg, p, buf, len, eof)) {
+	case RECOGNISE_WAIT:
+		*used = 0;
+		return PUMP_MORE;
+	case RECOGNISE_WRONG:
+		return PUMP_BAD;
+	case RECOGNISE_GO:
+		break;
+	}
 	if (len > 0)
 		frame_input(&s->w, buf, len);
 	while (len > 0 && (ev = frame_next(&s->w)) != FRAME_NEED &&
@@ -131,7 +143,7 @@ cmd_extract(int argc, char **argv)
 	struct pump p;
 	struct wperr e;
 	uint32_t cap = FRAME_CAP_DEFAULT;
-	char msg[512], tn[256];
+	char msg[512], tn[256], q[256];
 	int ch;
 
 	memset(&s, 0, sizeof(s));
@@ -169,5 +181,12 @@ cmd_extract(int argc, char **argv)
 	s.quiet = io.quiet;
 	frame_init(&s.w, cap);
 	io.in = argc == 2 ? argv[1] : NULL;
+	s.rg.reads = HINT_READS_DRAIN;
+	s.rg.refuse = RECOGNISE_PACKED | RECOGNISE_KIND(SNIFF_TRACE) |
+	    RECOGNISE_KIND(SNIFF_TEXT);
+	s.rg.path = io.in;
+	s.rg.cmd = s.cmdline;
+	snprintf(s.cmdline, sizeof(s.cmdline), "extract %s -",
+	    hint_quote(argv[0], q, sizeof(q)) != NULL ? q : "TAG");
 	return run_pump(&io, &p, extract_feed, &s);
 }

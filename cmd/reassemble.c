@@ -11,6 +11,7 @@
 #include "artcheck.h"
 #include "cmds.h"
 #include "opt.h"
+#include "recognise.h"
 #include "report.h"
 #include "run.h"
 #include "vis.h"
@@ -36,36 +37,8 @@ struct reassemble_state {
 	const struct reassemble_opts *o;
 	struct reasm r;
 	int checkfd;		/* the output, for --check */
-	unsigned char head[16];	/* the first bytes, to say what it was */
-	size_t headlen;
+	struct recognise rg;
 };
-
-/*
- * A trace given for a drain. A drain starts with the low byte of a type,
- * which for no known type is 0x0a; a trace starts with 0x0a (field 1, wire
- * type 2), a varint length and a packet whose first byte is a field key
- * with a field number and a wire type of 0, 1, 2 or 5.
- */
-static int
-looks_like_trace(const unsigned char *h, size_t n, uint64_t *len)
-{
-	size_t i;
-	unsigned wt;
-
-	if (n < 3 || h[0] != 0x0a)
-		return 0;
-	*len = 0;
-	for (i = 1; i < n && i <= 10; i++) {
-		*len |= (uint64_t)(h[i] & 0x7f) << (7 * (i - 1));
-		if ((h[i] & 0x80) == 0)
-			break;
-	}
-	if (i + 1 >= n || i > 10 || *len == 0)
-		return 0;
-	wt = h[i + 1] & 7;
-	return (h[i + 1] >> 3 != 0 || (h[i + 1] & 0x80) != 0) &&
-	    (wt == 0 || wt == 1 || wt == 2 || wt == 5);
-}
 
 /* The verdict, then where to look next. */
 static void
@@ -73,17 +46,9 @@ warn_failed(const struct pump *p, const struct reassemble_state *s)
 {
 	const struct wperr *e = &s->r.err;
 	const char *d = opt_dump_arg(p->name);
-	uint64_t len;
 	char msg[512], cap[24];
 
 	run_clear_progress(p);
-	if (e->code == WPE_NO_TERMINAL &&
-	    looks_like_trace(s->head, s->headlen, &len)) {
-		warnx("%s: a Perfetto trace, not a drain dump: it starts with "
-		    "a packet of %llu bytes; 'wprofck check %s' checks a "
-		    "trace", p->name, (unsigned long long)len, d);
-		return;
-	}
 	warnx("%s: %s; no .pb written", p->name,
 	    wperr_str(e, msg, sizeof(msg)));
 	if (e->code == WPE_NO_TERMINAL && e->stop.why == FSTOP_OVERSIZED) {
@@ -125,14 +90,16 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
 	struct reassemble_state *s = arg;
 	struct reasm *r = &s->r;
 	enum reasm_ev ev = REASM_NEED;
-	size_t n;
 
 	*used = len;
-	if (s->headlen < sizeof(s->head)) {
-		n = sizeof(s->head) - s->headlen < len ?
-		    sizeof(s->head) - s->headlen : len;
-		memcpy(s->head + s->headlen, buf, n);
-		s->headlen += n;
+	switch (recognise(&s->rg, p, buf, len, eof)) {
+	case RECOGNISE_WAIT:
+		*used = 0;
+		return PUMP_MORE;
+	case RECOGNISE_WRONG:
+		return PUMP_BAD;
+	case RECOGNISE_GO:
+		break;
 	}
 	if (len > 0) {
 		reasm_input(r, buf, len);
@@ -184,6 +151,11 @@ reassemble(const struct reassemble_opts *o)
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	s.checkfd = -1;
+	s.rg.reads = HINT_READS_DRAIN;
+	s.rg.refuse = RECOGNISE_PACKED | RECOGNISE_KIND(SNIFF_TRACE) |
+	    RECOGNISE_KIND(SNIFF_TEXT);
+	s.rg.path = o->io.in;
+	s.rg.cmd = "reassemble -";
 	reasm_init(&s.r, o->cap, o->chunk_tag, o->trace_tag);
 	status = run_pump(&o->io, &p, reassemble_feed, &s);
 	/* --check reads what was committed, through its own descriptor. */

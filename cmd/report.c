@@ -331,7 +331,8 @@ print_json(const struct report_opts *o, const char *path,
 
 /* The failure's detail, and what the input really is when it is known. */
 static void
-detail_of(const struct artifact_result *r, char *msg, size_t len)
+detail_of(const struct artifact_result *r, const char *path, char *msg,
+    size_t len)
 {
 	char what[256];
 	struct sniff s;
@@ -349,7 +350,8 @@ detail_of(const struct artifact_result *r, char *msg, size_t len)
 	case WPE_BAD_LEADING_BYTE:
 	case WPE_NOT_A_TRACE:
 		sniff_head(r->head, r->headlen, &s);
-		if (sniff_str(&s, what, sizeof(what)) == NULL)
+		if (hint_input(&s, HINT_READS_TRACE, path, "check -", what,
+		    sizeof(what)) == NULL)
 			break;
 		n = strlen(msg);
 		snprintf(msg + n, len - n, "; %s", what);
@@ -378,7 +380,9 @@ report_verdict(struct report *rep, const char *path, const char *shown,
 		st = artifact_trouble(&r->err) ? EXIT_TROUBLE : EXIT_BAD;
 		why = artifact_reason(&r->err);
 		if (rep->reasons[why]++ == 0)
-			rep->hints[why] = hint_of(&r->err);
+			rep->hints[why] = hint_of(&r->err, path);
+		else if (rep->reasons[why] == 2)
+			rep->hints[why] = hint_of(&r->err, NULL);
 	}
 	if (st > rep->status)
 		rep->status = st;
@@ -392,7 +396,7 @@ report_verdict(struct report *rep, const char *path, const char *shown,
 	if (rep->prog != NULL)
 		progress_clear(rep->prog);
 	if (r->err.code != WPE_OK)
-		detail_of(r, msg, sizeof(msg));
+		detail_of(r, path, msg, sizeof(msg));
 	if (o->json)
 		print_json(o, path, r, msg);
 	else {

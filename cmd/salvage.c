@@ -8,6 +8,7 @@
 
 #include "cmds.h"
 #include "opt.h"
+#include "recognise.h"
 #include "run.h"
 #include "../lib/artifact.h"
 #include "../lib/err.h"
@@ -28,6 +29,9 @@ struct salvage_state {
 	int checked;		/* saved is set */
 	uint64_t total;		/* the input's size, when known */
 	int total_known;
+	int wrong;		/* not a trace: said so, nothing more */
+	struct recognise rg;
+	char cmdline[300];
 };
 
 /*
@@ -96,6 +100,16 @@ salvage_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 	struct salvage_state *s = arg;
 	uint64_t off = p->done - len;	/* stream offset of buf[0] */
 
+	switch (recognise(&s->rg, p, buf, len, eof)) {
+	case RECOGNISE_WAIT:
+		*used = 0;
+		return PUMP_MORE;
+	case RECOGNISE_WRONG:
+		s->wrong = 1;
+		return PUMP_BAD;
+	case RECOGNISE_GO:
+		break;
+	}
 	s->ev = pbwalk_feed(&s->w, buf, len, eof, used);
 	p->items = s->w.good_packets;
 	if (keep(p, s, buf, off, *used) == -1)
@@ -165,6 +179,8 @@ report(const struct pump *p, const struct salvage_state *s, int status)
 	const struct wperr *e;
 	char msg[512];
 
+	if (s->wrong)
+		return;
 	if (status == EXIT_BAD) {
 		if (s->ev == PBWALK_FAIL)
 			wperr_str(&s->w.err, msg, sizeof(msg));
@@ -207,6 +223,7 @@ cmd_salvage(int argc, char **argv)
 	struct salvage_state s;
 	struct run_opts io;
 	struct pump p;
+	char msg[256];
 	int ch, status;
 
 	memset(&io, 0, sizeof(io));
@@ -233,6 +250,14 @@ cmd_salvage(int argc, char **argv)
 	s.ev = PBWALK_NEED;
 	pbwalk_init(&s.w, PBWALK_SIZE_UNKNOWN);
 	io.in = argv[0];
+	s.rg.reads = HINT_READS_TRACE;
+	s.rg.refuse = RECOGNISE_PACKED | RECOGNISE_KIND(SNIFF_DRAIN) |
+	    RECOGNISE_KIND(SNIFF_TEXT);
+	s.rg.path = io.in;
+	s.rg.cmd = s.cmdline;
+	snprintf(s.cmdline, sizeof(s.cmdline), "salvage -o %s -",
+	    io.out == NULL || strcmp(io.out, "-") == 0 ? "OUT" :
+	    hint_quote(io.out, msg, sizeof(msg)) != NULL ? msg : "OUT");
 	status = run_pump(&io, &p, salvage_feed, &s);
 	report(&p, &s, status);
 	pbwalk_free(&s.w);

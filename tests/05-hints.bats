@@ -65,13 +65,15 @@ on_tty() {
 @test "reassemble of a trace says it is a trace and suggests check, exit 1" {
 	mktrace "$P/t.pb" 20
 	run -1 wp_to "$GOT" reassemble "$P/t.pb"
-	assert_output "wprofck: reassemble: $P/t.pb: a Perfetto trace, not a drain dump: it starts with a packet of 5 bytes; 'wprofck check $P/t.pb' checks a trace"
+	assert_output "wprofck: reassemble: $P/t.pb: this is a Perfetto trace, not a drain: wprofck check $P/t.pb"
 	assert_equal "$(fsize "$GOT")" 0
-	# wprof's own trace: a first packet of 24 bytes
+	# wprof's own trace
 	run -1 wp_to "$GOT" reassemble "$TESTS/data/wprof-1s-pid1.wprof.pb"
-	assert_output --partial ": a Perfetto trace, not a drain dump: it starts with a packet of 24 bytes; 'wprofck check "
+	assert_output "wprofck: reassemble: $TESTS/data/wprof-1s-pid1.wprof.pb: this is a Perfetto trace, not a drain: wprofck check $TESTS/data/wprof-1s-pid1.wprof.pb"
 	run -1 wp_in "$P/t.pb" "$GOT" reassemble
-	assert_output "wprofck: reassemble: <stdin>: a Perfetto trace, not a drain dump: it starts with a packet of 5 bytes; 'wprofck check DUMP' checks a trace"
+	assert_output "wprofck: reassemble: <stdin>: this is a Perfetto trace, not a drain: wprofck check DUMP"
+	# and what it suggests does check it
+	run -0 "$WPROFCK" check -q "$TESTS/data/wprof-1s-pid1.wprof.pb"
 }
 
 @test "reassemble: a drain that starts with 0x0a but no packet after it is not called a trace" {
