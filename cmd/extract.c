@@ -93,7 +93,7 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 		outfile_rewind(p->out);
 		run_clear_progress(p);
 		warnx("%s: skipped %s frame %llu at offset %llu: bad CRC "
-		    "(want 0x%08lx, got 0x%08lx)", p->name,
+		    "(stored 0x%08lx, computed 0x%08lx)", p->name,
 		    tag_type_name(s->type, tn), (unsigned long long)f->index,
 		    (unsigned long long)f->off, (unsigned long)f->crc,
 		    (unsigned long)f->crc_calc);

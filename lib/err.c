@@ -70,7 +70,7 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	case WPE_TORN:
 		snprintf(buf, len, "torn trace: %s frame %llu at offset %llu "
-		    "failed its CRC (want 0x%08llx, got 0x%08llx)",
+		    "failed its CRC (stored 0x%08llx, computed 0x%08llx)",
 		    tag_type_name(e->type, tn), (unsigned long long)e->index,
 		    (unsigned long long)e->off, (unsigned long long)e->crc,
 		    (unsigned long long)e->crc_calc);

@@ -191,3 +191,20 @@ salvage_hint() {
 	run -0 salvage_hint too_small "$P/small.pb"
 	refute_output --partial salvage
 }
+
+@test "a bad CRC is 'stored 0x... computed 0x...' in frames, extract and reassemble" {
+	local want
+	frame WPRC "$P/bin" -C
+	frame WPRF "$P/hello"
+	# mkframe -C stores the CRC with its low bit flipped; gzip computes it.
+	want="stored 0x$(printf '%08x' $((0x$(crc_of "$P/bin") ^ 1))), computed 0x$(crc_of "$P/bin")"
+	run -1 "$WPROFCK" frames "$DRAIN"
+	assert_line --partial "BAD ($want)"
+	run -1 wp_to "$GOT" extract WPRC "$DRAIN"
+	assert_output "wprofck: extract: $DRAIN: skipped WprofTraceChunk frame 0 at offset 0: bad CRC ($want)"
+	run -1 wp_to "$GOT" reassemble "$DRAIN"
+	assert_line -n 0 "wprofck: reassemble: $DRAIN: torn trace: WprofTraceChunk frame 0 at offset 0 failed its CRC ($want); no .pb written"
+	run -1 "$WPROFCK" frames --json "$DRAIN"
+	refute_output --partial 'want'
+	refute_output --partial 'got'
+}

@@ -210,7 +210,7 @@ small_types() {
 	    type_line WPRC WprofTraceChunk 2 200
 	    type_line WPRF WprofTrace 1 50
 	    echo 'end: clean end'
-	    echo "reassemble: torn trace: WprofTraceChunk frame 1 at offset 21 failed its CRC (want 0x00000000, got 0x$(crc_of "$P/c1"))")"
+	    echo "reassemble: torn trace: WprofTraceChunk frame 1 at offset 21 failed its CRC (stored 0x00000000, computed 0x$(crc_of "$P/c1"))")"
 }
 
 @test "frames: a non-zero pad is shown and counted, and alone makes exit 1" {
@@ -327,7 +327,7 @@ small_types() {
 	frame WPRC "$P/c1"
 	frame WPRC "$P/c2" -C
 	frame WPRF "$P/t"
-	msg="torn trace: WprofTraceChunk frame 2 at offset 137 failed its CRC (want 0x$(le32hex "$DRAIN" 145), got 0x$(crc_of "$P/c2"))"
+	msg="torn trace: WprofTraceChunk frame 2 at offset 137 failed its CRC (stored 0x$(le32hex "$DRAIN" 145), computed 0x$(crc_of "$P/c2"))"
 	run -1 "$WPROFCK" frames "$DRAIN"
 	assert_line "reassemble: $msg"
 	assert_line "$(row 3 253 WPRF WprofTrace 50 ok)"
