@@ -57,6 +57,7 @@ static const struct opthelp reassemble_opts[] = {
 	HELP_TRACE_TAG, HELP_CHUNK_TAG,
 	{ "--check[=shape|deep]",
 	    "then check the output (deep by default)" },
+	{ "--salvage", "keep the whole packets of the chunks before a tear" },
 	HELP_PROGRESS,
 	HELP_END
 };

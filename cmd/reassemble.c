@@ -14,10 +14,12 @@
 #include "recognise.h"
 #include "report.h"
 #include "run.h"
+#include "salvage.h"
 #include "vis.h"
 #include "../lib/artifact.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
+#include "../lib/pbwalk.h"
 #include "../lib/pump.h"
 #include "../lib/reasm.h"
 #include "../lib/tag.h"
@@ -25,12 +27,13 @@
 const char synopsis_reassemble[] =
     "reassemble [-fq] [-o out] [--sync] [--max-frame size] "
     "[--trace-tag tag] [--chunk-tag tag] [--check[=shape|deep]] "
-    "[--progress | --no-progress] [dump]";
+    "[--salvage] [--progress | --no-progress] [dump]";
 
 struct reassemble_opts {
 	struct run_opts io;
 	uint32_t cap, trace_tag, chunk_tag;
 	int check;		/* 0, or 1 + enum artifact_mode */
+	int salvage;		/* --salvage */
 };
 
 struct reassemble_state {
@@ -38,6 +41,8 @@ struct reassemble_state {
 	struct reasm r;
 	int checkfd;		/* the output, for --check */
 	struct recognise rg;
+	uint64_t marked;	/* chunks whose end the output is marked at */
+	struct pbwalk w;	/* --salvage: the walk over those chunks */
 };
 
 /* The verdict, then where to look next. */
@@ -45,9 +50,12 @@ static void
 warn_failed(const struct pump *p, const struct reassemble_state *s)
 {
 	const struct wperr *e = &s->r.err;
-	const char *d = opt_dump_arg(p->name);
-	char msg[512], cap[24];
+	const char *d = opt_dump_arg(p->name), *in = s->o->io.in, *dq;
+	char msg[512], cap[24], q[256];
 
+	/* The same dump, as a word of a command line to paste. */
+	dq = in == NULL || strcmp(in, "-") == 0 ||
+	    hint_quote(in, q, sizeof(q)) == NULL ? "DUMP" : q;
 	run_clear_progress(p);
 	warnx("%s: %s; no .pb written", p->name,
 	    wperr_str(e, msg, sizeof(msg)));
@@ -67,6 +75,12 @@ warn_failed(const struct pump *p, const struct reassemble_state *s)
 	else
 		warnx("see 'wprofck extract SOUT %s' for what the guest "
 		    "printed", d);
+	if ((e->code == WPE_TORN || e->code == WPE_NO_TERMINAL) &&
+	    s->r.chunks > 0)
+		warnx("the whole packets of the %llu good chunk%s before it "
+		    "can be kept with: wprofck reassemble --salvage -o "
+		    "OUT.wprof.pb %s", (unsigned long long)s->r.chunks,
+		    s->r.chunks == 1 ? "" : "s", dq);
 }
 
 static void
@@ -80,6 +94,65 @@ warn_pad(const struct pump *p, const struct frame *f)
 	    "expected 0", name, (unsigned long long)f->index,
 	    (unsigned long long)f->off, tag_type_name(f->type, tn),
 	    (unsigned long)f->pad);
+}
+
+/*
+ * --salvage: the output is taken back to the end of the last chunk whose
+ * CRC was good, and then to the end of the last whole good packet in it,
+ * found by salvage's walk; kept if it holds wprof's opening, as salvage
+ * keeps it.
+ */
+static enum pump_verdict
+salvage_chunks(struct pump *p, struct reassemble_state *s)
+{
+	const struct wperr *e = &s->r.err;
+	struct pbwalk *w = &s->w;
+	char msg[512], why[512];
+	uint64_t size;
+	int fd, rc;
+
+	run_clear_progress(p);
+	outfile_rewind(p->out);
+	size = p->out->pos;
+	if ((fd = outfile_dup(p->out, &p->err)) == -1)
+		return PUMP_FAIL;
+	rc = salvage_walk_fd(fd, size, w, &p->err);
+	close(fd);
+	if (rc == -1)
+		return PUMP_FAIL;
+	/* outfile_rewind() goes back to the mark: set it at the last packet. */
+	p->out->mark = w->good_end;
+	outfile_rewind(p->out);
+	warnx("%s: %s; salvaging the %llu good chunk%s before it (%llu trace "
+	    "bytes)", p->name, wperr_str(e, msg, sizeof(msg)),
+	    (unsigned long long)s->r.chunks, s->r.chunks == 1 ? "" : "s",
+	    (unsigned long long)size);
+	if (!salvage_enough(w)) {
+		warnx("%s: nothing saved: %llu whole packet%s (%llu bytes), "
+		    "short of wprof's opening (%d packets, %d bytes); no .pb "
+		    "written", p->name, (unsigned long long)w->good_packets,
+		    w->good_packets == 1 ? "" : "s",
+		    (unsigned long long)w->good_end, SALVAGE_OPENING_PACKETS,
+		    ARTIFACT_MIN_SIZE);
+		return PUMP_BAD;
+	}
+	if (w->good_end < size)
+		warnx("%s: kept %llu packet%s (%llu bytes); dropped %llu bytes "
+		    "of those chunks from offset %llu: %s", p->name,
+		    (unsigned long long)w->good_packets,
+		    w->good_packets == 1 ? "" : "s",
+		    (unsigned long long)w->good_end,
+		    (unsigned long long)(size - w->good_end),
+		    (unsigned long long)w->good_end,
+		    wperr_str(&w->err, why, sizeof(why)));
+	else
+		warnx("%s: kept %llu packet%s (%llu bytes), all of those "
+		    "chunks", p->name, (unsigned long long)w->good_packets,
+		    w->good_packets == 1 ? "" : "s",
+		    (unsigned long long)w->good_end);
+	if (s->o->check && (s->checkfd = outfile_dup(p->out, &p->err)) == -1)
+		return PUMP_FAIL;
+	return PUMP_DONE;
 }
 
 /* The consumer: the reassembler's slices are the output. */
@@ -107,6 +180,11 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
 	}
 	for (;; ev = reasm_next(r)) {
 		p->items = r->fw.nframes;
+		/* Nothing is written between a chunk's end and this event. */
+		if (s->o->salvage && r->chunks != s->marked) {
+			outfile_mark(p->out);
+			s->marked = r->chunks;
+		}
 		if (ev == REASM_NEED && !eof)
 			return PUMP_MORE;
 		if (ev == REASM_NEED)
@@ -131,6 +209,9 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
 				return PUMP_FAIL;
 			return PUMP_DONE;
 		case REASM_FAIL:
+			if (s->o->salvage && (r->err.code == WPE_TORN ||
+			    r->err.code == WPE_NO_TERMINAL))
+				return salvage_chunks(p, s);
 			warn_failed(p, s);
 			return PUMP_BAD;
 		case REASM_NEED:
@@ -158,6 +239,7 @@ reassemble(const struct reassemble_opts *o)
 	s.rg.cmd = "reassemble -";
 	reasm_init(&s.r, o->cap, o->chunk_tag, o->trace_tag);
 	status = run_pump(&o->io, &p, reassemble_feed, &s);
+	pbwalk_free(&s.w);
 	/* --check reads what was committed, through its own descriptor. */
 	if (status == EXIT_OK && s.checkfd != -1) {
 		memset(&ro, 0, sizeof(ro));
@@ -177,7 +259,8 @@ reassemble(const struct reassemble_opts *o)
 int
 cmd_reassemble(int argc, char **argv)
 {
-	enum { OPT_MAX_FRAME = 256, OPT_TRACE_TAG, OPT_CHUNK_TAG, OPT_CHECK };
+	enum { OPT_MAX_FRAME = 256, OPT_TRACE_TAG, OPT_CHUNK_TAG, OPT_CHECK,
+	    OPT_SALVAGE };
 	static const struct option longopts[] = {
 		{ "check", optional_argument, NULL, OPT_CHECK },
 		{ "chunk-tag", required_argument, NULL, OPT_CHUNK_TAG },
@@ -186,6 +269,7 @@ cmd_reassemble(int argc, char **argv)
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "salvage", no_argument, NULL, OPT_SALVAGE },
 		{ "trace-tag", required_argument, NULL, OPT_TRACE_TAG },
 		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -218,6 +302,9 @@ cmd_reassemble(int argc, char **argv)
 			break;
 		case OPT_CHUNK_TAG:
 			o.chunk_tag = opt_tag("--chunk-tag", optarg);
+			break;
+		case OPT_SALVAGE:
+			o.salvage = 1;
 			break;
 		case OPT_CHECK:
 			bare_check = optarg == NULL;

@@ -10,15 +10,14 @@
 #include "opt.h"
 #include "recognise.h"
 #include "run.h"
+#include "salvage.h"
 #include "../lib/artifact.h"
 #include "../lib/err.h"
+#include "../lib/io.h"
 #include "../lib/pump.h"
 
 const char synopsis_salvage[] =
     "salvage [-fq] [-o out] [--sync] [--progress | --no-progress] trace";
-
-/* wprof's opening: clock snapshot, system info, uuid, attributes, START. */
-#define OPENING_PACKETS	5
 
 struct salvage_state {
 	const struct run_opts *io;
@@ -65,6 +64,54 @@ keep(struct pump *p, struct salvage_state *s, const unsigned char *buf,
 	if (s->ev == PBWALK_FAIL)
 		return 0;
 	return outfile_write(p->out, buf, used, &p->err);
+}
+
+int
+salvage_enough(const struct pbwalk *w)
+{
+	return w->good_packets >= SALVAGE_OPENING_PACKETS &&
+	    w->good_end >= ARTIFACT_MIN_SIZE;
+}
+
+int
+salvage_walk_fd(int fd, uint64_t size, struct pbwalk *w, struct wperr *e)
+{
+	const size_t buflen = (size_t)ARTIFACT_BUF_MIN * 16;
+	enum pbwalk_ev ev = PBWALK_NEED;
+	unsigned char *buf;
+	uint64_t off = 0;
+	size_t have = 0, used;
+	ssize_t n;
+
+	pbwalk_init(w, size);
+	if ((buf = malloc(buflen)) == NULL)
+		return wperr_sys(e, "malloc");
+	while (ev == PBWALK_NEED) {
+		n = io_read(fd, buf + have, buflen - have, off, e);
+		if (n == -1) {
+			free(buf);
+			return -1;
+		}
+		off += (uint64_t)n;
+		have += (size_t)n;
+		used = 0;
+		ev = pbwalk_feed(w, buf, have, off >= size || n == 0, &used);
+		/*
+		 * The walk leaves fewer than PBWALK_TOKEN bytes unused, so a
+		 * buffer of 64 KiB always has room; an end with no verdict is
+		 * a walk that broke its contract.
+		 */
+		if (ev == PBWALK_NEED && (off >= size || n == 0 ||
+		    (used == 0 && have == buflen))) {
+			free(buf);
+			errno = EPROTO;
+			return wperr_sys(e, "salvage: no verdict at the end");
+		}
+		have -= used;
+		memmove(buf, buf + used, have);
+	}
+	free(buf);
+	return 0;
 }
 
 /* The deep check of the output as it now stands, references and all. */
@@ -127,8 +174,7 @@ salvage_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 	s->total_known = p->regular || eof;
 	s->total = p->regular ? p->size : p->done;
 	/* What was kept must hold the opening, or nothing is written. */
-	if (s->w.good_packets < OPENING_PACKETS ||
-	    s->w.good_end < ARTIFACT_MIN_SIZE)
+	if (!salvage_enough(&s->w))
 		return PUMP_BAD;
 	if (s->ev == PBWALK_FAIL && (!s->total_known ||
 	    s->w.good_end < s->total) && check_saved(p, s) == -1)
@@ -190,7 +236,7 @@ report(const struct pump *p, const struct salvage_state *s, int status)
 		    " bytes) before the damage, short of wprof's opening (%d "
 		    "packets, %d bytes); no output written: %s%s", p->name,
 		    s->w.good_packets, s->w.good_packets == 1 ? "" : "s",
-		    s->w.good_end, OPENING_PACKETS, ARTIFACT_MIN_SIZE, msg,
+		    s->w.good_end, SALVAGE_OPENING_PACKETS, ARTIFACT_MIN_SIZE, msg,
 		    s->total_known ? "" : "; the rest was not read");
 		return;
 	}
