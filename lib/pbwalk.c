@@ -70,16 +70,12 @@ field_of(unsigned msg, uint32_t number)
 	    schema_msgs[msg].nfields, number);
 }
 
-/* The field in message msg (PBWALK_NOMSG: none known), or the unknown one. */
+/* The field of message m, or the unknown one. */
 static inline const struct schema_field *
-field_lookup(unsigned msg, uint32_t number)
+field_lookup(const struct schema_msg *m, uint32_t number)
 {
-	const struct schema_msg *m;
 	const struct schema_field *f;
 
-	if (msg == PBWALK_NOMSG)
-		return &schema_fields[SCHEMA_UNKNOWN];
-	m = &schema_msgs[msg];
 	if (number < m->ndense)
 		return &schema_fields[schema_dense[m->dense + number]];
 	f = field_in(&schema_fields[m->first], m->nfields, number);
@@ -453,7 +449,8 @@ fields(struct pbwalk *w, const struct piece *pc, const unsigned char **pp,
 			ret = fail_wire(w, pc, r, t, &pf);
 			goto out;
 		}
-		f = field_lookup(fr->msg, pf.field);
+		f = fr->msg == PBWALK_NOMSG ? &schema_fields[SCHEMA_UNKNOWN] :
+		    field_lookup(&schema_msgs[fr->msg], pf.field);
 		p = pf.p;
 		switch (pf.tag & 7) {
 		case PBWIRE_VARINT:
@@ -566,28 +563,30 @@ out:
 /* A message of the fast path: where it ends, what it is. */
 struct qframe {
 	const unsigned char *e;
-	uint32_t msg;
-	uint32_t dref;		/* SR_DEF_x of field 1, or SR_NONE */
+	const struct schema_msg *m;
+	unsigned dref;		/* SR_DEF_x of field 1, or SR_NONE */
 };
 
 static int
-quick_walk(struct pbwalk *w, const struct piece *pc, const unsigned char *p,
-    const unsigned char *e)
+quick_walk(struct pbwalk *w, const struct piece *piece,
+    const unsigned char *p, const unsigned char *e)
 {
+	/* A copy the stores through w cannot touch: no reloads. */
+	const struct piece local = *piece, *pc = &local;
 	struct qframe stack[QUICK_DEPTH];
 	const struct schema_field *f;
 	const unsigned char *t, *ve, *bend = pc->end;
 	struct pbwire_field pf;
-	uint32_t msg = SCHEMA_TRACE_PACKET;
+	const struct schema_msg *m = &schema_msgs[SCHEMA_TRACE_PACKET];
 	unsigned sp = 0, dref = SR_NONE;
 
 	for (;;) {
-		if (p == e) {
+		if (p >= e) {
 			if (sp == 0)
 				return 0;
 			sp--;
 			e = stack[sp].e;
-			msg = stack[sp].msg;
+			m = stack[sp].m;
 			dref = stack[sp].dref;
 			continue;
 		}
@@ -595,49 +594,47 @@ quick_walk(struct pbwalk *w, const struct piece *pc, const unsigned char *p,
 		if (pbwire_field(p, e, bend, (uint64_t)(e - p), 0, &pf) !=
 		    PBWIRE_OK)
 			return -1;
-		f = field_lookup(msg, pf.field);
+		f = field_lookup(m, pf.field);
 		p = pf.p;
-		switch (pf.tag & 7) {
-		case PBWIRE_VARINT:
+		/* Tested in pbwire_field()'s order, so the tests fold. */
+		if ((pf.tag & 7) == PBWIRE_VARINT) {
 			on_varint(w, f, pf.field, pf.v, dref, sp == 0, OFF(t));
-			break;
-		case PBWIRE_FIXED64:
-		case PBWIRE_FIXED32:
-			p += pf.len;
-			break;
-		case PBWIRE_LEN:
-			ve = p + pf.len;
-			if (sp == 0)
-				on_packet_len(w, f, pf.field);
-			if (f->kind == SK_MESSAGE) {
-				/* Deep ones are left to fields() and its limit. */
-				if (sp == QUICK_DEPTH)
-					return -1;
-				stack[sp].e = e;
-				stack[sp].msg = msg;
-				stack[sp].dref = dref;
-				sp++;
-				e = ve;
-				msg = f->msg;
-				dref = def_ref(f);
-				break;
-			}
-			if (f->kind == SK_STRING) {
-				if (!pbwire_utf8_ok(p, (size_t)pf.len))
-					return -1;
-			} else if (f->kind <= SK_ENUM &&
-			    f->flags & SF_REPEATED) {
-				while (p < ve)
-					if (packed_value(w, SF_REF(f), &p, ve,
-					    pc) != PBWIRE_OK)
-						return -1;
-			} else if (packed_fixed_bad(f, pf.len))
-				return -1;
-			p = ve;
-			break;
-		default:
-			return -1;
+			continue;
 		}
+		if ((pf.tag & 7) != PBWIRE_LEN) {
+			/* Groups are left to the slow path. */
+			if (pf.len == 0)
+				return -1;
+			p += pf.len;
+			continue;
+		}
+		ve = p + pf.len;
+		if (sp == 0)
+			on_packet_len(w, f, pf.field);
+		if (f->kind == SK_MESSAGE) {
+			/* Deep ones are left to fields() and its limit. */
+			if (sp == QUICK_DEPTH)
+				return -1;
+			stack[sp].e = e;
+			stack[sp].m = m;
+			stack[sp].dref = dref;
+			sp++;
+			e = ve;
+			m = &schema_msgs[f->msg];
+			dref = def_ref(f);
+			continue;
+		}
+		if (f->kind == SK_STRING) {
+			if (!pbwire_utf8_ok(p, (size_t)pf.len))
+				return -1;
+		} else if (f->kind <= SK_ENUM && f->flags & SF_REPEATED) {
+			while (p < ve)
+				if (packed_value(w, SF_REF(f), &p, ve, pc) !=
+				    PBWIRE_OK)
+					return -1;
+		} else if (packed_fixed_bad(f, pf.len))
+			return -1;
+		p = ve;
 	}
 }
 
