@@ -782,8 +782,9 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 			    body + v;
 			w->pkt_flags = 0;
 			w->pkt_kind = SCHEMA_TRACE_PACKET_NFIELDS;
-			if (v <= (uint64_t)(end - p) &&
+			if (v <= (uint64_t)(end - p) && !w->slow_only &&
 			    quick_packet(w, pc, p, p + v) == 0) {
+				w->fast_packets++;
 				p += v;
 				end_packet(w);
 				continue;

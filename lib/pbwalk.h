@@ -96,6 +96,12 @@ struct pbwalk {
 	uint64_t good_end;	/* offset just past the last whole good packet */
 	uint64_t good_packets;	/* packets before good_end */
 	struct pbstats st;
+	/*
+	 * Tests compare the two paths: with slow_only set, every packet goes
+	 * through the slow one; fast_packets counts those the fast one took.
+	 */
+	int slow_only;
+	uint64_t fast_packets;
 	struct wperr err;
 };
 
