@@ -65,15 +65,18 @@ pbwire_varint(const unsigned char **pp, const unsigned char *lim,
 	uint64_t x, stop;
 	unsigned i, n;
 
-	if (p < lim && p[0] < 0x80) {
-		*v = p[0];
-		*pp = p + 1;
-		return PBWIRE_OK;
-	}
-	if (lim - p >= 2 && max >= 2 && p[1] < 0x80) {
-		*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
-		*pp = p + 2;
-		return PBWIRE_OK;
+	/* Most are one or two bytes. */
+	if (p < lim) {
+		if (p[0] < 0x80) {
+			*v = p[0];
+			*pp = p + 1;
+			return PBWIRE_OK;
+		}
+		if (lim - p >= 2 && max >= 2 && p[1] < 0x80) {
+			*v = (uint64_t)(p[0] & 0x7f) | (uint64_t)p[1] << 7;
+			*pp = p + 2;
+			return PBWIRE_OK;
+		}
 	}
 	/* Eight bytes at once: the first with its high bit clear ends it. */
 	if (bend - p >= 8) {
@@ -286,8 +289,9 @@ pbwire_utf8_ok(const unsigned char *s, size_t n)
 
 	/* Short ones are mostly ASCII: a byte loop is quicker. */
 	if (n < 8) {
-		for (i = 0; i < n && s[i] < 0x80; i++)
-			continue;
+		i = 0;
+		while (i < n && s[i] < 0x80)
+			i++;
 		if (i == n)
 			return 1;
 	}
