@@ -10,7 +10,6 @@
 #define PKT_ID		0x08
 #define PKT_TD		0x10
 
-
 #define PF_MSG		0
 #define PF_GROUP	1
 #define PF_PACKED	2
@@ -314,7 +313,9 @@ fail_wire(struct pbwalk *w, const struct piece *pc, enum pbwire_err r,
 /*
  * What both walks do with a field once it is decoded: the packet's facts
  * from its top-level fields, the id a varint defines or uses (dref: the
- * SR_DEF_x that field 1 of this message defines), packed values.
+ * SR_DEF_x that field 1 of this message defines), packed values. Anything
+ * else to be done per field belongs here too, so that the paths agree; a
+ * message begins where each path pushes it and ends where it pops.
  */
 static inline void
 on_varint(struct pbwalk *w, const struct schema_field *f, uint32_t field,
