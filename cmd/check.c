@@ -16,6 +16,7 @@
 #include "json.h"
 #include "progress.h"
 #include "../lib/check.h"
+#include "../lib/err.h"
 #include "../lib/sniff.h"
 
 const char synopsis_check[] =

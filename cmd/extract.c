@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "../lib/wprofck.h"
+#include "../lib/err.h"
+#include "../lib/frame.h"
+#include "../lib/tag.h"
 
 const char synopsis_extract[] =
     "extract [-fq] [-o out] [--sync] [--max-frame size] "
@@ -29,7 +31,7 @@ struct extract_state {
 static const char *
 type_words(uint32_t type, char *buf, size_t len)
 {
-	char tv[FRAME_TYPE_NAME_MAX];
+	char tv[TAG_NAME_MAX];
 	const char *name;
 
 	tag_vis(type, tv);
@@ -48,7 +50,7 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 	const struct frame *f = &s->w.cur;
 	const struct frame_stop *stop;
 	enum frame_ev ev = FRAME_NEED;
-	char tn[FRAME_TYPE_NAME_MAX], msg[256];
+	char tn[TAG_NAME_MAX], msg[256];
 
 	*used = len;
 	if (len > 0)
@@ -76,7 +78,7 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 		clear_progress(p);
 		warnx("%s: skipped %s frame %llu at offset %llu: bad CRC "
 		    "(want 0x%08lx, got 0x%08lx)", p->name,
-		    frame_type_name(s->type, tn), (unsigned long long)f->index,
+		    tag_type_name(s->type, tn), (unsigned long long)f->index,
 		    (unsigned long long)f->off, (unsigned long)f->crc,
 		    (unsigned long)f->crc_calc);
 	}

@@ -8,7 +8,10 @@
 
 #include "cmds.h"
 #include "json.h"
-#include "../lib/wprofck.h"
+#include "../lib/err.h"
+#include "../lib/frame.h"
+#include "../lib/tag.h"
+#include "../lib/reasm.h"
 
 const char synopsis_frames[] =
     "frames [-q] [--json] [--max-frame size] [--trace-tag tag] "
@@ -57,7 +60,7 @@ static void
 print_frame(const struct frames_state *s, const struct frame *f)
 {
 	const char *name = tag_name(f->type);
-	char tag[FRAME_TYPE_NAME_MAX];
+	char tag[TAG_NAME_MAX];
 	int ok = f->crc == f->crc_calc;
 
 	tag_vis(f->type, tag);
@@ -123,7 +126,7 @@ verdict_code(const struct reasm *r)
 static void
 print_types_json(const struct frames_state *s)
 {
-	char tag[FRAME_TYPE_NAME_MAX];
+	char tag[TAG_NAME_MAX];
 	const char *name;
 	size_t i;
 
@@ -149,7 +152,7 @@ print_types_json(const struct frames_state *s)
 static void
 print_summary(const struct frames_state *s, const struct frame_stop *stop)
 {
-	char tag[FRAME_TYPE_NAME_MAX], msg[512], stopmsg[128];
+	char tag[TAG_NAME_MAX], msg[512], stopmsg[128];
 	const char *name;
 	size_t i;
 
@@ -259,6 +262,11 @@ frames(const struct io_opts *io, const struct frames_state *opts)
 	struct pump p;
 	int status;
 
+	if (!io->quiet && io_std_closed(STDOUT_FILENO)) {
+		warnx("standard output is closed; redirect it, or use -q for "
+		    "the status alone");
+		return EXIT_TROUBLE;
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		warn(NULL);
 		return EXIT_TROUBLE;

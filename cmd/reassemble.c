@@ -10,8 +10,12 @@
 
 #include "cmds.h"
 #include "../lib/check.h"
+#include "../lib/err.h"
+#include "../lib/frame.h"
 #include "../lib/pbwire.h"
 #include "../lib/pump.h"
+#include "../lib/reasm.h"
+#include "../lib/tag.h"
 
 const char synopsis_reassemble[] =
     "reassemble [-fq] [-o out] [--sync] [--max-frame size] "
@@ -75,12 +79,12 @@ static void
 warn_pad(const struct pump *p, const struct frame *f)
 {
 	const char *name = p->name;
-	char tn[FRAME_TYPE_NAME_MAX];
+	char tn[TAG_NAME_MAX];
 
 	clear_progress(p);
 	warnx("%s: warning: frame %llu at offset %llu (%s) has pad 0x%08lx, "
 	    "expected 0", name, (unsigned long long)f->index,
-	    (unsigned long long)f->off, frame_type_name(f->type, tn),
+	    (unsigned long long)f->off, tag_type_name(f->type, tn),
 	    (unsigned long)f->pad);
 }
 

@@ -8,6 +8,7 @@
 
 #include "cmds.h"
 #include "../lib/check.h"
+#include "../lib/err.h"
 
 const char synopsis_salvage[] =
     "salvage [-fq] [-o out] [--sync] [--progress | --no-progress] trace";
@@ -61,17 +62,17 @@ keep(struct pump *p, struct salvage_state *s, const unsigned char *buf,
 static int
 check_saved(struct pump *p, struct salvage_state *s)
 {
+	const size_t buflen = (size_t)CHECK_BUF_MIN * 16;
 	unsigned char *buf;
 	int fd, rc;
 
 	if ((fd = outfile_dup(p->out, &p->err)) == -1)
 		return -1;
-	if ((buf = malloc(CHECK_BUF_MIN * 16)) == NULL) {
+	if ((buf = malloc(buflen)) == NULL) {
 		close(fd);
 		return wperr_sys(&p->err, "malloc");
 	}
-	rc = check_fd(fd, CHECK_DEEP, CHECK_MIN_SIZE, buf, CHECK_BUF_MIN * 16,
-	    &s->saved);
+	rc = check_fd(fd, CHECK_DEEP, CHECK_MIN_SIZE, buf, buflen, &s->saved);
 	free(buf);
 	close(fd);
 	if (rc == -1) {

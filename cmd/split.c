@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "cmds.h"
-#include "../lib/wprofck.h"
+#include "../lib/frame.h"
+#include "../lib/tag.h"
+#include "../lib/split.h"
 
 const char synopsis_split[] =
     "split [-fq] [-o out] [--sync] [--cap size] [--trace-tag tag] "

@@ -9,7 +9,9 @@
 
 #include "cmds.h"
 #include "progress.h"
-#include "../lib/wprofck.h"
+#include "../lib/err.h"
+#include "../lib/tag.h"
+#include "../lib/size.h"
 
 void
 usage(const char *synopsis)
@@ -187,6 +189,11 @@ run_pump(const struct io_opts *o, struct pump *p,
 	enum pump_verdict v;
 	int in = STDIN_FILENO, status;
 
+	if (o->writes && (o->out == NULL || strcmp(o->out, "-") == 0) &&
+	    io_std_closed(STDOUT_FILENO)) {
+		warnx("standard output is closed; give -o OUT or redirect it");
+		return EXIT_TROUBLE;
+	}
 	if (o->in != NULL && strcmp(o->in, "-") != 0) {
 		name = o->in;
 		if ((in = io_open(o->in, &e)) == -1) {

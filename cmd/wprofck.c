@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "cmds.h"
-#include "../lib/wprofck.h"
+#include "../lib/io.h"
+
+#define WPROFCK_VERSION	"1.0"
 
 static const struct command {
 	const char *name;
@@ -100,6 +102,9 @@ main(int argc, char **argv)
 	const struct command *c;
 	int ch;
 
+	/* No file we open may become standard output or error by chance. */
+	if (io_std_fds() == -1)
+		return EXIT_TROUBLE;
 	if (argc < 1)
 		return usage_error();
 	set_prefix(argv, NULL);

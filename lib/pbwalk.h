@@ -10,10 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "pbref.h"
 #include "pbwire.h"
 #include "schema.h"
-#include "wprofck.h"
 
 #define PB_TAG_PACKET	PBWIRE_TAG_PACKET
 #define PB_F_TIMESTAMP	8

@@ -1,7 +1,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "wprofck.h"
+#include "frame.h"
+#include "split.h"
 
 /* The guest's side of spec section 2, one slice at a time. */
 void

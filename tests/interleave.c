@@ -9,7 +9,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../lib/wprofck.h"
+#include "../lib/frame.h"
+#include "../lib/tag.h"
 
 #define TAG_SOUT 0x534F5554u
 

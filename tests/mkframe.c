@@ -15,7 +15,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "../lib/wprofck.h"
+#include "../lib/err.h"
+#include "../lib/frame.h"
+#include "../lib/tag.h"
 
 /* Test payloads stay small; this only keeps a runaway input bounded. */
 #define PAYLOAD_MAX	((size_t)1 << 30)

@@ -9,6 +9,11 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "../../lib/err.h"
+#include "../../lib/frame.h"
+#include "../../lib/reasm.h"
+#include "../../lib/split.h"
+#include "../../lib/tag.h"
 
 #define PREFIX	15
 

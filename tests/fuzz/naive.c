@@ -4,6 +4,8 @@
 #include <zlib.h>
 
 #include "fuzz.h"
+#include "../../lib/err.h"
+#include "../../lib/frame.h"
 
 const char *fuzz_input_name;
 
