@@ -71,10 +71,13 @@ $(B)/%.o: %.c $(HDRS) | build-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/tests/%: tests/%.c $(B)/libwprofck.a $(HDRS) tests/tap.h
+# Test tools and unit tests; tests/testsup.c holds their shared helpers.
+$(B)/tests/%: tests/%.c $(B)/tests/testsup.o $(B)/libwprofck.a $(HDRS) \
+    tests/tap.h tests/testsup.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
-		$(B)/libwprofck.a $(LIBS)
+		$(B)/tests/testsup.o $(B)/libwprofck.a $(LIBS)
+.SECONDARY: $(B)/tests/testsup.o
 
 # The progress module is cmd/'s; its driver links it alone.
 $(B)/tests/progress_drv: tests/progress_drv.c $(B)/cmd/progress.o $(HDRS)
