@@ -593,8 +593,8 @@ quick_walk(struct pbwalk *w, const struct piece *piece,
 			continue;
 		}
 		t = p;
-		if (pbwire_field(p, e, bend, (uint64_t)(e - p), 0, &pf) !=
-		    PBWIRE_OK)
+		if (PBWIRE_UNLIKELY(pbwire_field(p, e, bend, (uint64_t)(e - p),
+		    0, &pf) != PBWIRE_OK))
 			return -1;
 		f = field_lookup(m, pf.field);
 		p = pf.p;
@@ -711,6 +711,23 @@ pop(struct pbwalk *w)
 	return 0;
 }
 
+/* A record head at t that pbwire_packet() refused with r. */
+static enum pbwalk_ev
+bad_head(struct pbwalk *w, enum pbwire_err r, const unsigned char *t,
+    const unsigned char *end, uint64_t off)
+{
+	if (r == PBWIRE_TAG_OTHER)
+		return not_packet(w, t, end, off);
+	if (r == PBWIRE_LEN_SHORT) {
+		w->err.want = w->err.got = 0;
+		return fail(w, WPE_TRUNCATED, off,
+		    "the file ends inside the length");
+	}
+	return fail(w, WPE_BAD_VARINT, off, r == PBWIRE_LEN_LONG ?
+	    "the packet length is longer than 10 bytes" :
+	    "the packet length is above 64 bits");
+}
+
 enum pbwalk_ev
 pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
     size_t *used)
@@ -755,18 +772,9 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 			if (end - p < PBWALK_TOKEN && !eof)
 				break;
 			t = p;
-			if ((r = pbwire_packet(&p, end, &v)) == PBWIRE_TAG_OTHER)
-				return not_packet(w, t, end, OFF(t));
-			if (r == PBWIRE_LEN_SHORT) {
-				w->err.want = w->err.got = 0;
-				return fail(w, WPE_TRUNCATED, OFF(t),
-				    "the file ends inside the length");
-			}
-			if (r != PBWIRE_OK)
-				return fail(w, WPE_BAD_VARINT, OFF(t),
-				    r == PBWIRE_LEN_LONG ? "the packet length "
-				    "is longer than 10 bytes" :
-				    "the packet length is above 64 bits");
+			r = pbwire_packet(&p, end, &v);
+			if (PBWIRE_UNLIKELY(r != PBWIRE_OK))
+				return bad_head(w, r, t, end, OFF(t));
 			body = OFF(p);
 			/* The packet lies inside the file. */
 			if (w->size != PBWALK_SIZE_UNKNOWN &&

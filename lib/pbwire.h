@@ -49,6 +49,8 @@ enum pbwire_err {
 };
 
 #define PBWIRE_HIGH_BITS	0x8080808080808080ull
+/* Damage is rare: its paths are laid out of the way of the good ones. */
+#define PBWIRE_UNLIKELY(x)	__builtin_expect(!!(x), 0)
 
 /*
  * A base-128 varint of at most max bytes from [*pp, lim), as protobuf
@@ -146,45 +148,44 @@ pbwire_field(const unsigned char *p, const unsigned char *lim,
 	enum pbwire_err r;
 
 	/* Tags are 32 bits in at most 5 bytes; higher bits drop. */
-	if ((r = pbwire_varint(&q, lim, bend, 5, &tag)) != PBWIRE_OK)
+	r = pbwire_varint(&q, lim, bend, 5, &tag);
+	if (PBWIRE_UNLIKELY(r != PBWIRE_OK))
 		return r == PBWIRE_SHORT ? PBWIRE_TAG_SHORT : PBWIRE_TAG_LONG;
 	f->tag = (uint32_t)tag;
 	f->field = f->tag >> 3;
 	f->vs = q;
-	if (f->field == 0)
+	f->v = 0;
+	f->len = 0;
+	if (PBWIRE_UNLIKELY(f->field == 0))
 		return tag >> 32 != 0 ? PBWIRE_FIELD_BIG : PBWIRE_FIELD_ZERO;
 	/* The commonest first; a switch here costs a second jump table. */
 	if ((tag & 7) == PBWIRE_VARINT) {
-		f->len = 0;
-		if ((r = pbwire_varint(&q, lim, bend, 10, &f->v)) != PBWIRE_OK)
+		r = pbwire_varint(&q, lim, bend, 10, &f->v);
+		if (PBWIRE_UNLIKELY(r != PBWIRE_OK))
 			return r == PBWIRE_SHORT ? PBWIRE_VALUE_SHORT :
 			    PBWIRE_VALUE_LONG;
 		f->p = q;
 		return PBWIRE_OK;
 	}
-	f->v = 0;
 	if ((tag & 7) == PBWIRE_LEN) {
-		if ((r = pbwire_varint(&q, lim, bend, 5, &f->len)) !=
-		    PBWIRE_OK)
+		r = pbwire_varint(&q, lim, bend, 5, &f->len);
+		if (PBWIRE_UNLIKELY(r != PBWIRE_OK))
 			return r == PBWIRE_SHORT ? PBWIRE_LEN_SHORT :
 			    PBWIRE_LEN_LONG;
 	} else if ((tag & 7) == PBWIRE_FIXED64)
 		f->len = 8;
 	else if ((tag & 7) == PBWIRE_FIXED32)
 		f->len = 4;
-	else {
-		f->len = 0;
-		if ((tag & 7) == PBWIRE_EGROUP) {
-			if (group == 0)
-				return PBWIRE_END_STRAY;
-			if (group != f->field)
-				return PBWIRE_END_OTHER;
-		} else if ((tag & 7) != PBWIRE_SGROUP)
-			return PBWIRE_WT67;
-	}
+	else if ((tag & 7) == PBWIRE_EGROUP) {
+		if (group == 0)
+			return PBWIRE_END_STRAY;
+		if (group != f->field)
+			return PBWIRE_END_OTHER;
+	} else if ((tag & 7) != PBWIRE_SGROUP)
+		return PBWIRE_WT67;
 	f->p = q;
 	/* A fixed-size or length-delimited value lies inside its message. */
-	if (f->len > rest - (uint64_t)(q - p)) {
+	if (PBWIRE_UNLIKELY(f->len > rest - (uint64_t)(q - p))) {
 		f->rest = rest - (uint64_t)(q - p);
 		return PBWIRE_PAST;
 	}
@@ -266,17 +267,19 @@ pbwire_ascii(const unsigned char *s, size_t n)
 static inline int
 pbwire_utf8(struct pbwire_utf8 *u, const unsigned char *s, size_t n)
 {
+	struct pbwire_utf8 v = *u;	/* in registers while it runs */
 	const unsigned char *e = s + n;
 
 	while (s < e) {
-		if (u->need == 0 && e - s >= 8) {
+		if (v.need == 0 && e - s >= 8) {
 			s += pbwire_ascii(s, (size_t)(e - s));
 			if (s == e)
 				break;
 		}
-		if (!pbwire_utf8_byte(u, *s++))
+		if (!pbwire_utf8_byte(&v, *s++))
 			return 0;
 	}
+	*u = v;
 	return 1;
 }
 
@@ -336,13 +339,14 @@ pbwire_packet(const unsigned char **pp, const unsigned char *lim,
 	uint64_t tag;
 	enum pbwire_err r;
 
-	if (pbwire_varint(&p, lim, lim, 10, &tag) != PBWIRE_OK ||
-	    pbwire_over64(s, p) || tag != PBWIRE_TAG_PACKET)
+	if (PBWIRE_UNLIKELY(pbwire_varint(&p, lim, lim, 10, &tag) !=
+	    PBWIRE_OK || pbwire_over64(s, p) || tag != PBWIRE_TAG_PACKET))
 		return PBWIRE_TAG_OTHER;
 	s = p;
-	if ((r = pbwire_varint(&p, lim, lim, 10, len)) != PBWIRE_OK)
+	r = pbwire_varint(&p, lim, lim, 10, len);
+	if (PBWIRE_UNLIKELY(r != PBWIRE_OK))
 		return r == PBWIRE_SHORT ? PBWIRE_LEN_SHORT : PBWIRE_LEN_LONG;
-	if (pbwire_over64(s, p))
+	if (PBWIRE_UNLIKELY(pbwire_over64(s, p)))
 		return PBWIRE_LEN_BIG;
 	*pp = p;
 	return PBWIRE_OK;
