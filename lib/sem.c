@@ -13,6 +13,8 @@
 #define SEM_P_TS	0x01
 #define SEM_P_SEQ	0x02
 #define SEM_P_TE	0x04
+#define SEM_P_INTERN	0x08
+#define SEM_P_CLEARED	0x10
 
 /* What the current track descriptor holds. */
 #define SEM_TD_UUID	0x01
@@ -26,6 +28,9 @@
 #define F_PKT_TS	8
 #define F_PKT_SEQ	10
 #define F_PKT_TE	11
+#define F_PKT_INTERN	12
+#define F_PKT_FLAGS	13
+#define SEQ_INCREMENTAL_STATE_CLEARED 1
 #define F_TE_TS_DELTA	1
 #define F_TE_TS_ABS	16
 #define F_TD_UUID	1
@@ -69,6 +74,10 @@ static const struct {
 	    "track_event_missing_sequence_id" },
 	[SEM_TE_NO_TIMESTAMP] = { "track_event_no_timestamp",
 	    "track_event_missing_timestamp" },
+	[SEM_INTERNED_NO_SEQUENCE] = { "interned_no_sequence",
+	    "interned_data_missing_sequence_id" },
+	[SEM_CLEARED_NO_SEQUENCE] = { "cleared_no_sequence",
+	    "incremental_state_cleared_missing_sequence_id" },
 	[SEM_TE_NEGATIVE_TS] = { "track_event_negative_timestamp",
 	    "track_event_invalid_timestamp" },
 	[SEM_NEGATIVE_TS] = { "negative_timestamp",
@@ -115,6 +124,7 @@ static const struct {
 	{ "ClockSnapshot.Clock", SEM_M_CLOCK },
 	{ "FtraceEventBundle", SEM_M_FTRACE_BUNDLE },
 	{ "FtraceEventBundle.CompactSched", SEM_M_COMPACT_SCHED },
+	{ "InternedData", SEM_M_INTERNED_DATA },
 	{ "ProcessDescriptor", SEM_M_PROCESS_DESCRIPTOR },
 	{ "ThreadDescriptor", SEM_M_THREAD_DESCRIPTOR },
 	{ "TracePacket", SEM_M_PACKET },
@@ -302,6 +312,10 @@ sem_msg_begin(struct sem *s, enum sem_msg m, uint32_t field, uint64_t off)
 		if (field == F_PKT_TE && s->depth == 2)
 			s->pkt_has |= SEM_P_TE;
 		break;
+	case SEM_M_INTERNED_DATA:
+		if (field == F_PKT_INTERN && s->depth == 2)
+			s->pkt_has |= SEM_P_INTERN;
+		break;
 	case SEM_M_TRACK_DESCRIPTOR:
 		memset(&s->td, 0, sizeof(s->td));
 		break;
@@ -344,19 +358,19 @@ td_end(struct sem *s)
 	struct sem_track *t;
 	int ok;
 
-	/* track_event_tokenizer.cc:136: no uuid, the descriptor is dropped. */
+	/* track_event_tokenizer.cc:138: no uuid, the descriptor is dropped. */
 	if (!(s->td.has & SEM_TD_UUID)) {
 		found(s, SEM_TD_NO_UUID, 0, 0, 0);
 		return;
 	}
-	/* track_event_tokenizer.cc:247: a thread needs both pid and tid. */
+	/* track_event_tokenizer.cc:250: a thread needs both pid and tid. */
 	if ((s->td.has & SEM_TD_THREAD) &&
 	    (s->td.has & (SEM_TD_PID | SEM_TD_TID)) !=
 	    (SEM_TD_PID | SEM_TD_TID)) {
 		found(s, SEM_TD_THREAD_NO_IDS, s->td.uuid, 0, 0);
 		return;
 	}
-	/* track_event_tokenizer.cc:285: a process needs its pid. */
+	/* track_event_tokenizer.cc:288: a process needs its pid. */
 	if ((s->td.has & SEM_TD_PROCESS) && !(s->td.has & SEM_TD_PID)) {
 		found(s, SEM_TD_PROCESS_NO_PID, s->td.uuid, 0, 0);
 		return;
@@ -383,7 +397,7 @@ td_end(struct sem *s)
 		return;
 	}
 	/*
-	 * track_event_tracker.cc:193 and IsForSameTrack (track_event_tracker.h
+	 * track_event_tracker.cc:194 and IsForSameTrack (track_event_tracker.h
 	 * :108): the same uuid again with another parent, pid, tid or kind.
 	 */
 	if (t->parent != s->td.parent)
@@ -405,7 +419,7 @@ clock_end(struct sem *s)
 	if (!(s->cs.clock_has & 1))
 		return;
 	for (i = 0; i < s->cs.n; i++) {
-		/* clock_synchronizer.cc:118: a clock twice in one snapshot. */
+		/* clock_synchronizer.cc:121: a clock twice in one snapshot. */
 		if (s->cs.id[i] == s->cs.clock_id) {
 			found(s, SEM_CLOCK_DUPLICATE, s->cs.clock_id,
 			    s->cs.clock_ts, s->cs.ts[i]);
@@ -431,7 +445,7 @@ snapshot_end(struct sem *s)
 		if (s->cs.id[i] != s->trace_clock)
 			continue;
 		/*
-		 * clock_synchronizer.cc:138: the trace clock must not go
+		 * clock_synchronizer.cc:142: the trace clock must not go
 		 * backwards from one snapshot to the next (as int64).
 		 */
 		if (s->trace_clock_seen &&
@@ -446,7 +460,7 @@ snapshot_end(struct sem *s)
 static void
 bundle_end(struct sem *s)
 {
-	/* ftrace_tokenizer.cc:121: a bundle without cpu is dropped. */
+	/* ftrace_tokenizer.cc:122: a bundle without cpu is dropped. */
 	if (!(s->fb.has & 1))
 		found(s, SEM_FTRACE_NO_CPU, 0, 0, 0);
 	/* ftrace_tokenizer.cc:130: cpu >= 1024 fails the whole load. */
@@ -462,7 +476,7 @@ sched_end(struct sem *s)
 	int i;
 
 	/*
-	 * ftrace_tokenizer.cc:406 and :466: the switch arrays (fields 1-4
+	 * ftrace_tokenizer.cc:412 and :471: the switch arrays (fields 1-4
 	 * and 6) and the waking arrays (7-11; 12 is optional) must be of
 	 * one length each, or the event is counted as a parse error.
 	 */
@@ -476,12 +490,12 @@ sched_end(struct sem *s)
 			found(s, SEM_COMPACT_LENGTH, (uint64_t)i, n[i], n[7]);
 			return;
 		}
-	/* ftrace_tokenizer.cc:389 and :445: comm past the intern table. */
+	/* ftrace_tokenizer.cc:389 and :443: comm past the intern table. */
 	if (s->cs_sched.comm_seen &&
 	    s->cs_sched.bad_comm >= s->cs_sched.intern)
 		found(s, SEM_COMPACT_COMM, F_SCHED_COMM, s->cs_sched.bad_comm,
 		    s->cs_sched.intern);
-	/* ftrace_sched_event_tracker.cc:166, task_state.cc FromRawPrevState */
+	/* ftrace_sched_event_tracker.cc:168, task_state.cc:94 */
 	if (s->cs_sched.state_seen)
 		found(s, SEM_PREV_STATE, F_SCHED_STATE, s->cs_sched.bad_state,
 		    0);
@@ -542,6 +556,9 @@ sem_field(struct sem *s, uint32_t field, uint64_t v)
 			s->pkt_ts = v;
 		} else if (field == F_PKT_SEQ) {
 			s->pkt_has |= SEM_P_SEQ;
+		} else if (field == F_PKT_FLAGS &&
+		    (v & SEQ_INCREMENTAL_STATE_CLEARED)) {
+			s->pkt_has |= SEM_P_CLEARED;
 		}
 		break;
 	case SEM_M_TRACK_EVENT:
@@ -597,7 +614,7 @@ sem_field(struct sem *s, uint32_t field, uint64_t v)
 	case SEM_M_COMPACT_SCHED:
 		if (field < 13 && field != F_SCHED_INTERN)
 			s->cs_sched.n[field]++;
-		/* The table is built whole first (ftrace_tokenizer.cc:352). */
+		/* The table is built whole first (ftrace_tokenizer.cc:354). */
 		if ((field == F_SCHED_COMM || field == F_SCHED_WCOMM) &&
 		    (!s->cs_sched.comm_seen || v > s->cs_sched.bad_comm)) {
 			s->cs_sched.comm_seen = 1;
@@ -654,18 +671,24 @@ sem_bytes(struct sem *s, uint32_t field, const uint8_t *p, size_t n)
 void
 sem_packet_end(struct sem *s)
 {
+	/* proto_trace_reader.cc:585: CLEARED applies to no sequence. */
+	if ((s->pkt_has & (SEM_P_CLEARED | SEM_P_SEQ)) == SEM_P_CLEARED)
+		found(s, SEM_CLEARED_NO_SEQUENCE, 0, 0, 0);
+	/* proto_trace_reader.cc:680: interned data for no sequence. */
+	if ((s->pkt_has & (SEM_P_INTERN | SEM_P_SEQ)) == SEM_P_INTERN)
+		found(s, SEM_INTERNED_NO_SEQUENCE, 0, 0, 0);
 	if (s->pkt_has & SEM_P_TE) {
-		/* track_event_tokenizer.cc:429: needs a sequence id. */
+		/* track_event_tokenizer.cc:432: needs a sequence id. */
 		if (!(s->pkt_has & SEM_P_SEQ))
 			found(s, SEM_TE_NO_SEQUENCE, 0, 0, 0);
-		/* track_event_tokenizer.cc:468: and a timestamp. */
+		/* track_event_tokenizer.cc:471: and a timestamp. */
 		else if (!(s->pkt_has & SEM_P_TS) && !s->pkt_has_te_ts)
 			found(s, SEM_TE_NO_TIMESTAMP, 0, 0, 0);
-		/* track_event_tokenizer.cc:477: negative as int64. */
+		/* track_event_tokenizer.cc:480: negative as int64. */
 		else if ((s->pkt_has & SEM_P_TS) && (int64_t)s->pkt_ts < 0)
 			found(s, SEM_TE_NEGATIVE_TS, 0, s->pkt_ts, 0);
 	} else if ((s->pkt_has & SEM_P_TS) && (int64_t)s->pkt_ts < 0) {
-		/* trace_sorter.h:370: the sorter drops it. */
+		/* trace_sorter.h:372: the sorter drops it. */
 		found(s, SEM_NEGATIVE_TS, 0, s->pkt_ts, 0);
 	}
 	s->depth = s->lost_depth = 0;

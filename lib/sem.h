@@ -38,6 +38,7 @@ enum sem_msg {
 	SEM_M_FTRACE_BUNDLE,		/* FtraceEventBundle */
 	SEM_M_COMPACT_SCHED,		/* FtraceEventBundle.CompactSched */
 	SEM_M_UTSNAME,			/* Utsname */
+	SEM_M_INTERNED_DATA,		/* InternedData: its presence only */
 	SEM_M_COUNT
 };
 
@@ -51,6 +52,8 @@ enum sem_reason {
 	SEM_OK,
 	SEM_TE_NO_SEQUENCE,	/* TrackEvent, no trusted_packet_sequence_id */
 	SEM_TE_NO_TIMESTAMP,	/* TrackEvent without any timestamp */
+	SEM_INTERNED_NO_SEQUENCE, /* InternedData, no sequence id */
+	SEM_CLEARED_NO_SEQUENCE, /* INCREMENTAL_STATE_CLEARED, no sequence */
 	SEM_TE_NEGATIVE_TS,	/* TrackEvent timestamp >= 2^63 */
 	SEM_NEGATIVE_TS,	/* another packet's timestamp >= 2^63 */
 	SEM_TD_NO_UUID,		/* TrackDescriptor without uuid */

@@ -186,6 +186,26 @@ main(void)
 	    "the finding names packet and offset");
 
 	fresh();
+	begin();
+	sem_field(&s, 13, 1);
+	sem_msg_begin(&s, SEM_M_INTERNED_DATA, 12, 0);
+	sem_msg_end(&s, SEM_M_INTERNED_DATA);
+	end();
+	sem_finish(&s);
+	ok(s.nfound == 2 && s.found[0].reason == SEM_CLEARED_NO_SEQUENCE &&
+	    s.found[1].reason == SEM_INTERNED_NO_SEQUENCE,
+	    "CLEARED and interned data without sequence id");
+
+	fresh();
+	begin();
+	sem_field(&s, 10, 7);
+	sem_field(&s, 13, 3);
+	sem_msg_begin(&s, SEM_M_INTERNED_DATA, 12, 0);
+	sem_msg_end(&s, SEM_M_INTERNED_DATA);
+	end();
+	ok(clean(), "CLEARED and interned data on sequence 7");
+
+	fresh();
 	te_packet(0, 0, 1);
 	ok(only(SEM_TE_NO_TIMESTAMP, 0), "TrackEvent without timestamp");
 
