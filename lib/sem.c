@@ -62,7 +62,6 @@ struct sem_track {
 	uint64_t pid, tid;
 	uint64_t packet, off;	/* where it was first described */
 	int kind;
-	int used;
 };
 
 static const struct {

@@ -52,10 +52,10 @@ varint(const uint8_t **pp, const uint8_t *end, uint64_t *v)
 {
 	const uint8_t *p = *pp;
 	uint64_t r = 0;
-	unsigned s;
+	unsigned sh;
 
-	for (s = 0; s < 64 && p < end; s += 7) {
-		r |= (uint64_t)(*p & 0x7f) << s;
+	for (sh = 0; sh < 64 && p < end; sh += 7) {
+		r |= (uint64_t)(*p & 0x7f) << sh;
 		if (!(*p++ & 0x80)) {
 			*v = r;
 			*pp = p;
@@ -151,7 +151,7 @@ int
 main(int argc, char **argv)
 {
 	const uint8_t *p, *end;
-	uint8_t *buf;
+	uint8_t *buf, *more;
 	size_t n = 0, cap = 1 << 20, i;
 	uint64_t key, len, index = 0;
 	ssize_t r;
@@ -170,8 +170,9 @@ main(int argc, char **argv)
 			if (cap >= BASE_MAX)
 				errx(2, "%s: too large", argv[1]);
 			cap *= 2;
-			if ((buf = realloc(buf, cap)) == NULL)
+			if ((more = realloc(buf, cap)) == NULL)
 				err(2, "realloc");
+			buf = more;
 		}
 		if ((r = read(fd, buf + n, cap - n)) == -1) {
 			if (errno == EINTR)

@@ -884,6 +884,8 @@ m_callstack_missing_frame(void)
 	id = sub(packet((size_t)i), TP_INTERN);
 	for (n = 0; find(id, ID_CALLSTACKS, n) != -1; n++)
 		;
+	if (n == 0)
+		return 3;
 	j = find(id, ID_CALLSTACKS, pick(n));
 	stk = &id->kid[j];
 	if (decode(stk) == -1 || (f = find(stk, STK_FRAMES, 0)) == -1)
