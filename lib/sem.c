@@ -126,7 +126,6 @@ static const struct {
 	{ "InternedData", SEM_M_INTERNED_DATA },
 	{ "ProcessDescriptor", SEM_M_PROCESS_DESCRIPTOR },
 	{ "ThreadDescriptor", SEM_M_THREAD_DESCRIPTOR },
-	{ "TracePacket", SEM_M_PACKET },
 	{ "TrackDescriptor", SEM_M_TRACK_DESCRIPTOR },
 	{ "TrackEvent", SEM_M_TRACK_EVENT },
 	{ "Utsname", SEM_M_UTSNAME },
@@ -263,7 +262,12 @@ sem_packet_begin(struct sem *s, uint64_t off, uint64_t index, uint64_t len)
 	s->pkt_ts = 0;
 	s->pkt_has = 0;
 	s->pkt_has_te_ts = 0;
-	s->depth = s->lost_depth = 0;
+	/* The packet is the bottom frame; the walker does not push it. */
+	s->stack[0].msg = SEM_M_PACKET;
+	s->stack[0].field = 1;
+	s->stack[0].off = off;
+	s->depth = 1;
+	s->lost_depth = 0;
 	/* proto_ring_buffer.h:99: trace_processor's convert path stops. */
 	if (len > SEM_PACKET_MAX)
 		found(s, SEM_NOTE_BIG_PACKET, 0, len, SEM_PACKET_MAX);

@@ -8,8 +8,10 @@
  * How a walker drives it:
  *   once:       m = sem_msg_by_name(schema_msgs[i].name) for each schema
  *               message, kept in a table (SEM_M_NONE: not wanted);
- *   per packet: sem_packet_begin, then for every wanted message in it
- *               sem_msg_begin / its fields / sem_msg_end, sem_packet_end;
+ *   per packet: sem_packet_begin (the packet's own fields follow as
+ *               those of SEM_M_PACKET), then for every wanted message in
+ *               it sem_msg_begin / its fields / sem_msg_end; then
+ *               sem_packet_end;
  *   fields:     sem_field for each varint or fixed value of a wanted
  *               message (each element of a packed field on its own),
  *               sem_bytes for its strings and bytes;

@@ -55,7 +55,7 @@ traces_table() {
 	cat <<-EOF
 	wprof-1s-pid1 3 all
 	wprof-500ms-sha256sum 3 all
-	wprof-2s-stacks-sched 2 callstack_iid_missing callstack_missing_frame comm_index_past compact_short ftrace_cpu_1024 ftrace_lost_events ftrace_no_cpu h_comm_index_ok h_prev_state_ok prev_state_bad
+	wprof-2s-stacks-sched 2 ts_underflow_other callstack_iid_missing callstack_missing_frame comm_index_past compact_short ftrace_cpu_1024 ftrace_lost_events ftrace_no_cpu h_comm_index_ok h_prev_state_ok prev_state_bad
 	EOF
 }
 
@@ -146,6 +146,8 @@ label() {
 		3) continue ;;
 		*) exit 2 ;;
 		esac
+		# "lose|keep changed": two words, split on purpose.
+		# shellcheck disable=SC2046
 		set -- $(verdict "$bstats" "$(stats "$f")")
 		printf '%s\t%s\t%s\t%s\t%s\n' "$seed" "$name" "$mut" "$1" "$2"
 	done

@@ -196,11 +196,9 @@ main(int argc, char **argv)
 			errx(2, "%s: not a trace at offset %zu", argv[1],
 			    (size_t)(start - buf));
 		sem_packet_begin(&s, (uint64_t)(start - buf), index++, len);
-		sem_msg_begin(&s, SEM_M_PACKET, 1, (uint64_t)(start - buf));
 		if (walk(p, p + len, SEM_M_PACKET) == -1)
 			errx(2, "%s: bad packet at offset %zu", argv[1],
 			    (size_t)(start - buf));
-		sem_msg_end(&s, SEM_M_PACKET);
 		sem_packet_end(&s);
 		p += len;
 	}

@@ -580,6 +580,26 @@ m_ts_underflow(void)
 }
 
 static int
+is_other_ts(struct node *pk)
+{
+	return has(pk, TP_TS) && !has(pk, TP_TE);
+}
+
+static int
+m_ts_underflow_other(void)
+{
+	long i = choose(is_other_ts);
+	uint64_t d = 1 + next() % 1000000000u;
+
+	if (i == -1)
+		return 3;
+	setvar(packet((size_t)i), TP_TS, (uint64_t)0 - d);
+	snprintf(detail, sizeof(detail), "timestamp=-%llu",
+	    (unsigned long long)d);
+	return 0;
+}
+
+static int
 m_drop_field(pred_fn pred, uint32_t field, const char *what)
 {
 	long i = choose(pred);
@@ -1260,6 +1280,7 @@ static const struct mutation {
 	{ "track_chain_deep", "lose", m_track_chain_deep },
 	{ "track_parent_conflict", "lose", m_track_parent_conflict },
 	{ "ts_underflow", "lose", m_ts_underflow },
+	{ "ts_underflow_other", "lose", m_ts_underflow_other },
 	{ "uuid_missing", "lose", m_uuid_missing },
 };
 

@@ -20,13 +20,11 @@ begin(void)
 {
 	sem_packet_begin(&s, 100 * npkt, npkt, 50);
 	npkt++;
-	sem_msg_begin(&s, SEM_M_PACKET, 1, 0);
 }
 
 static void
 end(void)
 {
-	sem_msg_end(&s, SEM_M_PACKET);
 	sem_packet_end(&s);
 }
 
@@ -164,7 +162,8 @@ main(void)
 	sem_init(&s);
 	ok(sem_msg_by_name("TrackEvent") == SEM_M_TRACK_EVENT &&
 	    sem_msg_by_name("ClockSnapshot.Clock") == SEM_M_CLOCK &&
-	    sem_msg_by_name("DebugAnnotation") == SEM_M_NONE,
+	    sem_msg_by_name("DebugAnnotation") == SEM_M_NONE &&
+	    sem_msg_by_name("TracePacket") == SEM_M_NONE,
 	    "messages wanted by schema name");
 
 	fresh();
