@@ -301,7 +301,7 @@ wperr_hint(const struct wperr *e)
 		return "a track uuid is used but no TrackDescriptor describes "
 		    "it: Perfetto cannot place those events on a track";
 	case WPE_CHANGED:
-		return "the file shrank or grew while it was read (exit status "
+		return "the file was written to while it was read (exit status "
 		    "2): something still writes it; check it again when that "
 		    "is done";
 	case WPE_SYS:
