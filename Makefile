@@ -37,7 +37,8 @@ HDRS = $(wildcard lib/*.h cmd/*.h)
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/unit_sniff \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
-	$(B)/tests/mutate $(B)/gen/schemagen
+	$(B)/tests/mutate $(B)/gen/schemagen $(B)/tests/unit_schema \
+	$(B)/tests/semmut $(B)/tests/unit_sem $(B)/tests/semdrv
 
 .DEFAULT_GOAL := all
 
@@ -78,12 +79,13 @@ $(B)/tests/%: tests/%.c $(B)/tests/testsup.o $(B)/libwprofck.a $(HDRS) \
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(B)/tests/testsup.o $(B)/libwprofck.a $(LIBS)
 .SECONDARY: $(B)/tests/testsup.o
+$(B)/tests/unit_schema: ALL_CPPFLAGS += -Ilib
 
 # The progress module is cmd/'s; its driver links it alone.
 $(B)/tests/progress_drv: tests/progress_drv.c $(B)/cmd/progress.o $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
-		$(B)/cmd/progress.o
+		$(B)/cmd/progress.o $(LIBS)
 # The LD_PRELOAD shim is built without the sanitizers: ASan must come first.
 $(B)/tests/shim.so: tests/shim.c
 	@mkdir -p $(@D)
@@ -130,8 +132,21 @@ labels: $(B)/tests/mkpb $(B)/tests/mutate
 	fi
 	B=$(B) sh tests/fidelity.sh labels "$(PROTO)" $(LABELS)
 
-fidelity: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/mutate
+fidelity: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/mutate $(B)/tests/semmut
 	B=$(B) sh tests/fidelity.sh live "$(PROTO)" "$(FIDELITY_SEED)"
+	B=$(B) TP="$(TP)" sh tests/semantic.sh live "$(FIDELITY_SEED)"
+
+# The semantic differential test (issue 16, tests/semantic.sh): seeded
+# mutations of the real traces that keep the protobuf valid and break one
+# rule of Perfetto's importer (tests/semmut.c). `make semantic-labels`
+# rewrites tests/data/semantic.tsv with trace_processor's verdict on each
+# (TP=path/to/trace_processor_shell, default ../shared/perfetto/bin/);
+# `make fidelity` above compares fresh seeds live, or skips with a message
+# when trace_processor does not run. make test needs neither.
+SEMANTIC_LABELS = tests/data/semantic.tsv
+
+semantic-labels: $(B)/tests/semmut
+	B=$(B) TP="$(TP)" sh tests/semantic.sh labels $(SEMANTIC_LABELS)
 
 install: $(B)/wprofck
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -169,5 +184,6 @@ clean:
 	rm -rf build build-san build-fuzz
 
 .PHONY: all test test-run demo demo-run bench bench-run labels fidelity \
+	semantic-labels \
 	install uninstall lint-man clean schema
 

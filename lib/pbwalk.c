@@ -295,9 +295,9 @@ fail_wire(struct pbwalk *w, const struct piece *pc, enum pbwire_err r,
 		    top ? "the length runs past the end of the packet" :
 		    "the length runs past the end of its message");
 	case PBWIRE_PAST:
-		w->err.want = f->len;
-		w->err.got = f->rest;
-		return fail_in(w, WPE_MALFORMED_PACKET, OFF(t), f->tag,
+		w->err.len = f->len;
+		w->err.left = f->rest;
+		return fail_in(w, WPE_MALFORMED_LENGTH, OFF(t), f->tag,
 		    top ? value_past : value_past_msg);
 	case PBWIRE_END_STRAY:
 		return fail_in(w, WPE_MALFORMED_PACKET, OFF(t), f->tag,
@@ -491,12 +491,9 @@ fields(struct pbwalk *w, const struct piece *pc, const unsigned char **pp,
 				goto out;
 			}
 			if (packed_fixed_bad(f, pf.len)) {
-				w->err.want = f->kind == SK_FIXED32 ? 4 : 8;
-				w->err.got = pf.len;
 				ret = fail_in(w, WPE_MALFORMED_PACKET, OFF(t),
 				    pf.tag, "the packed values do not fill "
 				    "their field");
-				w->err.want = 0;
 				goto out;
 			}
 			avail = (size_t)(lim - p);
@@ -665,7 +662,7 @@ not_packet(struct pbwalk *w, const unsigned char *p, const unsigned char *end,
 	const unsigned char *s = p;
 	uint64_t tag;
 
-	w->err.got = w->size == PBWALK_SIZE_UNKNOWN ? 0 : w->size - off;
+	w->err.trailing = w->size == PBWALK_SIZE_UNKNOWN ? 0 : w->size - off;
 	if (pbwire_varint(&p, end, end, 10, &tag) != PBWIRE_OK ||
 	    pbwire_over64(s, p))
 		return fail(w, WPE_TRAILING_BYTES, off,
@@ -718,11 +715,8 @@ bad_head(struct pbwalk *w, enum pbwire_err r, const unsigned char *t,
 {
 	if (r == PBWIRE_TAG_OTHER)
 		return not_packet(w, t, end, off);
-	if (r == PBWIRE_LEN_SHORT) {
-		w->err.want = w->err.got = 0;
-		return fail(w, WPE_TRUNCATED, off,
-		    "the file ends inside the length");
-	}
+	if (r == PBWIRE_LEN_SHORT)
+		return fail(w, WPE_TRUNCATED_LENGTH, off, NULL);
 	return fail(w, WPE_BAD_VARINT, off, r == PBWIRE_LEN_LONG ?
 	    "the packet length is longer than 10 bytes" :
 	    "the packet length is above 64 bits");
@@ -779,8 +773,8 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 			/* The packet lies inside the file. */
 			if (w->size != PBWALK_SIZE_UNKNOWN &&
 			    v > (left = w->size - body)) {
-				w->err.want = v;
-				w->err.got = left;
+				w->err.claimed = v;
+				w->err.present = left;
 				return fail(w, WPE_TRUNCATED, OFF(t), NULL);
 			}
 			w->in_pkt = 1;
@@ -839,8 +833,8 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 	return PBWALK_NEED;
 
 truncated:
-	w->err.want = w->pkt_len;
-	w->err.got = OFF(end) - w->pkt_body;
+	w->err.claimed = w->pkt_len;
+	w->err.present = OFF(end) - w->pkt_body;
 	return fail(w, WPE_TRUNCATED, w->pkt_off, NULL);
 
 bad_utf8:

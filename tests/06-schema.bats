@@ -1,19 +1,74 @@
 #!/usr/bin/env bats
-# The generated schema table (lib/gen/schemagen.c, issue 15): a slightly
-# newer proto changes a few lines of it, and `make schema` makes again what
-# is committed. Both need protoc; the first uses the real proto when PROTO
-# names it, tests/data/schema-mini.proto otherwise; the second only runs
-# with PROTO set to the proto lib/schema.h names by its sha256.
+# The generated schema table (lib/gen/schemagen.c, issue 15). Without
+# protoc: schemagen turns the committed descriptor set of
+# tests/data/schema-mini.proto into a table that tests/unit_schema.c
+# passes. With protoc: a slightly newer proto changes a few lines of the
+# table (the real proto when PROTO names it, the mini one otherwise), and
+# `make schema` makes again what is committed (only with PROTO set to the
+# proto lib/schema.h names by its sha256).
 
 load common
 
 : "${SCHEMAGEN:=$_wp_build/gen/schemagen}"
 export SCHEMAGEN
 
-setup() {
+SHA=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+
+need_protoc() {
 	if ! command -v protoc >/dev/null 2>&1; then
 		skip "protoc not found (apt-get install protobuf-compiler): the schema table is not regenerated"
 	fi
+}
+
+@test "schemagen: the table of the mini descriptor set passes unit_schema, no protoc needed" {
+	T=$BATS_TEST_TMPDIR
+	run -0 "$SCHEMAGEN" -r 'mini ref' -s "$SHA" "$TESTS/data/schema-mini.pb" \
+	    "$T/schema.c" "$T/schema.h"
+	for f in schema.c schema.h; do
+		run -0 sed -n 3,4p "$T/$f"
+		assert_output " * of mini ref,
+ * sha256 $SHA:"
+	done
+	# Indices are names, never numbers: { number, M_x, SK_MESSAGE, ... }
+	# for the 16 message fields of the mini proto (Trace 1, TracePacket 3,
+	# TrackEvent 2, DebugAnnotation 2, InternedData 8).
+	run -0 grep -c '^	{ [0-9]*, M_[A-Za-z_]*, SK_MESSAGE' "$T/schema.c"
+	assert_output 16
+	run -1 grep '^	{ [0-9]*, [1-9][0-9]*, SK_' "$T/schema.c"
+	run -0 ${CC:-cc} -std=c11 -Wall -Wextra -Werror -I"$T" \
+	    -o "$T/unit_schema" "$TESTS/unit_schema.c" "$T/schema.c"
+	run -0 "$T/unit_schema"
+	refute_output --partial 'not ok'
+	assert_line '1..36'
+}
+
+@test "schemagen: no -r or -s is a usage error; a bad sha256 is refused" {
+	T=$BATS_TEST_TMPDIR
+	run -2 "$SCHEMAGEN" -s "$SHA" "$TESTS/data/schema-mini.pb" \
+	    "$T/schema.c" "$T/schema.h"
+	assert_output 'usage: schemagen -r ref -s sha256 descriptors.pb schema.c schema.h'
+	run -2 "$SCHEMAGEN" -r x "$TESTS/data/schema-mini.pb" \
+	    "$T/schema.c" "$T/schema.h"
+	run -1 "$SCHEMAGEN" -r x -s "${SHA^^}" "$TESTS/data/schema-mini.pb" \
+	    "$T/schema.c" "$T/schema.h"
+	assert_output "schemagen: -s ${SHA^^}: not a sha256 in lowercase hex"
+	run -1 "$SCHEMAGEN" -r 'a */ b' -s "$SHA" "$TESTS/data/schema-mini.pb" \
+	    "$T/schema.c" "$T/schema.h"
+	assert_output "schemagen: -r a */ b: not for a comment"
+	[ ! -e "$T/schema.c" ]
+}
+
+@test "tests/data/schema-mini.pb is the descriptor set of schema-mini.proto" {
+	need_protoc
+	T=$BATS_TEST_TMPDIR
+	run -0 protoc -I"$TESTS/data" --include_imports \
+	    --descriptor_set_out="$T/mini.pb" schema-mini.proto
+	# Compared by what schemagen makes of it: protoc versions may order
+	# the bytes of a descriptor differently.
+	"$SCHEMAGEN" -r x -s "$SHA" "$T/mini.pb" "$T/a.c" "$T/a.h"
+	"$SCHEMAGEN" -r x -s "$SHA" "$TESTS/data/schema-mini.pb" "$T/b.c" "$T/b.h"
+	run -0 cmp "$T/a.c" "$T/b.c"
+	run -0 cmp "$T/a.h" "$T/b.h"
 }
 
 # changed N: the count of changed lines schema-diff.sh gave for schema.c.
@@ -24,6 +79,7 @@ changed_c() {
 }
 
 @test "one message and one field added change a few lines of schema.c (mini proto)" {
+	need_protoc
 	run -0 sh "$TESTS/schema-diff.sh" "$TESTS/data/schema-mini.proto" \
 	    "$BATS_TEST_TMPDIR/d"
 	# The new message has its index, field offset, direct lookup, row,
@@ -48,6 +104,7 @@ changed_c() {
 }
 
 @test "one message and one field added change a few lines of schema.c (PROTO)" {
+	need_protoc
 	[ -n "${PROTO:-}" ] ||
 		skip "PROTO unset: give PROTO=path/to/perfetto_trace.proto to diff the real table"
 	run -0 sh "$TESTS/schema-diff.sh" "$PROTO" "$BATS_TEST_TMPDIR/d"
@@ -58,6 +115,7 @@ changed_c() {
 }
 
 @test "make schema PROTO=... makes lib/schema.c and lib/schema.h byte for byte" {
+	need_protoc
 	[ -n "${PROTO:-}" ] ||
 		skip "PROTO unset: give PROTO=path/to/perfetto_trace.proto to regenerate the table"
 	sha=$(sha256sum <"$PROTO" | cut -c1-64)
