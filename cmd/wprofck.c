@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "signals.h"
 #include "../lib/wprofck.h"
 
 static const struct command {
@@ -102,6 +103,7 @@ main(int argc, char **argv)
 
 	if (argc < 1)
 		return usage_error();
+	signals_init();
 	set_prefix(argv, NULL);
 	while ((ch = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (ch) {
