@@ -168,11 +168,27 @@ clear_progress(const struct pump *p)
 		progress_clear(p->progress_arg);
 }
 
+/* -o /dev/stdout, /dev/tty, /dev/pts/N: a character device that is one. */
+static int
+names_tty(const char *path)
+{
+	struct stat st;
+	int fd, tty;
+
+	if (stat(path, &st) == -1 || !S_ISCHR(st.st_mode) ||
+	    (fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) ==
+	    -1)
+		return 0;
+	tty = isatty(fd);
+	close(fd);
+	return tty;
+}
+
 void
 refuse_tty(const struct io_opts *o, const char *what)
 {
-	if ((o->out == NULL || strcmp(o->out, "-") == 0) && !o->force &&
-	    isatty(STDOUT_FILENO))
+	if (!o->force && (o->out == NULL || strcmp(o->out, "-") == 0 ?
+	    isatty(STDOUT_FILENO) : names_tty(o->out)))
 		errx(EXIT_TROUBLE, "refusing to write %s to a terminal; use -o "
 		    "or -f", what);
 }
