@@ -41,7 +41,7 @@ HDRS = $(wildcard lib/*.h cmd/*.h)
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/unit_sniff \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
-	$(B)/tests/mutate $(B)/tests/unit_writer
+	$(B)/tests/mutate $(B)/tests/unit_writer $(B)/tests/unit_crc
 
 .DEFAULT_GOAL := all
 
