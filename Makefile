@@ -41,7 +41,8 @@ HDRS = $(wildcard lib/*.h cmd/*.h)
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/unit_sniff \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
-	$(B)/tests/mutate $(B)/tests/unit_writer $(B)/tests/unit_crc
+	$(B)/tests/mutate $(B)/gen/schemagen $(B)/tests/unit_schema \
+	$(B)/tests/unit_writer $(B)/tests/unit_crc
 
 .DEFAULT_GOAL := all
 
@@ -75,10 +76,14 @@ $(B)/%.o: %.c $(HDRS) | build-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/tests/%: tests/%.c $(B)/libwprofck.a $(HDRS) tests/tap.h
+# Test tools and unit tests; tests/testsup.c holds their shared helpers.
+$(B)/tests/%: tests/%.c $(B)/tests/testsup.o $(B)/libwprofck.a $(HDRS) \
+    tests/tap.h tests/testsup.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
-		$(B)/libwprofck.a $(LIBS)
+		$(B)/tests/testsup.o $(B)/libwprofck.a $(LIBS)
+.SECONDARY: $(B)/tests/testsup.o
+$(B)/tests/unit_schema: ALL_CPPFLAGS += -Ilib
 
 # The progress module is cmd/'s; its driver links it alone.
 $(B)/tests/progress_drv: tests/progress_drv.c $(B)/cmd/progress.o $(HDRS)
@@ -160,7 +165,11 @@ uninstall:
 
 # The schema table of the deep walk, from Perfetto's perfetto_trace.proto:
 # make schema PROTO=/path/to/perfetto_trace.proto (needs protoc).
+# PERFETTO_REF names the proto's release or commit in the files' header,
+# with the sha256 of PROTO; SCHEMA_OUT is where the two files go.
 PROTOC ?= protoc
+PERFETTO_REF ?= anakryiko/wprof@228b169 src/perfetto_trace.proto
+SCHEMA_OUT ?= lib
 
 $(B)/gen/schemagen: lib/gen/schemagen.c
 	@mkdir -p $(@D)
@@ -170,7 +179,10 @@ schema: $(B)/gen/schemagen
 	@test -n "$(PROTO)" || { echo "make schema PROTO=path/to/perfetto_trace.proto" >&2; exit 2; }
 	$(PROTOC) -I$(dir $(PROTO)) --include_imports \
 		--descriptor_set_out=$(B)/gen/schema.pb $(notdir $(PROTO))
-	$(B)/gen/schemagen $(B)/gen/schema.pb lib/schema.c lib/schema.h
+	sha=$$(sha256sum <"$(PROTO)" | cut -c1-64) && \
+	$(B)/gen/schemagen -r "$(PERFETTO_REF)" -s "$$sha" $(B)/gen/schema.pb \
+		$(B)/gen/schema.c $(B)/gen/schema.h
+	cp $(B)/gen/schema.c $(B)/gen/schema.h $(SCHEMA_OUT)/
 
 lint-man:
 	mandoc -Tlint -W warning man/wprofck.1

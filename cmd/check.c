@@ -14,8 +14,11 @@
 
 #include "cmds.h"
 #include "json.h"
+#include "opt.h"
 #include "progress.h"
+#include "run.h"
 #include "../lib/check.h"
+#include "../lib/err.h"
 #include "../lib/sniff.h"
 
 const char synopsis_check[] =
@@ -1122,8 +1125,8 @@ cmd_check(int argc, char **argv)
 		{ "min-size", required_argument, NULL, OPT_MIN_SIZE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "shape", no_argument, NULL, OPT_SHAPE },
-		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument, NULL, RUN_NO_PROGRESS },
+		{ "progress", no_argument, NULL, RUN_PROGRESS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct progress prog;
@@ -1141,7 +1144,7 @@ cmd_check(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			help(synopsis_check);
+			opt_help(synopsis_check);
 		case 'q':
 			o.quiet = 1;
 			break;
@@ -1158,14 +1161,14 @@ cmd_check(int argc, char **argv)
 			o.min_size = opt_size("--min-size", optarg, 0,
 			    INT64_MAX);
 			break;
-		case OPT_PROGRESS:
+		case RUN_PROGRESS:
 			o.progress = PROGRESS_FORCED;
 			break;
-		case OPT_NO_PROGRESS:
+		case RUN_NO_PROGRESS:
 			o.progress = PROGRESS_OFF;
 			break;
 		default:
-			usage(synopsis_check);
+			opt_usage(synopsis_check);
 		}
 	}
 	argc -= optind;
@@ -1174,7 +1177,7 @@ cmd_check(int argc, char **argv)
 		if ((env[0] = getenv("KTSTR_SIDECAR_DIR")) == NULL ||
 		    env[0][0] == '\0') {
 			warnx("no path, and KTSTR_SIDECAR_DIR is not set");
-			usage(synopsis_check);
+			opt_usage(synopsis_check);
 		}
 		/* A sidecar directory that is not there is trouble. */
 		if (stat(env[0], &sb) == -1) {

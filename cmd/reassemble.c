@@ -9,8 +9,14 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "opt.h"
+#include "run.h"
 #include "../lib/check.h"
+#include "../lib/err.h"
+#include "../lib/frame.h"
 #include "../lib/pump.h"
+#include "../lib/reasm.h"
+#include "../lib/tag.h"
 
 const char synopsis_reassemble[] =
     "reassemble [-fq] [-o out] [--sync] [--max-frame size] "
@@ -18,7 +24,7 @@ const char synopsis_reassemble[] =
     "[--progress | --no-progress] [dump]";
 
 struct reassemble_opts {
-	struct io_opts io;
+	struct run_opts io;
 	uint32_t cap, trace_tag, chunk_tag;
 	int check;		/* 0, or 1 + enum check_mode */
 };
@@ -63,11 +69,11 @@ static void
 warn_failed(const struct pump *p, const struct reassemble_state *s)
 {
 	const struct wperr *e = &s->r.err;
-	const char *d = dump_arg(p->name);
+	const char *d = opt_dump_arg(p->name);
 	uint64_t len;
 	char msg[512], cap[24];
 
-	clear_progress(p);
+	run_clear_progress(p);
 	if (e->code == WPE_NO_TERMINAL &&
 	    looks_like_trace(s->head, s->headlen, &len)) {
 		warnx("%s: a Perfetto trace, not a drain dump: it starts with "
@@ -78,7 +84,7 @@ warn_failed(const struct pump *p, const struct reassemble_state *s)
 	warnx("%s: %s; no .pb written", p->name,
 	    wperr_str(e, msg, sizeof(msg)));
 	if (e->code == WPE_NO_TERMINAL && e->stop.why == FSTOP_OVERSIZED) {
-		cap_for(e->stop.len, cap, sizeof(cap));
+		opt_cap_for(e->stop.len, cap, sizeof(cap));
 		warnx("%s: if the guest wrote frames that large, --max-frame "
 		    "%s admits this one; 'wprofck frames --max-frame %s %s' "
 		    "lists the frames", p->name, cap, cap, d);
@@ -99,12 +105,12 @@ static void
 warn_pad(const struct pump *p, const struct frame *f)
 {
 	const char *name = p->name;
-	char tn[FRAME_TYPE_NAME_MAX];
+	char tn[TAG_NAME_MAX];
 
-	clear_progress(p);
+	run_clear_progress(p);
 	warnx("%s: warning: frame %llu at offset %llu (%s) has pad 0x%08lx, "
 	    "expected 0", name, (unsigned long long)f->index,
-	    (unsigned long long)f->off, frame_type_name(f->type, tn),
+	    (unsigned long long)f->off, tag_type_name(f->type, tn),
 	    (unsigned long)f->pad);
 }
 
@@ -197,7 +203,7 @@ cmd_reassemble(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace-tag", required_argument, NULL, OPT_TRACE_TAG },
-		IO_LONGOPTS,
+		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct reassemble_opts o;
@@ -211,11 +217,11 @@ cmd_reassemble(int argc, char **argv)
 	o.trace_tag = TAG_WPRF;
 	o.chunk_tag = TAG_WPRC;
 	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
-		if (io_opt(&o.io, ch))
+		if (run_opt(&o.io, ch))
 			continue;
 		switch (ch) {
 		case 'h':
-			help(synopsis_reassemble);
+			opt_help(synopsis_reassemble);
 		case 'o':
 			o.io.out = optarg;
 			break;
@@ -240,7 +246,7 @@ cmd_reassemble(int argc, char **argv)
 				    "or deep", optarg);
 			break;
 		default:
-			usage(synopsis_reassemble);
+			opt_usage(synopsis_reassemble);
 		}
 	}
 	argc -= optind;
@@ -250,11 +256,11 @@ cmd_reassemble(int argc, char **argv)
 	    strcmp(argv[0], "deep") == 0) && stat(argv[0], &st) == -1) {
 		warnx("--check takes its value after '=': write --check=%s",
 		    argv[0]);
-		usage(synopsis_reassemble);
+		opt_usage(synopsis_reassemble);
 	}
-	operands(argc, argv, 0, 1, synopsis_reassemble);
+	opt_operands(argc, argv, 0, 1, synopsis_reassemble);
 	opt_tags_differ(o.trace_tag, o.chunk_tag);
-	refuse_tty(&o.io, "binary data");
+	run_refuse_tty(&o.io, "binary data");
 	o.io.in = argc == 1 ? argv[0] : NULL;
 	return reassemble(&o);
 }

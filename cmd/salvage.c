@@ -7,7 +7,11 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "opt.h"
+#include "run.h"
 #include "../lib/check.h"
+#include "../lib/err.h"
+#include "../lib/pump.h"
 
 const char synopsis_salvage[] =
     "salvage [-fq] [-o out] [--sync] [--progress | --no-progress] trace";
@@ -16,7 +20,7 @@ const char synopsis_salvage[] =
 #define OPENING_PACKETS	5
 
 struct salvage_state {
-	const struct io_opts *io;
+	const struct run_opts *io;
 	struct pbwalk w;
 	enum pbwalk_ev ev;	/* PBWALK_NEED until the walk ends */
 	uint64_t mark;		/* the output holds whole packets up to here */
@@ -61,17 +65,17 @@ keep(struct pump *p, struct salvage_state *s, const unsigned char *buf,
 static int
 check_saved(struct pump *p, struct salvage_state *s)
 {
+	const size_t buflen = (size_t)CHECK_BUF_MIN * 16;
 	unsigned char *buf;
 	int fd, rc;
 
 	if ((fd = outfile_dup(p->out, &p->err)) == -1)
 		return -1;
-	if ((buf = malloc(CHECK_BUF_MIN * 16)) == NULL) {
+	if ((buf = malloc(buflen)) == NULL) {
 		close(fd);
 		return wperr_sys(&p->err, "malloc");
 	}
-	rc = check_fd(fd, CHECK_DEEP, CHECK_MIN_SIZE, buf, CHECK_BUF_MIN * 16,
-	    &s->saved);
+	rc = check_fd(fd, CHECK_DEEP, CHECK_MIN_SIZE, buf, buflen, &s->saved);
 	free(buf);
 	close(fd);
 	if (rc == -1) {
@@ -182,33 +186,33 @@ cmd_salvage(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
-		IO_LONGOPTS,
+		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct salvage_state s;
-	struct io_opts io;
+	struct run_opts io;
 	struct pump p;
 	int ch, status;
 
 	memset(&io, 0, sizeof(io));
 	io.writes = 1;
 	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
-		if (io_opt(&io, ch))
+		if (run_opt(&io, ch))
 			continue;
 		switch (ch) {
 		case 'h':
-			help(synopsis_salvage);
+			opt_help(synopsis_salvage);
 		case 'o':
 			io.out = optarg;
 			break;
 		default:
-			usage(synopsis_salvage);
+			opt_usage(synopsis_salvage);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	operands(argc, argv, 1, 1, synopsis_salvage);
-	refuse_tty(&io, "binary data");
+	opt_operands(argc, argv, 1, 1, synopsis_salvage);
+	run_refuse_tty(&io, "binary data");
 	memset(&s, 0, sizeof(s));
 	s.io = &io;
 	s.ev = PBWALK_NEED;

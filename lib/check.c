@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "err.h"
 #include "pump.h"
 
 int

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "pbwalk.h"
-#include "wprofck.h"
+#include "err.h"
 
 #define CHECK_MIN_SIZE	4096	/* wprof's opening is about 5 KB */
 #define CHECK_BUF_MIN	4096	/* the smallest buffer check_fd() takes */

@@ -3,8 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
+#include "frame.h"
 #include "pbref.h"
-#include "wprofck.h"
+#include "tag.h"
 
 /* Records errno as a WPE_SYS error; returns -1 for the caller to pass on. */
 int
@@ -17,47 +19,6 @@ wperr_sys(struct wperr *e, const char *what)
 	e->errnum = saved;
 	e->what = what;
 	return -1;
-}
-
-const char *
-frame_stop_str(const struct frame_stop *s, char *buf, size_t len)
-{
-	switch (s->why) {
-	case FSTOP_NONE:
-		snprintf(buf, len, "walk not over");
-		break;
-	case FSTOP_CLEAN:
-		snprintf(buf, len, "clean end");
-		break;
-	case FSTOP_PARTIAL_HEADER:
-		snprintf(buf, len, "partial header: %llu bytes at offset %llu",
-		    (unsigned long long)s->have, (unsigned long long)s->off);
-		break;
-	case FSTOP_OVERSIZED:
-		snprintf(buf, len,
-		    "oversized frame at offset %llu: length %lu over the cap %lu",
-		    (unsigned long long)s->off, (unsigned long)s->len,
-		    (unsigned long)s->cap);
-		break;
-	case FSTOP_TORN:
-		snprintf(buf, len,
-		    "torn frame at offset %llu: needs %lu bytes, has %llu",
-		    (unsigned long long)s->off, (unsigned long)s->len,
-		    (unsigned long long)s->have);
-		break;
-	}
-	return buf;
-}
-
-const char *
-frame_type_name(uint32_t type, char buf[FRAME_TYPE_NAME_MAX])
-{
-	const char *name;
-
-	if ((name = tag_name(type)) != NULL)
-		return name;
-	tag_vis(type, buf);
-	return buf;
 }
 
 /* Appends to buf as far as it goes; snprintf() truncates safely. */
@@ -101,7 +62,7 @@ in_path(const struct wperr *e, char *buf, size_t len)
 const char *
 wperr_str(const struct wperr *e, char *buf, size_t len)
 {
-	char stop[128], tn[FRAME_TYPE_NAME_MAX];
+	char stop[128], tn[TAG_NAME_MAX];
 
 	switch (e->code) {
 	case WPE_OK:
@@ -110,14 +71,14 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 	case WPE_TORN:
 		snprintf(buf, len, "torn trace: %s frame %llu at offset %llu "
 		    "failed its CRC (want 0x%08llx, got 0x%08llx)",
-		    frame_type_name(e->type, tn), (unsigned long long)e->index,
+		    tag_type_name(e->type, tn), (unsigned long long)e->index,
 		    (unsigned long long)e->off, (unsigned long long)e->want,
 		    (unsigned long long)e->got);
 		break;
 	case WPE_NO_TERMINAL:
 		snprintf(buf, len, "no trace: no %s frame (%s; %llu complete "
 		    "frame%s in %llu bytes, %llu chunk%s, %llu trace bytes)",
-		    frame_type_name(e->type, tn),
+		    tag_type_name(e->type, tn),
 		    frame_stop_str(&e->stop, stop, sizeof(stop)),
 		    (unsigned long long)e->stop.frames,
 		    e->stop.frames == 1 ? "" : "s",
@@ -127,7 +88,7 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	case WPE_EMPTY:
 		snprintf(buf, len, "no trace: empty trace (%s frame %llu at "
-		    "offset %llu, no chunks)", frame_type_name(e->type, tn),
+		    "offset %llu, no chunks)", tag_type_name(e->type, tn),
 		    (unsigned long long)e->index, (unsigned long long)e->off);
 		break;
 	case WPE_MISSING:
@@ -340,7 +301,7 @@ wperr_hint(const struct wperr *e)
 		return "a track uuid is used but no TrackDescriptor describes "
 		    "it: Perfetto cannot place those events on a track";
 	case WPE_CHANGED:
-		return "the file shrank or grew while it was read (exit status "
+		return "the file was written to while it was read (exit status "
 		    "2): something still writes it; check it again when that "
 		    "is done";
 	case WPE_SYS:

@@ -1,41 +1,28 @@
+#include <sys/endian.h>
+
+#include <stdio.h>
 #include <string.h>
 
 #include "crc.h"
-#include "wprofck.h"
-
-static uint32_t
-le32(const unsigned char *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static void
-put_le32(unsigned char *p, uint32_t v)
-{
-	p[0] = (unsigned char)v;
-	p[1] = (unsigned char)(v >> 8);
-	p[2] = (unsigned char)(v >> 16);
-	p[3] = (unsigned char)(v >> 24);
-}
+#include "frame.h"
 
 void
 frame_decode(const unsigned char *p, struct frame *f)
 {
-	f->type = le32(p);
-	f->len = le32(p + 4);
-	f->crc = le32(p + 8);
-	f->pad = le32(p + 12);
+	f->type = le32dec(p);
+	f->len = le32dec(p + 4);
+	f->crc = le32dec(p + 8);
+	f->pad = le32dec(p + 12);
 }
 
 void
 frame_encode(unsigned char *p, uint32_t type, uint32_t len, uint32_t crc,
     uint32_t pad)
 {
-	put_le32(p, type);
-	put_le32(p + 4, len);
-	put_le32(p + 8, crc);
-	put_le32(p + 12, pad);
+	le32enc(p, type);
+	le32enc(p + 4, len);
+	le32enc(p + 8, crc);
+	le32enc(p + 12, pad);
 }
 
 void
@@ -154,4 +141,34 @@ frame_eof(struct frame_walk *w)
 	}
 	w->stop.bytes = w->stop.off;
 	return &w->stop;
+}
+
+const char *
+frame_stop_str(const struct frame_stop *s, char *buf, size_t len)
+{
+	switch (s->why) {
+	case FSTOP_NONE:
+		snprintf(buf, len, "walk not over");
+		break;
+	case FSTOP_CLEAN:
+		snprintf(buf, len, "clean end");
+		break;
+	case FSTOP_PARTIAL_HEADER:
+		snprintf(buf, len, "partial header: %llu bytes at offset %llu",
+		    (unsigned long long)s->have, (unsigned long long)s->off);
+		break;
+	case FSTOP_OVERSIZED:
+		snprintf(buf, len,
+		    "oversized frame at offset %llu: length %lu over the cap %lu",
+		    (unsigned long long)s->off, (unsigned long)s->len,
+		    (unsigned long)s->cap);
+		break;
+	case FSTOP_TORN:
+		snprintf(buf, len,
+		    "torn frame at offset %llu: needs %lu bytes, has %llu",
+		    (unsigned long long)s->off, (unsigned long)s->len,
+		    (unsigned long long)s->have);
+		break;
+	}
+	return buf;
 }

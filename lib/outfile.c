@@ -8,8 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "err.h"
+#include "io.h"
 #include "outfile.h"
-#include "pump.h"
 #include "writer.h"
 
 /*

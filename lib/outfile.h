@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "wprofck.h"
+#include "err.h"
 
 /* Every name a temporary file beside OUT gets starts so. */
 #define OUTFILE_TMP_PREFIX	".wprofck."

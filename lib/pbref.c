@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "pbref.h"
 #include "schema.h"
 

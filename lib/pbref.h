@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wprofck.h"
+#include "err.h"
 
 #define PBREF_SLOTS_MAX	(1u << 18)	/* 8 MiB of entries */
 #define PBREF_MAX	(PBREF_SLOTS_MAX / 4 * 3)	/* distinct ids */

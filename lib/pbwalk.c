@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "err.h"
 #include "pbwalk.h"
 
 #define PKT_TS		0x01

@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "pbref.h"
 #include "schema.h"
-#include "wprofck.h"
 
 #define PB_TAG_PACKET	0x0a	/* field 1, wire type 2: TracePacket */
 #define PB_F_TIMESTAMP	8

@@ -1,8 +1,9 @@
 /*
- * The one I/O path: io_* reads and writes with every result checked, and
- * pump_* drives a command: it reads the input in large blocks, hands each
- * piece to the command's consumer, and commits or aborts the output on
- * the verdict. Nothing here prints or exits.
+ * The one I/O path: io_* (io.h) reads and writes, outfile_* (outfile.h)
+ * writes an output file by the rules of spec section 4, and pump_* drives a
+ * command: it reads the input in large blocks, hands each piece to the
+ * command's consumer, and commits or aborts the output on the verdict.
+ * Nothing here prints or exits.
  */
 #ifndef PUMP_H
 #define PUMP_H
@@ -13,17 +14,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "wprofck.h"
+#include "err.h"
+#include "io.h"
 #include "outfile.h"
-
-#define IO_AT_CURRENT	UINT64_MAX	/* io_read: read at the file offset */
-
-/* Opens an input without blocking on a FIFO that has no writer yet. */
-int io_open(const char *path, struct wperr *);
-/* One read: -1 on error, 0 at the end; EINTR is retried. */
-ssize_t io_read(int fd, void *, size_t, uint64_t off, struct wperr *);
-/* All of buf or an error; a write that returns 0 is EIO. */
-int io_write(int fd, const void *, size_t, uint64_t off, struct wperr *);
 
 enum pump_verdict {
 	PUMP_MORE,	/* give me the next piece */
@@ -45,7 +38,7 @@ struct pump {
 	int no_map;		/* read a regular file, never map it */
 	int mapped;		/* the piece is a view of the file at piece_off */
 	uint64_t piece_off;
-	struct timespec mtime;	/* a regular file's, when opened */
+	struct stat st;		/* the input's, when the pump began */
 	uint64_t done;		/* bytes read so far */
 	uint64_t items;		/* frames or packets, for progress */
 	struct outfile *out;	/* or NULL */

@@ -1,6 +1,8 @@
 #include <string.h>
 
-#include "wprofck.h"
+#include "err.h"
+#include "frame.h"
+#include "reasm.h"
 
 void
 reasm_init(struct reasm *r, uint32_t cap, uint32_t chunk_tag,

@@ -2,7 +2,8 @@
 #include <string.h>
 
 #include "sniff.h"
-#include "wprofck.h"
+#include "frame.h"
+#include "tag.h"
 
 static const struct magic {
 	enum sniff_kind kind;
@@ -46,7 +47,7 @@ sniff_head(const unsigned char *head, size_t len, struct sniff *s)
 const char *
 sniff_str(const struct sniff *s, char *buf, size_t len)
 {
-	char tn[FRAME_TYPE_NAME_MAX], c[4];
+	char tn[TAG_NAME_MAX], c[4];
 
 	switch (s->kind) {
 	case SNIFF_DRAIN:
@@ -54,7 +55,7 @@ sniff_str(const struct sniff *s, char *buf, size_t len)
 		snprintf(buf, len, "this is a drain, not a trace (first frame "
 		    "%.4s, %s, %lu bytes): wprofck reassemble makes the trace "
 		    "from it, wprofck frames lists its frames", c,
-		    frame_type_name(s->type, tn), (unsigned long)s->len);
+		    tag_type_name(s->type, tn), (unsigned long)s->len);
 		break;
 	case SNIFF_GZIP:
 		snprintf(buf, len, "this is gzip data: unpack it with gunzip "

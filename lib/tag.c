@@ -5,40 +5,42 @@
 #include <strings.h>
 #include <vis.h>
 
-#include "wprofck.h"
+#include "err.h"
+#include "size.h"
+#include "tag.h"
 
 /* text: the payloads are text a terminal may show. */
 static const struct tag {
-	uint32_t type;
 	const char *name;
+	uint32_t type;
 	int text;
 } tags[] = {
-	{ 0x57505246, "WprofTrace", 0 },
-	{ 0x57505243, "WprofTraceChunk", 0 },
-	{ 0x5354494D, "Stimulus", 0 },
-	{ 0x5354454E, "StepEnd", 0 },
-	{ 0x53435354, "ScenarioStart", 0 },
-	{ 0x53435050, "ScenarioPause", 0 },
-	{ 0x53435252, "ScenarioResume", 0 },
-	{ 0x5343454E, "ScenarioEnd", 0 },
-	{ 0x45584954, "Exit", 0 },
-	{ 0x54455354, "TestResult", 0 },
-	{ 0x53434458, "SchedExit", 0 },
-	{ 0x43525348, "Crash", 1 },
-	{ 0x504D4554, "PayloadMetrics", 0 },
-	{ 0x5241574F, "RawPayloadOutput", 0 },
-	{ 0x50524157, "Profraw", 0 },
-	{ 0x534E5251, "SnapshotRequest", 0 },
-	{ 0x534E5250, "SnapshotReply", 0 },
-	{ 0x53524459, "SysRdy", 0 },
-	{ 0x534F5554, "Stdout", 1 },
-	{ 0x53455252, "Stderr", 1 },
-	{ 0x53434C47, "SchedLog", 1 },
-	{ 0x4C494645, "Lifecycle", 1 },
-	{ 0x4B414452, "KernAddrs", 0 },
-	{ 0x45584358, "ExecExit", 0 },
-	{ 0x444D5347, "Dmesg", 1 },
-	{ 0x50524F42, "ProbeOutput", 1 },
+	{ "WprofTrace", 0x57505246, 0 },
+	{ "WprofTraceChunk", 0x57505243, 0 },
+	{ "Stimulus", 0x5354494D, 0 },
+	{ "StepEnd", 0x5354454E, 0 },
+	{ "ScenarioStart", 0x53435354, 0 },
+	{ "ScenarioPause", 0x53435050, 0 },
+	{ "ScenarioResume", 0x53435252, 0 },
+	{ "ScenarioEnd", 0x5343454E, 0 },
+	{ "Exit", 0x45584954, 0 },
+	{ "TestResult", 0x54455354, 0 },
+	{ "SchedExit", 0x53434458, 0 },
+	{ "Crash", 0x43525348, 1 },
+	{ "PayloadMetrics", 0x504D4554, 0 },
+	{ "RawPayloadOutput", 0x5241574F, 0 },
+	{ "Profraw", 0x50524157, 0 },
+	{ "SnapshotRequest", 0x534E5251, 0 },
+	{ "SnapshotReply", 0x534E5250, 0 },
+	{ "SysRdy", 0x53524459, 0 },
+	{ "Stdout", 0x534F5554, 1 },
+	{ "Stderr", 0x53455252, 1 },
+	{ "SchedLog", 0x53434C47, 1 },
+	{ "Lifecycle", 0x4C494645, 1 },
+	{ "KernAddrs", 0x4B414452, 0 },
+	{ "ExecExit", 0x45584358, 0 },
+	{ "Dmesg", 0x444D5347, 1 },
+	{ "ProbeOutput", 0x50524F42, 1 },
 };
 
 #define NTAGS (sizeof(tags) / sizeof(tags[0]))
@@ -85,21 +87,15 @@ tag_vis(uint32_t type, char *out)
 	strvisx(out, c, sizeof(c), VIS_CSTYLE | VIS_OCTAL | VIS_WHITE);
 }
 
-/* Parses a whole decimal, 0x-hex or 0-octal number, nothing else. */
-static int
-parse_u64(const char *s, uint64_t *v)
+const char *
+tag_type_name(uint32_t type, char buf[TAG_NAME_MAX])
 {
-	unsigned long long n;
-	char *end;
+	const char *name;
 
-	if (!isdigit((unsigned char)s[0]))
-		return -1;
-	errno = 0;
-	n = strtoull(s, &end, 0);
-	if (errno != 0 || end == s)
-		return -1;
-	*v = n;
-	return (int)(end - s);
+	if ((name = tag_name(type)) != NULL)
+		return name;
+	tag_vis(type, buf);
+	return buf;
 }
 
 /* The known type whose four characters are s in any case, else 0. */
@@ -133,7 +129,7 @@ tag_parse(const char *s, uint32_t *type, struct wperr *e)
 	memset(e, 0, sizeof(*e));
 	e->code = WPE_BAD_TAG;
 	if (isdigit((unsigned char)s[0])) {
-		n = parse_u64(s, &v);
+		n = size_number(s, &v);
 		if (n < 0 || s[n] != '\0') {
 			e->what = "not a number";
 			return -1;
@@ -194,48 +190,4 @@ tag_known(size_t i, uint32_t *type)
 		return NULL;
 	*type = tags[i].type;
 	return tags[i].name;
-}
-
-/* A size is a number of bytes with an optional K, M or G (1024-based). */
-int
-size_parse(const char *s, uint64_t min, uint64_t max, uint64_t *out,
-    struct wperr *e)
-{
-	uint64_t v, mult = 1;
-	int n;
-
-	memset(e, 0, sizeof(*e));
-	e->code = WPE_BAD_SIZE;
-	e->want = min;
-	e->got = max;
-	if ((n = parse_u64(s, &v)) < 0) {
-		e->what = "not a size";
-		return -1;
-	}
-	switch (s[n]) {
-	case '\0':
-		break;
-	case 'k': case 'K':
-		mult = 1ull << 10;
-		break;
-	case 'm': case 'M':
-		mult = 1ull << 20;
-		break;
-	case 'g': case 'G':
-		mult = 1ull << 30;
-		break;
-	default:
-		e->what = "not a size";
-		return -1;
-	}
-	if (mult != 1 && s[n + 1] != '\0') {
-		e->what = "not a size";
-		return -1;
-	}
-	if (v > UINT64_MAX / mult || v * mult < min || v * mult > max) {
-		e->what = "out of range";
-		return -1;
-	}
-	*out = v * mult;
-	return 0;
 }

@@ -5,7 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pump.h"
+#include "err.h"
+#include "io.h"
 #include "writer.h"
 
 /*

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wprofck.h"
+#include "err.h"
 
 #define WRITER_CHUNK	(1u << 20)	/* the default buffer size */
 #define WRITER_RESERVE_MAX	64	/* writer_reserve()'s largest */

@@ -6,8 +6,8 @@ load common
 
 setup_file() {
 	MAN=$BATS_TEST_DIRNAME/../man/wprofck.1
-	HELP_C=$BATS_TEST_DIRNAME/../cmd/help.c
-	export MAN HELP_C
+	CMDS_C=$BATS_TEST_DIRNAME/../cmd/cmds.c
+	export MAN CMDS_C
 }
 
 # mandoc's ascii output with its overstrikes taken out, no col(1) needed.
@@ -91,10 +91,10 @@ man_opts() {
 	[ "$n" -ge 5 ]
 }
 
-@test "man: the SYNOPSIS has a line for each command of cmd/help.c, and no other" {
+@test "man: the SYNOPSIS has a line for each command of cmd/cmds.c, and no other" {
 	local man help
 	man=$(man_synopsis | awk 'NR > 1 { print $2 }' | sort)
-	help=$(grep -oE '^	\{ "[a-z]+", "' "$HELP_C" | cut -d'"' -f2 | sort)
+	help=$(grep -oE '^	\{ "[a-z]+", cmd_' "$CMDS_C" | cut -d'"' -f2 | sort)
 	assert_equal "$man" "$help"
 	# and wprofck help lists only commands of that table
 	run -0 comm -23 <(commands | sort) <(printf '%s\n' "$help")

@@ -20,6 +20,9 @@
  *                        (pthread_create), link (linkat), rename (renameat)
  *   WPSHIM_STOP_MAP=1    the first mmap(2) of a regular file stops the
  *                        process (SIGSTOP) once the file is mapped
+ *   WPSHIM_POKE=OFF      where SHRINK would act: 20 ms later (a new tick
+ *                        of the file system's clock), zeroes the byte at
+ *                        OFF in place, the size unchanged
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -34,6 +37,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static int
@@ -212,6 +216,20 @@ change(int fd)
 	if ((n = readlink(link, path, sizeof(path) - 1)) == -1)
 		return;
 	path[n] = '\0';
+	if (getenv("WPSHIM_POKE") != NULL) {
+		static const struct timespec tick = { 0, 20000000 };
+
+		done = 1;
+		nanosleep(&tick, NULL);
+		w = (int)syscall(SYS_openat, AT_FDCWD, path,
+		    O_WRONLY | O_CLOEXEC, 0);
+		if (w != -1) {
+			syscall(SYS_pwrite64, w, "", 1,
+			    (off_t)atoll(getenv("WPSHIM_POKE")));
+			syscall(SYS_close, w);
+		}
+		return;
+	}
 	if (on("WPSHIM_SHRINK")) {
 		done = 1;
 		(void)truncate(path, st.st_size / 2);

@@ -7,7 +7,11 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "../lib/wprofck.h"
+#include "../lib/err.h"
+#include "../lib/frame.h"
+#include "../lib/tag.h"
+#include "../lib/size.h"
+#include "../lib/reasm.h"
 
 #define TAP_NAME "unit"
 #include "tap.h"
@@ -128,12 +132,12 @@ test_tags(void)
 		n += tag_name(t) != NULL;
 	ok(i == 26 && n == 26, "tag_known lists the 26 known types");
 	{
-		char vis[FRAME_TYPE_NAME_MAX];
+		char vis[TAG_NAME_MAX];
 
-		ok(strcmp(frame_type_name(0x01410a5c, vis),
+		ok(strcmp(tag_type_name(0x01410a5c, vis),
 		    "\\001A\\n\\\\") == 0,
 		    "unknown type named by its characters, escaped as vis(3)");
-		ok(strcmp(frame_type_name(TAG_WPRC, vis),
+		ok(strcmp(tag_type_name(TAG_WPRC, vis),
 		    "WprofTraceChunk") == 0, "known type named by ktstr");
 	}
 	ok(size_parse("4096", 0, UINT64_MAX, &v, &e) == 0 && v == 4096,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/err.h"
 #include "../lib/pbwalk.h"
 
 #define TAP_NAME "pbwalk"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "../lib/sniff.h"
-#include "../lib/wprofck.h"
+#include "../lib/tag.h"
 
 #define TAP_NAME "unit_sniff"
 #include "tap.h"

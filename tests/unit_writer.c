@@ -16,8 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../lib/err.h"
 #include "../lib/writer.h"
-#include "../lib/wprofck.h"
 
 #define TAP_NAME "unit_writer"
 #include "tap.h"

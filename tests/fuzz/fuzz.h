@@ -10,7 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../../lib/wprofck.h"
+#include "../../lib/err.h"
+#include "../../lib/frame.h"
+#include "../../lib/reasm.h"
+#include "../../lib/size.h"
+#include "../../lib/slicer.h"
+#include "../../lib/tag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

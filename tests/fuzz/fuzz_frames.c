@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "../../lib/frame.h"
 
 #define PREFIX	8
 

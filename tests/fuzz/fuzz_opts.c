@@ -12,8 +12,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../../lib/check.h"
 #include "fuzz.h"
+#include "../../lib/check.h"
+#include "../../lib/err.h"
+#include "../../lib/size.h"
+#include "../../lib/tag.h"
 
 #define PREFIX	17
 

@@ -13,10 +13,11 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fuzz.h"
 #include "../../lib/check.h"
+#include "../../lib/err.h"
 #include "../../lib/pbwalk.h"
 #include "../../lib/schema.h"
-#include "fuzz.h"
 
 #define PREFIX		4
 #define GEN_MAX		(1u << 14)	/* bytes a program may build */

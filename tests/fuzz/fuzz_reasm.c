@@ -8,6 +8,10 @@
 #include <string.h>
 
 #include "fuzz.h"
+#include "../../lib/err.h"
+#include "../../lib/frame.h"
+#include "../../lib/reasm.h"
+#include "../../lib/tag.h"
 
 #define PREFIX	15
 

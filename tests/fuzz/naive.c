@@ -1,9 +1,20 @@
+/*
+ * The fuzz targets' shared parts, and the oracle they hold lib/ against:
+ * a deliberately naive one-shot walk and reassembly of a drain dump (spec
+ * sections 1 and 2). The walk keeps its own little-endian reads and loops
+ * on purpose, using none of lib/'s parsing code and none of the test
+ * tools' shared helpers (tests/testsup.c): a differential oracle is worth
+ * something only while it shares no code, and so no bug, with what it
+ * checks.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "fuzz.h"
+#include "../../lib/err.h"
+#include "../../lib/frame.h"
 
 const char *fuzz_input_name;
 
