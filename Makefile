@@ -89,7 +89,7 @@ $(B)/tests/unit_schema: ALL_CPPFLAGS += -Ilib
 $(B)/tests/progress_drv: tests/progress_drv.c $(B)/cmd/progress.o $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
-		$(B)/cmd/progress.o
+		$(B)/cmd/progress.o $(LIBS)
 # The LD_PRELOAD shim is built without the sanitizers: ASan must come first.
 $(B)/tests/shim.so: tests/shim.c
 	@mkdir -p $(@D)

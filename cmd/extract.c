@@ -9,6 +9,7 @@
 #include "cmds.h"
 #include "opt.h"
 #include "run.h"
+#include "vis.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
 #include "../lib/pump.h"
@@ -157,7 +158,7 @@ cmd_extract(int argc, char **argv)
 	argv += optind;
 	opt_operands(argc, argv, 1, 2, synopsis_extract);
 	if (tag_parse_name(argv[0], &s.type, &e) == -1)
-		errx(EXIT_TROUBLE, "tag: '%s': %s", argv[0],
+		errx(EXIT_TROUBLE, "tag: '%s': %s", msg_vis(argv[0]),
 		    wperr_str(&e, msg, sizeof(msg)));
 	/* Text types may go to a terminal; the rest are binary. */
 	if (!tag_is_text(s.type)) {

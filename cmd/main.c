@@ -8,6 +8,7 @@
 #include "cmds.h"
 #include "opt.h"
 #include "signals.h"
+#include "vis.h"
 #include "../lib/io.h"
 
 #define WPROFCK_VERSION	"1.0"
@@ -105,17 +106,17 @@ main(int argc, char **argv)
 			return flush_stdout(EXIT_OK);
 		}
 		if (argc > 2) {
-			warnx("help: extra operand '%s'", argv[2]);
+			warnx("help: extra operand '%s'", msg_vis(argv[2]));
 			return usage_error();
 		}
 		if ((c = cmds_find(argv[1])) == NULL) {
-			warnx("help: no such command: %s", argv[1]);
+			warnx("help: no such command: %s", msg_vis(argv[1]));
 			return usage_error();
 		}
 		opt_help(c->synopsis);
 	}
 	if ((c = cmds_find(argv[0])) == NULL) {
-		warnx("no such command: %s", argv[0]);
+		warnx("no such command: %s", msg_vis(argv[0]));
 		return usage_error();
 	}
 	/* The name names the command for good, whatever the program was. */

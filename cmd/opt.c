@@ -5,6 +5,7 @@
 
 #include "cmds.h"
 #include "opt.h"
+#include "vis.h"
 #include "../lib/err.h"
 #include "../lib/size.h"
 #include "../lib/tag.h"
@@ -34,7 +35,7 @@ opt_operands(int argc, char **argv, int min, int max, const char *synopsis)
 		opt_usage(synopsis);
 	}
 	if (argc > max) {
-		warnx("extra operand '%s'", argv[max]);
+		warnx("extra operand '%s'", msg_vis(argv[max]));
 		opt_usage(synopsis);
 	}
 }
@@ -47,7 +48,7 @@ opt_tag(const char *opt, const char *arg)
 	char buf[256];
 
 	if (tag_parse(arg, &tag, &e) == -1)
-		errx(EXIT_TROUBLE, "%s: '%s': %s", opt, arg,
+		errx(EXIT_TROUBLE, "%s: '%s': %s", opt, msg_vis(arg),
 		    wperr_str(&e, buf, sizeof(buf)));
 	return tag;
 }
@@ -60,7 +61,7 @@ opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
 	char buf[256];
 
 	if (size_parse(arg, min, max, &v, &e) == -1)
-		errx(EXIT_TROUBLE, "%s: '%s': %s", opt, arg,
+		errx(EXIT_TROUBLE, "%s: '%s': %s", opt, msg_vis(arg),
 		    wperr_str(&e, buf, sizeof(buf)));
 	return v;
 }

@@ -8,10 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "artcheck.h"
 #include "cmds.h"
 #include "opt.h"
+#include "report.h"
 #include "run.h"
-#include "../lib/check.h"
+#include "vis.h"
+#include "../lib/artifact.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
 #include "../lib/pump.h"
@@ -26,7 +29,7 @@ const char synopsis_reassemble[] =
 struct reassemble_opts {
 	struct run_opts io;
 	uint32_t cap, trace_tag, chunk_tag;
-	int check;		/* 0, or 1 + enum check_mode */
+	int check;		/* 0, or 1 + enum artifact_mode */
 };
 
 struct reassemble_state {
@@ -173,6 +176,8 @@ static int
 reassemble(const struct reassemble_opts *o)
 {
 	struct reassemble_state s;
+	struct report_opts ro;
+	struct report rep;
 	struct pump p;
 	int status;
 
@@ -182,9 +187,16 @@ reassemble(const struct reassemble_opts *o)
 	reasm_init(&s.r, o->cap, o->chunk_tag, o->trace_tag);
 	status = run_pump(&o->io, &p, reassemble_feed, &s);
 	/* --check reads what was committed, through its own descriptor. */
-	if (status == EXIT_OK && s.checkfd != -1)
-		status = check_written(s.checkfd, p.outname,
-		    (enum check_mode)(o->check - 1));
+	if (status == EXIT_OK && s.checkfd != -1) {
+		memset(&ro, 0, sizeof(ro));
+		ro.one_line = 1;
+		ro.mode = (enum artifact_mode)(o->check - 1);
+		ro.min_size = ARTIFACT_MIN_SIZE;
+		ro.fp = stderr;
+		report_init(&rep, &ro, NULL);
+		artcheck_fd(&rep, s.checkfd, p.outname, p.outname);
+		status = report_finish(&rep);
+	}
 	if (s.checkfd != -1)
 		close(s.checkfd);
 	return status;
@@ -238,12 +250,12 @@ cmd_reassemble(int argc, char **argv)
 		case OPT_CHECK:
 			bare_check = optarg == NULL;
 			if (optarg == NULL || strcmp(optarg, "deep") == 0)
-				o.check = 1 + CHECK_DEEP;
+				o.check = 1 + ARTIFACT_DEEP;
 			else if (strcmp(optarg, "shape") == 0)
-				o.check = 1 + CHECK_SHAPE;
+				o.check = 1 + ARTIFACT_SHAPE;
 			else
 				errx(EXIT_TROUBLE, "--check: '%s': want shape "
-				    "or deep", optarg);
+				    "or deep", msg_vis(optarg));
 			break;
 		default:
 			opt_usage(synopsis_reassemble);

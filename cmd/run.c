@@ -9,6 +9,7 @@
 #include "cmds.h"
 #include "progress.h"
 #include "run.h"
+#include "vis.h"
 #include "../lib/err.h"
 #include "../lib/pump.h"
 
@@ -25,6 +26,7 @@ static void
 warn_pump(const struct pump *p)
 {
 	const char *slash;
+	char buf[512];
 
 	if (p->err_input)
 		warn_err(p->name, &p->err);
@@ -38,7 +40,8 @@ warn_pump(const struct pump *p)
 		    (int)(slash - p->outname), slash == NULL ? "." :
 		    p->outname);
 	} else if (p->err.code == WPE_SPOOL)
-		warn_err("standard output", &p->err);
+		warnx("standard output: %s; write it to a file with -o instead",
+		    wperr_str(&p->err, buf, sizeof(buf)));
 	else
 		warn_err(p->outname, &p->err);
 }
@@ -114,7 +117,7 @@ run_pump(const struct run_opts *o, struct pump *p,
 	struct progress prog;
 	struct stat st;
 	struct wperr e;
-	const char *name = "<stdin>";
+	const char *name = "<stdin>", *raw = name;
 	enum pump_verdict v;
 	int in = STDIN_FILENO, status;
 
@@ -124,7 +127,8 @@ run_pump(const struct run_opts *o, struct pump *p,
 		return EXIT_TROUBLE;
 	}
 	if (o->in != NULL && strcmp(o->in, "-") != 0) {
-		name = o->in;
+		raw = o->in;
+		name = msg_vis(o->in);
 		if ((in = io_open(o->in, &e)) == -1) {
 			warn_err(name, &e);
 			return EXIT_TROUBLE;
@@ -141,9 +145,10 @@ run_pump(const struct run_opts *o, struct pump *p,
 	}
 	p->name = name;
 	p->outname = o->out == NULL || strcmp(o->out, "-") == 0 ?
-	    "<stdout>" : o->out;
+	    "<stdout>" : msg_vis(o->out);
 	p->keep_bad = o->keep_bad;
-	progress_init(&prog, name, p->regular ? p->size : 0, o->progress);
+	/* The progress module escapes what it shows itself. */
+	progress_init(&prog, raw, p->regular ? p->size : 0, o->progress);
 	/* Both are cleared before return: the caller keeps p, not them. */
 	p->progress = progress_hook;
 	/* cppcheck-suppress autoVariables */

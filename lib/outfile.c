@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,6 +444,12 @@ outfile_rewind(struct outfile *of)
 	writer_rewind(of->w);
 }
 
+uint64_t
+outfile_size(const struct outfile *of)
+{
+	return writer_size(of->w);
+}
+
 int
 outfile_dup(struct outfile *of, struct wperr *e)
 {
@@ -470,6 +477,10 @@ copy_spool(struct outfile *of, uint64_t left, struct wperr *e)
 		    1u << 30 : (size_t)left);
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == -1 && errno == EAGAIN) {
+			io_wait(of->dest, POLLOUT);	/* a non-blocking pipe */
+			continue;
+		}
 		if (n == -1 && (errno == EINVAL || errno == ENOSYS))
 			break;
 		if (n == -1)

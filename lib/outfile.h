@@ -61,6 +61,8 @@ int outfile_patch(struct outfile *, uint64_t off, const void *, size_t,
 /* Output after the mark can be taken back by outfile_rewind(). */
 void outfile_mark(struct outfile *);
 void outfile_rewind(struct outfile *);
+/* Bytes of output so far. */
+uint64_t outfile_size(const struct outfile *);
 /* A descriptor reading the whole output from offset 0, or -1. */
 int outfile_dup(struct outfile *, struct wperr *);
 /*

@@ -49,6 +49,11 @@ struct pump {
 };
 
 #define PUMP_BUF	(1u << 20)
+/*
+ * No output grows past this, spool or file: an endless input fails here
+ * (WPE_SYS, EFBIG) instead of filling the disk.
+ */
+#define PUMP_OUT_MAX	((uint64_t)64 << 30)
 
 /* buf NULL: the pump allocates PUMP_BUF bytes. */
 int pump_init(struct pump *, int in, unsigned char *buf, size_t buflen,

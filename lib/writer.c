@@ -172,7 +172,7 @@ writer_main(void *arg)
 			rc = io_write(w->fd, w->buf[j.buf], j.len, j.off, &e);
 		else if (!failed)
 			rc = copy_job(w, &j, &e);
-		if (rc == -1 && w->spool && e.code != WPE_CHANGED)
+		if (rc == -1 && w->spool && !wperr_changed(&e))
 			e.code = WPE_SPOOL;
 		pthread_mutex_lock(&w->mu);
 		if (rc == -1 && !w->failed) {
