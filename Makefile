@@ -42,6 +42,7 @@ TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/unit_sniff \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
 	$(B)/tests/mutate $(B)/gen/schemagen $(B)/tests/unit_schema \
+	$(B)/tests/semmut $(B)/tests/unit_sem $(B)/tests/semdrv \
 	$(B)/tests/unit_writer $(B)/tests/unit_crc
 
 .DEFAULT_GOAL := all
@@ -152,8 +153,21 @@ labels: $(B)/tests/mkpb $(B)/tests/mutate
 	fi
 	B=$(B) sh tests/fidelity.sh labels "$(PROTO)" $(LABELS)
 
-fidelity: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/mutate
+fidelity: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/mutate $(B)/tests/semmut
 	B=$(B) sh tests/fidelity.sh live "$(PROTO)" "$(FIDELITY_SEED)"
+	B=$(B) TP="$(TP)" sh tests/semantic.sh live "$(FIDELITY_SEED)"
+
+# The semantic differential test (issue 16, tests/semantic.sh): seeded
+# mutations of the real traces that keep the protobuf valid and break one
+# rule of Perfetto's importer (tests/semmut.c). `make semantic-labels`
+# rewrites tests/data/semantic.tsv with trace_processor's verdict on each
+# (TP=path/to/trace_processor_shell, default ../shared/perfetto/bin/);
+# `make fidelity` above compares fresh seeds live, or skips with a message
+# when trace_processor does not run. make test needs neither.
+SEMANTIC_LABELS = tests/data/semantic.tsv
+
+semantic-labels: $(B)/tests/semmut
+	B=$(B) TP="$(TP)" sh tests/semantic.sh labels $(SEMANTIC_LABELS)
 
 install: $(B)/wprofck
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -191,5 +205,6 @@ clean:
 	rm -rf build build-san build-tsan build-fuzz
 
 .PHONY: all test test-run tsan tsan-run demo demo-run bench bench-run labels fidelity \
+	semantic-labels \
 	install uninstall lint-man clean schema
 
