@@ -32,7 +32,7 @@ warn_pump(const struct pump *p)
 		warn_err(p->name, &p->err);
 	else if (p->err.code == WPE_NO_DIR && p->err.path[0] != '\0')
 		warnx("%s: the directory '%s' does not exist", p->outname,
-		    p->err.path);
+		    msg_vis(p->err.path));
 	else if (p->err.code == WPE_NO_DIR) {
 		slash = strrchr(p->outname, '/');
 		warnx("%s: the directory '%.*s' does not exist", p->outname,
