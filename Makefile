@@ -43,7 +43,7 @@ TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
 	$(B)/tests/mutate $(B)/gen/schemagen $(B)/tests/unit_schema \
 	$(B)/tests/semmut $(B)/tests/unit_sem $(B)/tests/semdrv \
-	$(B)/tests/unit_writer $(B)/tests/unit_crc
+	$(B)/tests/unit_writer
 
 .DEFAULT_GOAL := all
 
