@@ -113,16 +113,14 @@ salvage_chunks(struct pump *p, struct reassemble_state *s)
 
 	run_clear_progress(p);
 	outfile_rewind(p->out);
-	size = p->out->pos;
+	size = outfile_size(p->out);
 	if ((fd = outfile_dup(p->out, &p->err)) == -1)
 		return PUMP_FAIL;
 	rc = salvage_walk_fd(fd, size, w, &p->err);
 	close(fd);
 	if (rc == -1)
 		return PUMP_FAIL;
-	/* outfile_rewind() goes back to the mark: set it at the last packet. */
-	p->out->mark = w->good_end;
-	outfile_rewind(p->out);
+	outfile_rewind_to(p->out, w->good_end);
 	warnx("%s: %s; salvaging the %llu good chunk%s before it (%llu trace "
 	    "bytes)", p->name, wperr_str(e, msg, sizeof(msg)),
 	    (unsigned long long)s->r.chunks, s->r.chunks == 1 ? "" : "s",

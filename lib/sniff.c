@@ -1,7 +1,8 @@
 #include <string.h>
 
-#include "sniff.h"
 #include "frame.h"
+#include "pbwire.h"
+#include "sniff.h"
 #include "tag.h"
 
 static const struct magic {
@@ -15,67 +16,23 @@ static const struct magic {
 };
 
 /*
- * A trace starts with 0x0a (field 1, packet, wire type 2), the packet's
- * length as a varint of at most 10 bytes, not 0, and the packet's first
- * field key: a field number other than 0 and wire type 0, 1, 2 or 5 (3
- * and 4 are groups, which Perfetto never writes; 6 and 7 do not exist).
- */
-static int
-is_trace(const unsigned char *h, size_t n, uint64_t *len)
-{
-	size_t i;
-	unsigned wt;
-
-	if (n < 3 || h[0] != 0x0a)
-		return 0;
-	*len = 0;
-	for (i = 1; i < n && i <= 10; i++) {
-		*len |= (uint64_t)(h[i] & 0x7f) << (7 * (i - 1));
-		if ((h[i] & 0x80) == 0)
-			break;
-	}
-	if (i + 1 >= n || i > 10 || *len == 0)
-		return 0;
-	wt = h[i + 1] & 7;
-	return (h[i + 1] >> 3 != 0 || (h[i + 1] & 0x80) != 0) &&
-	    (wt == 0 || wt == 1 || wt == 2 || wt == 5);
-}
-
-/* The length of the UTF-8 sequence that c starts, or 0 if none. */
-static size_t
-utf8_len(unsigned char c)
-{
-	if (c >= 0xc2 && c <= 0xdf)
-		return 2;
-	if (c >= 0xe0 && c <= 0xef)
-		return 3;
-	if (c >= 0xf0 && c <= 0xf4)
-		return 4;
-	return 0;
-}
-
-/*
  * Text: printable ASCII, tab, line feed, carriage return, form feed and
- * well-formed UTF-8 sequences (one cut by the end of the look is taken
- * as whole). Any other control byte, a NUL above all, is not text.
+ * well-formed UTF-8 (pbwire's rule; a sequence cut by the end of the look
+ * is taken as whole). Any other control byte, a NUL above all, is not.
  */
 static int
 is_text(const unsigned char *h, size_t n)
 {
-	size_t i = 0, k, m;
+	struct pbwire_utf8 u = { 0, 0x80, 0xbf };
+	size_t i;
 
-	while (i < n) {
-		if ((h[i] >= 0x20 && h[i] < 0x7f) || h[i] == '\t' ||
-		    h[i] == '\n' || h[i] == '\r' || h[i] == '\f') {
-			i++;
-			continue;
-		}
-		if ((m = utf8_len(h[i])) == 0)
-			return 0;
-		for (k = 1; k < m && i + k < n; k++)
-			if ((h[i + k] & 0xc0) != 0x80)
+	for (i = 0; i < n; i++) {
+		if (u.need == 0 && h[i] < 0x80) {
+			if ((h[i] < 0x20 && h[i] != '\t' && h[i] != '\n' &&
+			    h[i] != '\r' && h[i] != '\f') || h[i] == 0x7f)
 				return 0;
-		i += m;
+		} else if (!pbwire_utf8_byte(&u, h[i]))
+			return 0;
 	}
 	return 1;
 }
@@ -114,7 +71,12 @@ sniff_head(const unsigned char *head, size_t len, struct sniff *s)
 	 */
 	if (is_text(head, len < SNIFF_HEAD ? len : SNIFF_HEAD))
 		return s->kind = SNIFF_TEXT;
-	if (is_trace(head, len < SNIFF_HEAD ? len : SNIFF_HEAD, &s->packet))
+	/*
+	 * 0x0a alone is not enough: a drain whose first frame is of a type
+	 * not known here may start with it, and is walked as a drain.
+	 */
+	if (pbwire_trace_head(head, len < SNIFF_HEAD ? len : SNIFF_HEAD,
+	    &s->packet) == PBWIRE_HEAD_TRACE)
 		return s->kind = SNIFF_TRACE;
 	return s->kind = SNIFF_UNKNOWN;
 }
