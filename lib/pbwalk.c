@@ -523,6 +523,7 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 				goto out;
 			}
 			if (top) {
+				pbref_top(&w->refs, field, v);
 				if (field == PB_F_TIMESTAMP) {
 					w->pkt_ts = v;
 					w->pkt_flags |= PKT_TS;
@@ -837,6 +838,7 @@ enter:
 			if (ref != SR_NONE)
 				pbref_add(&w->refs, ref, v, QOFF(t));
 			if (sp == 0) {
+				pbref_top(&w->refs, field, v);
 				if (field == PB_F_TIMESTAMP) {
 					w->pkt_ts = v;
 					w->pkt_flags |= PKT_TS;
