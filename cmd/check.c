@@ -122,6 +122,20 @@ check_buf(void)
 	return buf;
 }
 
+/* The reference sets, one for every artifact checked in turn. */
+static struct pbref *
+check_refs(void)
+{
+	static struct pbref refs;
+	static int init;
+
+	if (!init) {
+		pbref_init(&refs);
+		init = 1;
+	}
+	return &refs;
+}
+
 static const char *
 base_name(const char *path)
 {
@@ -649,8 +663,8 @@ check_art(const struct copts *o, struct run *run, const struct art *a)
 	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
 		r.err.code = WPE_SYS;
 		r.err.errnum = errno;
-	} else if (check_fd(fd, o->mode, o->min_size, check_buf(), CHECK_BUF,
-	    &r) == -1)
+	} else if (check_fd_refs(fd, o->mode, o->min_size, check_buf(),
+	    CHECK_BUF, check_refs(), &r) == -1)
 		stat_size(a->path, fd, &r);
 	close(fd);
 	report(o, run, a, &r);
@@ -672,8 +686,8 @@ check_stdin(const struct copts *o, struct run *run)
 		run->status = EXIT_TROUBLE;
 		return;
 	}
-	if (check_fd(STDIN_FILENO, o->mode, o->min_size, check_buf(),
-	    CHECK_BUF, &r) == -1)
+	if (check_fd_refs(STDIN_FILENO, o->mode, o->min_size, check_buf(),
+	    CHECK_BUF, check_refs(), &r) == -1)
 		stat_size(NULL, STDIN_FILENO, &r);
 	report(o, run, &a, &r);
 }

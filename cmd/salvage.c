@@ -71,8 +71,9 @@ check_saved(struct pump *p, struct salvage_state *s)
 		close(fd);
 		return wperr_sys(&p->err, "malloc");
 	}
-	rc = check_fd(fd, CHECK_DEEP, CHECK_MIN_SIZE, buf, CHECK_BUF_MIN * 16,
-	    &s->saved);
+	/* The walk of the input is over: its reference sets serve again. */
+	rc = check_fd_refs(fd, CHECK_DEEP, CHECK_MIN_SIZE, buf,
+	    CHECK_BUF_MIN * 16, &s->w.refs, &s->saved);
 	free(buf);
 	close(fd);
 	if (rc == -1) {

@@ -169,6 +169,14 @@ int
 check_fd(int fd, enum check_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct check_result *r)
 {
+	return check_fd_refs(fd, mode, min_size, buf, buflen, NULL, r);
+}
+
+int
+check_fd_refs(int fd, enum check_mode mode, uint64_t min_size,
+    unsigned char *buf, size_t buflen, struct pbref *refs,
+    struct check_result *r)
+{
 	struct check_state c;
 	struct pump p;
 	enum pump_verdict v;
@@ -190,7 +198,11 @@ check_fd(int fd, enum check_mode mode, uint64_t min_size,
 		r->size = p.size;
 	}
 	pbwalk_init(&c.w, p.regular ? p.size : PBWALK_SIZE_UNKNOWN);
+	if (refs != NULL)
+		pbref_move(&c.w.refs, refs);
 	v = pump_run(&p, check_feed, &c);
+	if (refs != NULL)
+		pbref_move(refs, &c.w.refs);
 	pbwalk_free(&c.w);
 	pump_free(&p);
 	if (v == PUMP_FAIL) {

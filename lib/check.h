@@ -48,6 +48,13 @@ struct check_result {
  */
 int check_fd(int fd, enum check_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct check_result *r);
+/*
+ * The same with the reference sets of refs (pbref_init'ed once, freed by
+ * the caller): checking many files one after another in bounded memory.
+ */
+int check_fd_refs(int fd, enum check_mode mode, uint64_t min_size,
+    unsigned char *buf, size_t buflen, struct pbref *refs,
+    struct check_result *r);
 /* 1 for a verdict that is trouble (exit 2), not bad data. */
 int check_trouble(const struct wperr *);
 

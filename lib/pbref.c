@@ -80,6 +80,15 @@ pbref_reset(struct pbref *r)
 	r->capped = 0;
 }
 
+void
+pbref_move(struct pbref *dst, struct pbref *src)
+{
+	pbref_free(dst);
+	*dst = *src;
+	pbref_init(src);
+	pbref_reset(dst);
+}
+
 /* Counts a change of allocation from old to new bytes: 0 past the cap. */
 static int
 charge(struct pbref *r, size_t old, size_t new)
@@ -331,6 +340,7 @@ take_miss(struct pbref *r, unsigned kind, uint64_t id, uint64_t seq,
 	if (r->miss.have && r->miss.off <= off)
 		return;
 	r->miss.have = 1;
+	r->miss.inexact = 0;
 	r->miss.kind = kind;
 	r->miss.id = id;
 	r->miss.seq = seq;
@@ -349,7 +359,7 @@ gen_close(struct pbref *r, uint32_t si)
 	struct pbref_seq *s = &r->seqs[si];
 	struct pbref_chunk *c;
 	const struct pbref_log *e;
-	uint64_t m, miss = 0, anyid = 0;
+	uint64_t m, id, miss = 0, anyid = 0;
 	unsigned w, anykind = 0;
 	uint32_t ci, next;
 	size_t i;
@@ -359,9 +369,11 @@ gen_close(struct pbref *r, uint32_t si)
 		for (w = 0; w < WORDS; w++) {
 			if ((m = c->used[w] & ~c->def[w]) == 0)
 				continue;
-			if (miss == 0) {
-				anyid = c->hi << PBREF_CHUNK_SHIFT | (uint64_t)w *
-				    64 | (unsigned)__builtin_ctzll(m);
+			id = c->hi << PBREF_CHUNK_SHIFT | (uint64_t)w * 64 |
+			    (unsigned)__builtin_ctzll(m);
+			if (miss == 0 || id < anyid ||
+			    (id == anyid && c->kind < anykind)) {
+				anyid = id;
 				anykind = c->kind;
 			}
 			miss += (uint64_t)__builtin_popcountll(m);
@@ -378,9 +390,11 @@ gen_close(struct pbref *r, uint32_t si)
 			take_miss(r, (unsigned)(e->kindoff >> 56), e->id, s->id,
 			    e->kindoff & ((1ull << 56) - 1), e->pkt);
 		else {
+			/* The lowest missing id, first used there or later. */
 			r->inexact++;
 			take_miss(r, anykind, anyid, s->id, s->full_off,
 			    s->full_pkt);
+			r->miss.inexact = 1;
 		}
 	}
 	for (ci = s->chunks; ci != NONE; ci = next) {
@@ -635,6 +649,8 @@ pbref_resolve(struct pbref *r, struct wperr *e)
 	e->refid = r->miss.id;
 	e->refseq = r->miss.seq;
 	e->refmissing = r->missing[r->miss.kind];
+	/* The log of first uses was full: off is where it filled. */
+	e->what = r->miss.inexact ? "first used at or after" : NULL;
 	return -1;
 }
 

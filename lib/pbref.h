@@ -86,6 +86,7 @@ struct pbref_track {
 /* The first missing use found so far, over closed generations. */
 struct pbref_miss {
 	int have;
+	int inexact;		/* at or after off: the log was full */
 	unsigned kind;
 	uint64_t id, seq, off, pkt;
 };
@@ -130,6 +131,12 @@ void pbref_free(struct pbref *);
  * allocations for it and frees the rest.
  */
 void pbref_reset(struct pbref *);
+/*
+ * Moves src's sets into dst, reset (see pbref_reset), and leaves src
+ * empty; dst's own are freed first. For a caller that checks many traces
+ * with the sets of one.
+ */
+void pbref_move(struct pbref *dst, struct pbref *src);
 /* Grows the pending references, or caps the sets; 0 when it cannot grow. */
 int pbref_grow(struct pbref *);
 
@@ -187,7 +194,10 @@ pbref_top(struct pbref *r, uint32_t field, uint64_t v)
 void pbref_packet(struct pbref *, uint64_t seq, uint64_t pkt);
 /*
  * After the last packet: 0 when every use is defined (or the sets were
- * capped), else -1 with e filled (WPE_MISSING_INTERNED, WPE_MISSING_TRACK).
+ * capped), else -1 with e filled (WPE_MISSING_INTERNED, WPE_MISSING_TRACK):
+ * the first use of a missing id, or, when more ids were used before their
+ * definition than PBREF_LOG_MAX holds, the lowest missing id and where
+ * the log filled (e->what "first used at or after", else NULL).
  */
 int pbref_resolve(struct pbref *, struct wperr *e);
 /* "callstack iid", "track uuid": the name of an SR_USE_x. */

@@ -99,3 +99,23 @@ DEF='\n\010b\004\022\002\010\005P\007'
 	run -0 json message
 	assert_output --partial 'event name iid 5 of sequence 7, first used by packet 3 at offset 26,'
 }
+
+@test "check of many files shares one reference state, and nothing of one file resolves another's" {
+	# A defines event name 5, B uses it: B alone is missing it.
+	printf "$CLEAR$DEF" >"$BATS_TEST_TMPDIR/a.wprof.pb"
+	printf "$CLEAR$USE" >"$BATS_TEST_TMPDIR/b.wprof.pb"
+	printf "$CLEAR$USE$DEF" >"$BATS_TEST_TMPDIR/c.wprof.pb"
+	run -1 "$WPROFCK" check --json --min-size 0 "$BATS_TEST_TMPDIR/a.wprof.pb" \
+	    "$BATS_TEST_TMPDIR/b.wprof.pb" "$BATS_TEST_TMPDIR/c.wprof.pb"
+	run -0 jq -r 'select(.path) | [(.path | sub(".*/"; "")), (.reason // "ok")] | join(" ")' <<<"$output"
+	assert_output "a.wprof.pb ok
+b.wprof.pb missing_interned
+c.wprof.pb ok"
+	# After a failed file, the next is checked from scratch too.
+	run -1 "$WPROFCK" check --json --min-size 0 "$BATS_TEST_TMPDIR/b.wprof.pb" \
+	    "$BATS_TEST_TMPDIR/c.wprof.pb" "$BATS_TEST_TMPDIR/b.wprof.pb"
+	run -0 jq -r 'select(.path) | .reason // "ok"' <<<"$output"
+	assert_output "missing_interned
+ok
+missing_interned"
+}

@@ -436,7 +436,8 @@ test_log(void)
 	use(SR_USE_CALLSTACK, n + 1, 5000000);
 	end(7);
 	ok(!r.capped && verdict(&e) == WPE_MISSING_INTERNED &&
-	    e.refid == n + 1 && r.inexact == 1 && e.off <= 5000000,
+	    e.refid == n + 1 && r.inexact == 1 && e.off <= 5000000 &&
+	    e.what != NULL && strcmp(e.what, "first used at or after") == 0,
 	    "a missing id past a full log: found, its use placed no later "
 	    "than it was");
 }
@@ -472,6 +473,27 @@ test_reset(void)
 	end(7);
 	ok(verdict(&e) == WPE_OK && !r.capped && r.checked == 1,
 	    "after a capped trace and a reset, the next one is checked");
+
+	/* A move hands the sets over, emptied; the source is left empty. */
+	{
+		struct pbref keep;
+
+		pbref_init(&keep);
+		start();
+		clear(7);
+		def(SR_USE_EVENT_NAME, 5);
+		end(7);
+		pbref_move(&keep, &r);
+		ok(r.nseq == 0 && r.mem == 0 && keep.nseq == 0 &&
+		    keep.pend != NULL, "a move empties both, keeps allocations");
+		pbref_move(&r, &keep);
+		clear(7);
+		use(SR_USE_EVENT_NAME, 5, 10);
+		end(7);
+		ok(verdict(&e) == WPE_MISSING_INTERNED && keep.pend == NULL,
+		    "moved back: nothing of before is defined");
+		pbref_free(&keep);
+	}
 	pbref_free(&r);
 }
 
