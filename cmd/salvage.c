@@ -67,13 +67,13 @@ check_saved(struct pump *p, struct salvage_state *s)
 
 	if ((fd = outfile_dup(p->out, &p->err)) == -1)
 		return -1;
-	if ((buf = malloc(CHECK_BUF_MIN * 16)) == NULL) {
+	if ((buf = malloc((size_t)CHECK_BUF_MIN * 16)) == NULL) {
 		close(fd);
 		return wperr_sys(&p->err, "malloc");
 	}
 	/* The walk of the input is over: its reference sets serve again. */
 	rc = check_fd_refs(fd, CHECK_DEEP, CHECK_MIN_SIZE, buf,
-	    CHECK_BUF_MIN * 16, &s->w.refs, &s->saved);
+	    (size_t)CHECK_BUF_MIN * 16, &s->w.refs, &s->saved);
 	free(buf);
 	close(fd);
 	if (rc == -1) {

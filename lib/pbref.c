@@ -10,6 +10,7 @@
 #define F_USED	0x01
 #define F_DEF	0x02
 #define WORDS	(PBREF_CHUNK / 64)
+#define BLKPTR	sizeof(struct pbref_chunk *)	/* an entry of blk */
 
 void
 pbref_init(struct pbref *r)
@@ -202,13 +203,12 @@ chunk_get(struct pbref *r, uint32_t si, unsigned kind, uint64_t hi)
 		if (r->nchunk == r->nblk * PBREF_BLOCK) {
 			if (r->nblk == r->blkcap) {
 				slots = r->blkcap == 0 ? 16 : r->blkcap * 2;
-				if (!charge(r, r->blkcap * sizeof(*b),
-				    slots * sizeof(*b)))
+				if (!charge(r, r->blkcap * BLKPTR,
+				    slots * BLKPTR))
 					return NULL;
 				if ((b = reallocarray(r->blk, slots,
-				    sizeof(*b))) == NULL) {
-					r->mem -= (slots - r->blkcap) *
-					    sizeof(*b);
+				    BLKPTR)) == NULL) {
+					r->mem -= (slots - r->blkcap) * BLKPTR;
 					return NULL;
 				}
 				r->blk = b;
@@ -523,7 +523,7 @@ pbref_grow(struct pbref *r)
 
 /* Stops checking: what is left is not enough to tell. */
 static void
-cap(struct pbref *r)
+stop(struct pbref *r)
 {
 	r->capped = 1;
 	r->npend = 0;
@@ -544,7 +544,7 @@ pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 		return;
 	/* trusted_packet_sequence_id is a uint32: higher bits drop. */
 	if ((si = seq_get(r, (uint32_t)seq)) == NONE) {
-		cap(r);
+		stop(r);
 		return;
 	}
 	/*
@@ -619,7 +619,7 @@ pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 	r->npend = 0;
 	return;
 full:
-	cap(r);
+	stop(r);
 }
 
 int
