@@ -38,7 +38,8 @@ TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/unit_sniff \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
 	$(B)/tests/unit_pbref \
-	$(B)/tests/mutate
+	$(B)/tests/mutate $(B)/gen/schemagen $(B)/tests/unit_schema \
+	$(B)/tests/semmut $(B)/tests/unit_sem $(B)/tests/semdrv
 
 .DEFAULT_GOAL := all
 
@@ -72,16 +73,20 @@ $(B)/%.o: %.c $(HDRS) | build-deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/tests/%: tests/%.c $(B)/libwprofck.a $(HDRS) tests/tap.h
+# Test tools and unit tests; tests/testsup.c holds their shared helpers.
+$(B)/tests/%: tests/%.c $(B)/tests/testsup.o $(B)/libwprofck.a $(HDRS) \
+    tests/tap.h tests/testsup.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
-		$(B)/libwprofck.a $(LIBS)
+		$(B)/tests/testsup.o $(B)/libwprofck.a $(LIBS)
+.SECONDARY: $(B)/tests/testsup.o
+$(B)/tests/unit_schema: ALL_CPPFLAGS += -Ilib
 
 # The progress module is cmd/'s; its driver links it alone.
 $(B)/tests/progress_drv: tests/progress_drv.c $(B)/cmd/progress.o $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
-		$(B)/cmd/progress.o
+		$(B)/cmd/progress.o $(LIBS)
 # The LD_PRELOAD shim is built without the sanitizers: ASan must come first.
 $(B)/tests/shim.so: tests/shim.c
 	@mkdir -p $(@D)
@@ -128,8 +133,21 @@ labels: $(B)/tests/mkpb $(B)/tests/mutate
 	fi
 	B=$(B) sh tests/fidelity.sh labels "$(PROTO)" $(LABELS)
 
-fidelity: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/mutate
+fidelity: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/mutate $(B)/tests/semmut
 	B=$(B) sh tests/fidelity.sh live "$(PROTO)" "$(FIDELITY_SEED)"
+	B=$(B) TP="$(TP)" sh tests/semantic.sh live "$(FIDELITY_SEED)"
+
+# The semantic differential test (issue 16, tests/semantic.sh): seeded
+# mutations of the real traces that keep the protobuf valid and break one
+# rule of Perfetto's importer (tests/semmut.c). `make semantic-labels`
+# rewrites tests/data/semantic.tsv with trace_processor's verdict on each
+# (TP=path/to/trace_processor_shell, default ../shared/perfetto/bin/);
+# `make fidelity` above compares fresh seeds live, or skips with a message
+# when trace_processor does not run. make test needs neither.
+SEMANTIC_LABELS = tests/data/semantic.tsv
+
+semantic-labels: $(B)/tests/semmut
+	B=$(B) TP="$(TP)" sh tests/semantic.sh labels $(SEMANTIC_LABELS)
 
 install: $(B)/wprofck
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
@@ -141,7 +159,11 @@ uninstall:
 
 # The schema table of the deep walk, from Perfetto's perfetto_trace.proto:
 # make schema PROTO=/path/to/perfetto_trace.proto (needs protoc).
+# PERFETTO_REF names the proto's release or commit in the files' header,
+# with the sha256 of PROTO; SCHEMA_OUT is where the two files go.
 PROTOC ?= protoc
+PERFETTO_REF ?= anakryiko/wprof@228b169 src/perfetto_trace.proto
+SCHEMA_OUT ?= lib
 
 $(B)/gen/schemagen: lib/gen/schemagen.c
 	@mkdir -p $(@D)
@@ -151,7 +173,10 @@ schema: $(B)/gen/schemagen
 	@test -n "$(PROTO)" || { echo "make schema PROTO=path/to/perfetto_trace.proto" >&2; exit 2; }
 	$(PROTOC) -I$(dir $(PROTO)) --include_imports \
 		--descriptor_set_out=$(B)/gen/schema.pb $(notdir $(PROTO))
-	$(B)/gen/schemagen $(B)/gen/schema.pb lib/schema.c lib/schema.h
+	sha=$$(sha256sum <"$(PROTO)" | cut -c1-64) && \
+	$(B)/gen/schemagen -r "$(PERFETTO_REF)" -s "$$sha" $(B)/gen/schema.pb \
+		$(B)/gen/schema.c $(B)/gen/schema.h
+	cp $(B)/gen/schema.c $(B)/gen/schema.h $(SCHEMA_OUT)/
 
 lint-man:
 	mandoc -Tlint -W warning man/wprofck.1
@@ -160,5 +185,6 @@ clean:
 	rm -rf build build-san build-fuzz
 
 .PHONY: all test test-run demo demo-run bench bench-run labels fidelity \
+	semantic-labels \
 	install uninstall lint-man clean schema
 

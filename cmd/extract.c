@@ -7,8 +7,12 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "opt.h"
+#include "run.h"
+#include "vis.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
+#include "../lib/pump.h"
 #include "../lib/tag.h"
 
 const char synopsis_extract[] =
@@ -75,7 +79,7 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 		}
 		s->bad = 1;
 		outfile_rewind(p->out);
-		clear_progress(p);
+		run_clear_progress(p);
 		warnx("%s: skipped %s frame %llu at offset %llu: bad CRC "
 		    "(want 0x%08lx, got 0x%08lx)", p->name,
 		    tag_type_name(s->type, tn), (unsigned long long)f->index,
@@ -86,7 +90,7 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 	if (ev != FRAME_STOP && !eof)
 		return PUMP_MORE;
 	outfile_rewind(p->out);
-	clear_progress(p);
+	run_clear_progress(p);
 	stop = frame_eof(&s->w);
 	if (stop->why != FSTOP_CLEAN) {
 		s->bad = 1;
@@ -95,7 +99,7 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 		if (stop->why == FSTOP_OVERSIZED)
 			warnx("%s: if the guest wrote frames that large, "
 			    "--max-frame %s admits this one", p->name,
-			    cap_for(stop->len, tn, sizeof(tn)));
+			    opt_cap_for(stop->len, tn, sizeof(tn)));
 	}
 	/* As grep(1) does when nothing matched. */
 	if (s->found == 0) {
@@ -104,7 +108,7 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 		    "lists the types there are", p->name,
 		    type_words(s->type, msg, sizeof(msg)),
 		    stop->why == FSTOP_CLEAN ? "its " : "the ",
-		    (unsigned long long)s->w.nframes, dump_arg(p->name));
+		    (unsigned long long)s->w.nframes, opt_dump_arg(p->name));
 	}
 	return s->bad ? PUMP_BAD : PUMP_DONE;
 }
@@ -119,11 +123,11 @@ cmd_extract(int argc, char **argv)
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
-		IO_LONGOPTS,
+		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct extract_state s;
-	struct io_opts io;
+	struct run_opts io;
 	struct pump p;
 	struct wperr e;
 	uint32_t cap = FRAME_CAP_DEFAULT;
@@ -134,11 +138,11 @@ cmd_extract(int argc, char **argv)
 	memset(&io, 0, sizeof(io));
 	io.writes = io.keep_bad = io.drain = 1;
 	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
-		if (io_opt(&io, ch))
+		if (run_opt(&io, ch))
 			continue;
 		switch (ch) {
 		case 'h':
-			help(synopsis_extract);
+			opt_help(synopsis_extract);
 		case 'o':
 			io.out = optarg;
 			break;
@@ -147,20 +151,20 @@ cmd_extract(int argc, char **argv)
 			    UINT32_MAX);
 			break;
 		default:
-			usage(synopsis_extract);
+			opt_usage(synopsis_extract);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	operands(argc, argv, 1, 2, synopsis_extract);
+	opt_operands(argc, argv, 1, 2, synopsis_extract);
 	if (tag_parse_name(argv[0], &s.type, &e) == -1)
-		errx(EXIT_TROUBLE, "tag: '%s': %s", argv[0],
+		errx(EXIT_TROUBLE, "tag: '%s': %s", msg_vis(argv[0]),
 		    wperr_str(&e, msg, sizeof(msg)));
 	/* Text types may go to a terminal; the rest are binary. */
 	if (!tag_is_text(s.type)) {
 		type_words(s.type, tn, sizeof(tn));
 		snprintf(msg, sizeof(msg), "%s payloads, which are binary,", tn);
-		refuse_tty(&io, msg);
+		run_refuse_tty(&io, msg);
 	}
 	s.quiet = io.quiet;
 	frame_init(&s.w, cap);

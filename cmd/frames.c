@@ -8,10 +8,13 @@
 
 #include "cmds.h"
 #include "json.h"
+#include "opt.h"
+#include "run.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
-#include "../lib/tag.h"
+#include "../lib/pump.h"
 #include "../lib/reasm.h"
+#include "../lib/tag.h"
 
 const char synopsis_frames[] =
     "frames [-q] [--json] [--max-frame size] [--trace-tag tag] "
@@ -102,6 +105,8 @@ stop_code(enum frame_stop_why why)
 		return "oversized_frame";
 	case FSTOP_TORN:
 		return "torn_frame";
+	case FSTOP_EMPTY_RUN:
+		return "not_a_drain";
 	case FSTOP_NONE:
 		break;
 	}
@@ -256,12 +261,17 @@ frames_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 }
 
 static int
-frames(const struct io_opts *io, const struct frames_state *opts)
+frames(const struct run_opts *io, const struct frames_state *opts)
 {
 	struct frames_state *s;
 	struct pump p;
 	int status;
 
+	if (!io->quiet && io_std_closed(STDOUT_FILENO)) {
+		warnx("standard output is closed; redirect it, or use -q for "
+		    "the status alone");
+		return EXIT_TROUBLE;
+	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		warn(NULL);
 		return EXIT_TROUBLE;
@@ -287,12 +297,12 @@ cmd_frames(int argc, char **argv)
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace-tag", required_argument, NULL, OPT_TRACE_TAG },
-		{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
-		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "no-progress", no_argument, NULL, RUN_NO_PROGRESS },
+		{ "progress", no_argument, NULL, RUN_PROGRESS },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct frames_state o;
-	struct io_opts io;
+	struct run_opts io;
 	int ch;
 
 	memset(&o, 0, sizeof(o));
@@ -302,11 +312,11 @@ cmd_frames(int argc, char **argv)
 	memset(&io, 0, sizeof(io));
 	io.drain = 1;
 	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
-		if (io_opt(&io, ch))
+		if (run_opt(&io, ch))
 			continue;
 		switch (ch) {
 		case 'h':
-			help(synopsis_frames);
+			opt_help(synopsis_frames);
 		case OPT_JSON:
 			o.json = 1;
 			break;
@@ -321,12 +331,12 @@ cmd_frames(int argc, char **argv)
 			o.chunk_tag = opt_tag("--chunk-tag", optarg);
 			break;
 		default:
-			usage(synopsis_frames);
+			opt_usage(synopsis_frames);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	operands(argc, argv, 0, 1, synopsis_frames);
+	opt_operands(argc, argv, 0, 1, synopsis_frames);
 	opt_tags_differ(o.trace_tag, o.chunk_tag);
 	io.in = argc == 1 ? argv[0] : NULL;
 	return frames(&io, &o);

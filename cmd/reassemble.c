@@ -8,8 +8,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "artcheck.h"
 #include "cmds.h"
-#include "../lib/check.h"
+#include "opt.h"
+#include "report.h"
+#include "run.h"
+#include "vis.h"
+#include "../lib/artifact.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
 #include "../lib/pump.h"
@@ -22,9 +27,9 @@ const char synopsis_reassemble[] =
     "[--progress | --no-progress] [dump]";
 
 struct reassemble_opts {
-	struct io_opts io;
+	struct run_opts io;
 	uint32_t cap, trace_tag, chunk_tag;
-	int check;		/* 0, or 1 + enum check_mode */
+	int check;		/* 0, or 1 + enum artifact_mode */
 };
 
 struct reassemble_state {
@@ -67,11 +72,11 @@ static void
 warn_failed(const struct pump *p, const struct reassemble_state *s)
 {
 	const struct wperr *e = &s->r.err;
-	const char *d = dump_arg(p->name);
+	const char *d = opt_dump_arg(p->name);
 	uint64_t len;
 	char msg[512], cap[24];
 
-	clear_progress(p);
+	run_clear_progress(p);
 	if (e->code == WPE_NO_TERMINAL &&
 	    looks_like_trace(s->head, s->headlen, &len)) {
 		warnx("%s: a Perfetto trace, not a drain dump: it starts with "
@@ -82,7 +87,7 @@ warn_failed(const struct pump *p, const struct reassemble_state *s)
 	warnx("%s: %s; no .pb written", p->name,
 	    wperr_str(e, msg, sizeof(msg)));
 	if (e->code == WPE_NO_TERMINAL && e->stop.why == FSTOP_OVERSIZED) {
-		cap_for(e->stop.len, cap, sizeof(cap));
+		opt_cap_for(e->stop.len, cap, sizeof(cap));
 		warnx("%s: if the guest wrote frames that large, --max-frame "
 		    "%s admits this one; 'wprofck frames --max-frame %s %s' "
 		    "lists the frames", p->name, cap, cap, d);
@@ -105,7 +110,7 @@ warn_pad(const struct pump *p, const struct frame *f)
 	const char *name = p->name;
 	char tn[TAG_NAME_MAX];
 
-	clear_progress(p);
+	run_clear_progress(p);
 	warnx("%s: warning: frame %llu at offset %llu (%s) has pad 0x%08lx, "
 	    "expected 0", name, (unsigned long long)f->index,
 	    (unsigned long long)f->off, tag_type_name(f->type, tn),
@@ -171,6 +176,8 @@ static int
 reassemble(const struct reassemble_opts *o)
 {
 	struct reassemble_state s;
+	struct report_opts ro;
+	struct report rep;
 	struct pump p;
 	int status;
 
@@ -180,9 +187,16 @@ reassemble(const struct reassemble_opts *o)
 	reasm_init(&s.r, o->cap, o->chunk_tag, o->trace_tag);
 	status = run_pump(&o->io, &p, reassemble_feed, &s);
 	/* --check reads what was committed, through its own descriptor. */
-	if (status == EXIT_OK && s.checkfd != -1)
-		status = check_written(s.checkfd, p.outname,
-		    (enum check_mode)(o->check - 1));
+	if (status == EXIT_OK && s.checkfd != -1) {
+		memset(&ro, 0, sizeof(ro));
+		ro.one_line = 1;
+		ro.mode = (enum artifact_mode)(o->check - 1);
+		ro.min_size = ARTIFACT_MIN_SIZE;
+		ro.fp = stderr;
+		report_init(&rep, &ro, NULL);
+		artcheck_fd(&rep, s.checkfd, p.outname, p.outname);
+		status = report_finish(&rep);
+	}
 	if (s.checkfd != -1)
 		close(s.checkfd);
 	return status;
@@ -201,7 +215,7 @@ cmd_reassemble(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace-tag", required_argument, NULL, OPT_TRACE_TAG },
-		IO_LONGOPTS,
+		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct reassemble_opts o;
@@ -215,11 +229,11 @@ cmd_reassemble(int argc, char **argv)
 	o.trace_tag = TAG_WPRF;
 	o.chunk_tag = TAG_WPRC;
 	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
-		if (io_opt(&o.io, ch))
+		if (run_opt(&o.io, ch))
 			continue;
 		switch (ch) {
 		case 'h':
-			help(synopsis_reassemble);
+			opt_help(synopsis_reassemble);
 		case 'o':
 			o.io.out = optarg;
 			break;
@@ -236,15 +250,15 @@ cmd_reassemble(int argc, char **argv)
 		case OPT_CHECK:
 			bare_check = optarg == NULL;
 			if (optarg == NULL || strcmp(optarg, "deep") == 0)
-				o.check = 1 + CHECK_DEEP;
+				o.check = 1 + ARTIFACT_DEEP;
 			else if (strcmp(optarg, "shape") == 0)
-				o.check = 1 + CHECK_SHAPE;
+				o.check = 1 + ARTIFACT_SHAPE;
 			else
 				errx(EXIT_TROUBLE, "--check: '%s': want shape "
-				    "or deep", optarg);
+				    "or deep", msg_vis(optarg));
 			break;
 		default:
-			usage(synopsis_reassemble);
+			opt_usage(synopsis_reassemble);
 		}
 	}
 	argc -= optind;
@@ -254,11 +268,11 @@ cmd_reassemble(int argc, char **argv)
 	    strcmp(argv[0], "deep") == 0) && stat(argv[0], &st) == -1) {
 		warnx("--check takes its value after '=': write --check=%s",
 		    argv[0]);
-		usage(synopsis_reassemble);
+		opt_usage(synopsis_reassemble);
 	}
-	operands(argc, argv, 0, 1, synopsis_reassemble);
+	opt_operands(argc, argv, 0, 1, synopsis_reassemble);
 	opt_tags_differ(o.trace_tag, o.chunk_tag);
-	refuse_tty(&o.io, "binary data");
+	run_refuse_tty(&o.io, "binary data");
 	o.io.in = argc == 1 ? argv[0] : NULL;
 	return reassemble(&o);
 }

@@ -7,19 +7,40 @@
 #include <unistd.h>
 
 #include "cmds.h"
+#include "opt.h"
+#include "run.h"
 #include "../lib/frame.h"
+#include "../lib/pump.h"
+#include "../lib/slicer.h"
 #include "../lib/tag.h"
-#include "../lib/split.h"
 
 const char synopsis_split[] =
     "split [-fq] [-o out] [--sync] [--cap size] [--trace-tag tag] "
     "[--chunk-tag tag] [--progress | --no-progress] [trace]";
 
+/*
+ * A zero byte begins no packet, and a run this long inside one is no
+ * trace anyone splits: /dev/zero ends here instead of at the size bound.
+ */
+#define SPLIT_ZERO_RUN_MAX	((uint64_t)64 << 20)
+
 struct split_state {
-	struct splitter sp;
+	struct slicer sp;
 	int open;		/* a slice has begun */
 	uint64_t hoff;		/* where its header goes */
+	uint64_t zeros;		/* zero bytes in a row up to here */
 };
+
+/* Counts the zero bytes in a row that end buf. */
+static void
+count_zeros(struct split_state *s, const unsigned char *buf, size_t len)
+{
+	size_t i = len;
+
+	while (i > 0 && buf[i - 1] == 0)
+		i--;
+	s->zeros = i > 0 ? len - i : s->zeros + len;
+}
 
 static int
 slice_begin(struct pump *p, struct split_state *s)
@@ -35,7 +56,7 @@ slice_end(struct pump *p, struct split_state *s, int last)
 
 	s->open = 0;
 	p->items++;
-	split_header(&s->sp, last, hdr);
+	slicer_header(&s->sp, last, hdr);
 	return outfile_patch(p->out, s->hoff, hdr, sizeof(hdr), &p->err);
 }
 
@@ -48,16 +69,34 @@ split_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
     int eof, size_t *used)
 {
 	struct split_state *s = arg;
+	uint64_t off = p->done - len;	/* stream offset of buf[0] */
 	size_t n;
 
 	*used = len;
+	/* A file's output size is known at once: its bytes and the headers. */
+	if (p->regular && (p->size > PUMP_OUT_MAX || p->size +
+	    (p->size / s->sp.cap + 1) * FRAME_HDR_SIZE > PUMP_OUT_MAX)) {
+		errno = EFBIG;
+		wperr_sys(&p->err, "the output would grow past wprofck's "
+		    "bound of 64 GiB");
+		return PUMP_FAIL;
+	}
+	count_zeros(s, buf, len);
+	if (s->zeros > SPLIT_ZERO_RUN_MAX) {
+		run_clear_progress(p);
+		warnx("%s: not a trace: more than %llu MiB of zero bytes in a "
+		    "row from offset %llu; nothing written", p->name,
+		    (unsigned long long)(SPLIT_ZERO_RUN_MAX >> 20),
+		    (unsigned long long)(off + len - s->zeros));
+		return PUMP_BAD;
+	}
 	while (len > 0) {
-		if (s->open && split_full(&s->sp) &&
+		if (s->open && slicer_full(&s->sp) &&
 		    slice_end(p, s, 0) == -1)
 			return PUMP_FAIL;
 		if (!s->open && slice_begin(p, s) == -1)
 			return PUMP_FAIL;
-		n = split_take(&s->sp, buf, len);
+		n = slicer_take(&s->sp, buf, len);
 		if (outfile_write(p->out, buf, n, &p->err) == -1)
 			return PUMP_FAIL;
 		buf += n;
@@ -82,11 +121,11 @@ cmd_split(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "trace-tag", required_argument, NULL, OPT_TRACE_TAG },
-		IO_LONGOPTS,
+		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct split_state s;
-	struct io_opts io;
+	struct run_opts io;
 	struct pump p;
 	uint32_t cap = FRAME_CAP_DEFAULT, trace_tag = TAG_WPRF;
 	uint32_t chunk_tag = TAG_WPRC;
@@ -94,13 +133,13 @@ cmd_split(int argc, char **argv)
 	int ch;
 
 	memset(&io, 0, sizeof(io));
-	io.writes = io.keep_bad = 1;
+	io.writes = 1;
 	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
-		if (io_opt(&io, ch))
+		if (run_opt(&io, ch))
 			continue;
 		switch (ch) {
 		case 'h':
-			help(synopsis_split);
+			opt_help(synopsis_split);
 		case 'o':
 			io.out = optarg;
 			break;
@@ -115,21 +154,22 @@ cmd_split(int argc, char **argv)
 			chunk_tag = opt_tag("--chunk-tag", optarg);
 			break;
 		default:
-			usage(synopsis_split);
+			opt_usage(synopsis_split);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	operands(argc, argv, 0, 1, synopsis_split);
+	opt_operands(argc, argv, 0, 1, synopsis_split);
 	opt_tags_differ(trace_tag, chunk_tag);
 	if (cap > FRAME_CAP_DEFAULT && !io.quiet)
 		warnx("warning: --cap %s makes frames larger than the %uM "
 		    "reassemble accepts by default; reassemble them with "
-		    "--max-frame %s", cap_for(cap, capword, sizeof(capword)),
+		    "--max-frame %s",
+		    opt_cap_for(cap, capword, sizeof(capword)),
 		    FRAME_CAP_DEFAULT >> 20, capword);
-	refuse_tty(&io, "binary data");
+	run_refuse_tty(&io, "binary data");
 	memset(&s, 0, sizeof(s));
-	split_init(&s.sp, cap, chunk_tag, trace_tag);
+	slicer_init(&s.sp, cap, chunk_tag, trace_tag);
 	io.in = argc == 1 ? argv[0] : NULL;
 	return run_pump(&io, &p, split_feed, &s);
 }

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -498,7 +499,7 @@ writer_main(void *arg)
 			rc = io_write(w->fd, w->buf[j.buf], j.len, j.off, &e);
 		else if (!failed)
 			rc = copy_job(w, &j, &e);
-		if (rc == -1 && w->spool && e.code != WPE_CHANGED)
+		if (rc == -1 && w->spool && !wperr_changed(&e))
 			e.code = WPE_SPOOL;
 		pthread_mutex_lock(&w->mu);
 		if (rc == -1) {
@@ -837,6 +838,10 @@ copy_spool(struct outfile *of, struct wperr *e)
 		    1u << 30 : (size_t)left);
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == -1 && errno == EAGAIN) {
+			io_wait(of->dest, POLLOUT);	/* a non-blocking pipe */
+			continue;
+		}
 		if (n == -1 && (errno == EINVAL || errno == ENOSYS))
 			break;
 		if (n == -1)

@@ -543,9 +543,9 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 			n = (tag & 7) == WT_FIXED64 ? 8 : 4;
 			/* A fixed-size value lies inside its message. */
 			if (n > prest) {
-				w->err.want = n;
-				w->err.got = prest;
-				ret = fail_in(w, WPE_MALFORMED_PACKET, OFF(t),
+				w->err.len = n;
+				w->err.left = prest;
+				ret = fail_in(w, WPE_MALFORMED_LENGTH, OFF(t),
 				    tag, top ? value_past : value_past_msg);
 				goto out;
 			}
@@ -578,9 +578,9 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 			prest = fr->end - OFF(p);
 			/* A length-delimited value lies inside its message. */
 			if (v > prest) {
-				w->err.want = v;
-				w->err.got = prest;
-				ret = fail_in(w, WPE_MALFORMED_PACKET, OFF(t),
+				w->err.len = v;
+				w->err.left = prest;
+				ret = fail_in(w, WPE_MALFORMED_LENGTH, OFF(t),
 				    tag, top ? value_past : value_past_msg);
 				goto out;
 			}
@@ -617,12 +617,9 @@ fields(struct pbwalk *w, const unsigned char **pp, const unsigned char *lim,
 			if ((k == SK_FIXED32 || k == SK_FIXED64) &&
 			    f->flags & SF_REPEATED &&
 			    v % (k == SK_FIXED32 ? 4 : 8) != 0) {
-				w->err.want = k == SK_FIXED32 ? 4 : 8;
-				w->err.got = v;
 				ret = fail_in(w, WPE_MALFORMED_PACKET, OFF(t),
 				    tag, "the packed values do not fill their "
 				    "field");
-				w->err.want = 0;
 				goto out;
 			}
 			avail = (size_t)(lim - p);
@@ -952,7 +949,7 @@ not_packet(struct pbwalk *w, const unsigned char *p, const unsigned char *end,
 	int r;
 
 	r = varint(&p, end, &tag);
-	w->err.got = w->size == PBWALK_SIZE_UNKNOWN ? 0 : w->size - off;
+	w->err.trailing = w->size == PBWALK_SIZE_UNKNOWN ? 0 : w->size - off;
 	if (r != VI_OK)
 		return fail(w, WPE_TRAILING_BYTES, off,
 		    "no field tag starts there");
@@ -1050,16 +1047,15 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 				    "longer than 10 bytes" :
 				    "the packet length is above 64 bits");
 			if (r == VI_SHORT) {
-				w->err.want = w->err.got = 0;
-				return fail(w, WPE_TRUNCATED, OFF(t),
-				    "the file ends inside the length");
+				return fail(w, WPE_TRUNCATED_LENGTH, OFF(t),
+				    NULL);
 			}
 			body = OFF(p);
 			/* The packet lies inside the file. */
 			if (w->size != PBWALK_SIZE_UNKNOWN &&
 			    v > (left = w->size - body)) {
-				w->err.want = v;
-				w->err.got = left;
+				w->err.claimed = v;
+				w->err.present = left;
 				return fail(w, WPE_TRUNCATED, OFF(t), NULL);
 			}
 			w->in_pkt = 1;
@@ -1120,8 +1116,8 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 	return PBWALK_NEED;
 
 truncated:
-	w->err.want = w->pkt_len;
-	w->err.got = OFF(end) - w->pkt_body;
+	w->err.claimed = w->pkt_len;
+	w->err.present = OFF(end) - w->pkt_body;
 	return fail(w, WPE_TRUNCATED, w->pkt_off, NULL);
 
 bad_utf8:

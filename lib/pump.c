@@ -12,6 +12,7 @@
 #include "err.h"
 #include "pump.h"
 
+/* A FIFO that still has no writer after this reads as empty. */
 #define FIFO_GRACE_MS	1000
 /*
  * A regular file that is written somewhere is mapped a window at a time
@@ -19,71 +20,6 @@
  * to the resident set stays small whatever the file's size.
  */
 #define MAP_WINDOW	(8u << 20)
-
-/*
- * Opened with O_NONBLOCK so that a FIFO with no writer does not hang the
- * open. A FIFO keeps it: the pump waits for data with poll(2), and a FIFO
- * that still has no writer after FIFO_GRACE_MS reads as empty.
- */
-int
-io_open(const char *path, struct wperr *e)
-{
-	struct stat st;
-	int fd, fl;
-
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
-		return wperr_sys(e, NULL);
-	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
-		return fd;
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1) {
-		wperr_sys(e, "fcntl");
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
-ssize_t
-io_read(int fd, void *buf, size_t len, uint64_t off, struct wperr *e)
-{
-	ssize_t n;
-
-	do {
-		if (off == IO_AT_CURRENT)
-			n = read(fd, buf, len);
-		else
-			n = pread(fd, buf, len, (off_t)off);
-	} while (n == -1 && errno == EINTR);
-	if (n == -1)
-		return wperr_sys(e, "read");
-	return n;
-}
-
-int
-io_write(int fd, const void *buf, size_t len, uint64_t off, struct wperr *e)
-{
-	const unsigned char *p = buf;
-	ssize_t n;
-
-	while (len > 0) {
-		if (off == IO_AT_CURRENT)
-			n = write(fd, p, len);
-		else
-			n = pwrite(fd, p, len, (off_t)off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == 0)
-			errno = EIO;
-		if (n <= 0)
-			return wperr_sys(e, "write");
-		p += n;
-		len -= (size_t)n;
-		if (off != IO_AT_CURRENT)
-			off += (uint64_t)n;
-	}
-	return 0;
-}
 
 int
 pump_init(struct pump *p, int in, unsigned char *buf, size_t buflen,
@@ -96,6 +32,7 @@ pump_init(struct pump *p, int in, unsigned char *buf, size_t buflen,
 	p->in = in;
 	if (fstat(in, &st) == -1)
 		return wperr_sys(e, "fstat");
+	p->st = st;
 	if (S_ISDIR(st.st_mode)) {
 		errno = EISDIR;
 		return wperr_sys(e, "read");
@@ -107,7 +44,6 @@ pump_init(struct pump *p, int in, unsigned char *buf, size_t buflen,
 		p->start = (uint64_t)cur;
 		p->size = (uint64_t)st.st_size > p->start ?
 		    (uint64_t)st.st_size - p->start : 0;
-		p->mtime = st.st_mtim;
 		(void)posix_fadvise(in, cur, 0, POSIX_FADV_SEQUENTIAL);
 	} else if (S_ISFIFO(st.st_mode)) {
 		p->fifo_grace = (fcntl(in, F_GETFL) & O_NONBLOCK) != 0;
@@ -129,14 +65,55 @@ pump_init(struct pump *p, int in, unsigned char *buf, size_t buflen,
 }
 
 static enum pump_verdict
-changed(struct pump *p, int grew)
+changed(struct pump *p, enum wperr_code code)
 {
 	memset(&p->err, 0, sizeof(p->err));
-	p->err.code = WPE_CHANGED;
-	p->err.got = (uint64_t)grew;
+	p->err.code = code;
 	p->err.size = p->size;
 	p->err.off = p->done;
 	p->err_input = 1;
+	return PUMP_FAIL;
+}
+
+/*
+ * The file is not as it was when opened, or not as long as it was while
+ * it was mapped: WPE_CHANGED, WPE_GREW or WPE_REWRITTEN.
+ */
+static enum pump_verdict
+changed_now(struct pump *p)
+{
+	struct stat st;
+	uint64_t now;
+
+	if (fstat(p->in, &st) == -1)
+		return changed(p, WPE_CHANGED);
+	now = (uint64_t)st.st_size > p->start ?
+	    (uint64_t)st.st_size - p->start : 0;
+	if (now > p->size)
+		return changed(p, WPE_GREW);
+	if (now == p->size)
+		return changed(p, WPE_REWRITTEN);
+	p->done = now;
+	return changed(p, WPE_CHANGED);
+}
+
+/* Spec: a verdict is about the file as it stands (issue 14 item 1). */
+static int
+unchanged(struct pump *p)
+{
+	struct stat st;
+
+	return fstat(p->in, &st) == 0 && io_same_file_state(&p->st, &st);
+}
+
+/* The output is past PUMP_OUT_MAX: trouble, not a verdict. */
+static enum pump_verdict
+over_bound(struct pump *p)
+{
+	errno = EFBIG;
+	wperr_sys(&p->err, "the output would grow past wprofck's bound of "
+	    "64 GiB");
+	p->err_input = 0;
 	return PUMP_FAIL;
 }
 
@@ -171,13 +148,17 @@ fill(struct pump *p, size_t *have, int *eof)
 	}
 	if (p->regular) {
 		if (n == 0 && p->done < p->size)
-			return changed(p, 0);
+			return changed(p, WPE_CHANGED);
 		if (p->done + (uint64_t)n > p->size)
-			return changed(p, 1);
+			return changed(p, WPE_GREW);
 		if (p->done + (uint64_t)n == p->size) {
 			n = io_read(p->in, &probe, 1, p->start + p->size, &p->err);
 			if (n != 0)
-				return n == -1 ? PUMP_FAIL : changed(p, 1);
+				return n == -1 ? PUMP_FAIL :
+				    changed(p, WPE_GREW);
+			/* Every byte is read: were they all of one file? */
+			if (!unchanged(p))
+				return changed_now(p);
 			*eof = 1;
 			n = (ssize_t)(p->size - p->done);
 		}
@@ -212,42 +193,6 @@ on_bus(int sig, siginfo_t *si, void *uc)
 		siglongjmp(*bus_env, 1);
 	/* Not ours: the fault repeats under the earlier action. */
 	sigaction(SIGBUS, &bus_old, NULL);
-}
-
-/*
- * The file is not as it was when opened, or not as long as it was while
- * it was mapped: WPE_CHANGED, and where it ends now.
- */
-static enum pump_verdict
-changed_now(struct pump *p)
-{
-	struct stat st;
-	uint64_t now;
-
-	if (fstat(p->in, &st) == -1)
-		return changed(p, 0);
-	now = (uint64_t)st.st_size > p->start ?
-	    (uint64_t)st.st_size - p->start : 0;
-	if (now > p->size)
-		return changed(p, 1);
-	if (now == p->size) {
-		changed(p, 0);
-		p->err.what = "it was written to while it was read: the same "
-		    "size, a new modification time";
-		return PUMP_FAIL;
-	}
-	p->done = now;
-	return changed(p, 0);
-}
-
-static int
-unchanged(struct pump *p)
-{
-	struct stat st;
-
-	return fstat(p->in, &st) == 0 && (uint64_t)st.st_size ==
-	    p->start + p->size && st.st_mtim.tv_sec == p->mtime.tv_sec &&
-	    st.st_mtim.tv_nsec == p->mtime.tv_nsec;
 }
 
 /*
@@ -309,7 +254,7 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 			/* One byte past the end is a change. */
 			n = io_read(p->in, &probe, 1, end, &p->err);
 			if (n != 0) {
-				v = n == -1 ? PUMP_FAIL : changed(p, 1);
+				v = n == -1 ? PUMP_FAIL : changed(p, WPE_GREW);
 				p->err_input = 1;
 				break;
 			}
@@ -331,10 +276,13 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 		used = 0;
 		v = fn(p, arg, map + skip, len, eof, &used);
 		bus_env = NULL;
+		if (v == PUMP_MORE && p->out != NULL &&
+		    p->out->pos > PUMP_OUT_MAX)
+			v = over_bound(p);
 		p->mapped = 0;
 		munmap(map, maplen);
 		map = NULL;
-		if (v == PUMP_FAIL && p->err.code == WPE_CHANGED)
+		if (v == PUMP_FAIL && wperr_changed(&p->err))
 			v = changed_now(p);
 		if (v != PUMP_MORE)
 			break;
@@ -363,13 +311,14 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 	/* The copies read the file: it must still be what was checked. */
 	if (v == PUMP_DONE || (v == PUMP_BAD && p->keep_bad)) {
 		if (p->out != NULL && outfile_flush(p->out, &p->err) == -1) {
-			if (p->err.code == WPE_CHANGED)
+			if (wperr_changed(&p->err))
 				v = changed_now(p);
 			else
 				v = PUMP_FAIL;
 		} else if (!unchanged(p))
 			v = changed_now(p);
-	}
+	} else if (v == PUMP_BAD && !unchanged(p))
+		v = changed_now(p);
 	return v;
 }
 
@@ -392,8 +341,14 @@ run_read(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 			return v;
 		used = 0;
 		v = fn(p, arg, p->buf, have, eof, &used);
+		/* A verdict before the end, too, is about the file as read. */
+		if ((v == PUMP_DONE || v == PUMP_BAD) && p->regular &&
+		    !unchanged(p))
+			return changed_now(p);
 		if (v != PUMP_MORE)
 			return v;
+		if (p->out != NULL && p->out->pos > PUMP_OUT_MAX)
+			return over_bound(p);
 		if (eof) {
 			errno = EPROTO;
 			wperr_sys(&p->err, "no verdict at the end");

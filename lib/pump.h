@@ -1,9 +1,9 @@
 /*
- * The one I/O path: io_* reads and writes with every result checked,
- * outfile_* writes an output file by the rules of spec section 4, and
- * pump_* drives a command: it reads the input in large blocks, hands each
- * piece to the command's consumer, and commits or aborts the output on
- * the verdict. Nothing here prints or exits.
+ * The one I/O path: io_* (io.h) reads and writes, outfile_* writes an
+ * output file by the rules of spec section 4, and pump_* drives a
+ * command: it reads the input in large blocks, hands each piece to the
+ * command's consumer, and commits or aborts the output on the verdict.
+ * Nothing here prints or exits.
  */
 #ifndef PUMP_H
 #define PUMP_H
@@ -14,15 +14,7 @@
 #include <time.h>
 
 #include "err.h"
-
-#define IO_AT_CURRENT	UINT64_MAX	/* io_read: read at the file offset */
-
-/* Opens an input without blocking on a FIFO that has no writer yet. */
-int io_open(const char *path, struct wperr *);
-/* One read: -1 on error, 0 at the end; EINTR is retried. */
-ssize_t io_read(int fd, void *, size_t, uint64_t off, struct wperr *);
-/* All of buf or an error; a write that returns 0 is EIO. */
-int io_write(int fd, const void *, size_t, uint64_t off, struct wperr *);
+#include "io.h"
 
 /*
  * The output. Bytes go into an unnamed temporary file beside OUT, linked
@@ -101,7 +93,7 @@ struct pump {
 	int no_map;		/* read a regular file, never map it */
 	int mapped;		/* the piece is a view of the file at piece_off */
 	uint64_t piece_off;
-	struct timespec mtime;	/* a regular file's, when opened */
+	struct stat st;		/* the input's, when the pump began */
 	uint64_t done;		/* bytes read so far */
 	uint64_t items;		/* frames or packets, for progress */
 	struct outfile *out;	/* or NULL */
@@ -112,6 +104,11 @@ struct pump {
 };
 
 #define PUMP_BUF	(1u << 20)
+/*
+ * No output grows past this, spool or file: an endless input fails here
+ * (WPE_SYS, EFBIG) instead of filling the disk.
+ */
+#define PUMP_OUT_MAX	((uint64_t)64 << 30)
 
 /* buf NULL: the pump allocates PUMP_BUF bytes. */
 int pump_init(struct pump *, int in, unsigned char *buf, size_t buflen,

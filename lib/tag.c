@@ -11,36 +11,36 @@
 
 /* text: the payloads are text a terminal may show. */
 static const struct tag {
-	uint32_t type;
 	const char *name;
+	uint32_t type;
 	int text;
 } tags[] = {
-	{ 0x57505246, "WprofTrace", 0 },
-	{ 0x57505243, "WprofTraceChunk", 0 },
-	{ 0x5354494D, "Stimulus", 0 },
-	{ 0x5354454E, "StepEnd", 0 },
-	{ 0x53435354, "ScenarioStart", 0 },
-	{ 0x53435050, "ScenarioPause", 0 },
-	{ 0x53435252, "ScenarioResume", 0 },
-	{ 0x5343454E, "ScenarioEnd", 0 },
-	{ 0x45584954, "Exit", 0 },
-	{ 0x54455354, "TestResult", 0 },
-	{ 0x53434458, "SchedExit", 0 },
-	{ 0x43525348, "Crash", 1 },
-	{ 0x504D4554, "PayloadMetrics", 0 },
-	{ 0x5241574F, "RawPayloadOutput", 0 },
-	{ 0x50524157, "Profraw", 0 },
-	{ 0x534E5251, "SnapshotRequest", 0 },
-	{ 0x534E5250, "SnapshotReply", 0 },
-	{ 0x53524459, "SysRdy", 0 },
-	{ 0x534F5554, "Stdout", 1 },
-	{ 0x53455252, "Stderr", 1 },
-	{ 0x53434C47, "SchedLog", 1 },
-	{ 0x4C494645, "Lifecycle", 1 },
-	{ 0x4B414452, "KernAddrs", 0 },
-	{ 0x45584358, "ExecExit", 0 },
-	{ 0x444D5347, "Dmesg", 1 },
-	{ 0x50524F42, "ProbeOutput", 1 },
+	{ "WprofTrace", 0x57505246, 0 },
+	{ "WprofTraceChunk", 0x57505243, 0 },
+	{ "Stimulus", 0x5354494D, 0 },
+	{ "StepEnd", 0x5354454E, 0 },
+	{ "ScenarioStart", 0x53435354, 0 },
+	{ "ScenarioPause", 0x53435050, 0 },
+	{ "ScenarioResume", 0x53435252, 0 },
+	{ "ScenarioEnd", 0x5343454E, 0 },
+	{ "Exit", 0x45584954, 0 },
+	{ "TestResult", 0x54455354, 0 },
+	{ "SchedExit", 0x53434458, 0 },
+	{ "Crash", 0x43525348, 1 },
+	{ "PayloadMetrics", 0x504D4554, 0 },
+	{ "RawPayloadOutput", 0x5241574F, 0 },
+	{ "Profraw", 0x50524157, 0 },
+	{ "SnapshotRequest", 0x534E5251, 0 },
+	{ "SnapshotReply", 0x534E5250, 0 },
+	{ "SysRdy", 0x53524459, 0 },
+	{ "Stdout", 0x534F5554, 1 },
+	{ "Stderr", 0x53455252, 1 },
+	{ "SchedLog", 0x53434C47, 1 },
+	{ "Lifecycle", 0x4C494645, 1 },
+	{ "KernAddrs", 0x4B414452, 0 },
+	{ "ExecExit", 0x45584358, 0 },
+	{ "Dmesg", 0x444D5347, 1 },
+	{ "ProbeOutput", 0x50524F42, 1 },
 };
 
 #define NTAGS (sizeof(tags) / sizeof(tags[0]))

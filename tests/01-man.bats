@@ -6,8 +6,8 @@ load common
 
 setup_file() {
 	MAN=$BATS_TEST_DIRNAME/../man/wprofck.1
-	HELP_C=$BATS_TEST_DIRNAME/../cmd/help.c
-	export MAN HELP_C
+	CMDS_C=$BATS_TEST_DIRNAME/../cmd/cmds.c
+	export MAN CMDS_C
 }
 
 # mandoc's ascii output with its overstrikes taken out, no col(1) needed.
@@ -91,10 +91,10 @@ man_opts() {
 	[ "$n" -ge 5 ]
 }
 
-@test "man: the SYNOPSIS has a line for each command of cmd/help.c, and no other" {
+@test "man: the SYNOPSIS has a line for each command of cmd/cmds.c, and no other" {
 	local man help
 	man=$(man_synopsis | awk 'NR > 1 { print $2 }' | sort)
-	help=$(grep -oE '^	\{ "[a-z]+", "' "$HELP_C" | cut -d'"' -f2 | sort)
+	help=$(grep -oE '^	\{ "[a-z]+", cmd_' "$CMDS_C" | cut -d'"' -f2 | sort)
 	assert_equal "$man" "$help"
 	# and wprofck help lists only commands of that table
 	run -0 comm -23 <(commands | sort) <(printf '%s\n' "$help")
@@ -168,5 +168,5 @@ man_opts() {
 
 @test "man: the frames text quotes each end condition on its own" {
 	run -0 man_text
-	assert_output --partial "(\`clean end', \`partial header: K bytes at offset X', \`torn frame at offset X: needs L bytes, has R' or \`oversized frame at offset X: length L over the cap C')"
+	assert_output --partial "(\`clean end', \`partial header: K bytes at offset X', \`torn frame at offset X: needs L bytes, has R', \`oversized frame at offset X: length L over the cap C' or \`not a drain: more than 1000000 empty frames in a row from offset X')"
 }

@@ -66,7 +66,7 @@ readme_list() {
 
 @test "deps: the README lists exactly the packages tests/deps.sh installs, set by set" {
 	local set
-	for set in build test bench; do
+	for set in build test bench lint; do
 		run -0 readme_list "$set"
 		[ -n "$output" ]
 		local readme=$output

@@ -97,7 +97,7 @@ setup_file() {
 	assert_output --regexp "^$P/real1s.pb	$seed	[a-z_0-9]+	[0-9]+	"
 	cmp "$BATS_TEST_TMPDIR/one.pb" "$P/m/real1s-$seed.wprof.pb"
 	run -2 "$MUTATE" "$P/real1s.pb" x1
-	assert_output --partial 'seed x1: invalid'
+	assert_output 'mutate: seed x1: not a number from 0 to 9223372036854775807'
 }
 
 # verdict NAME OK REASON: a JSON line of check --json for mutation NAME.

@@ -204,3 +204,150 @@ setup() {
 	assert_line --regexp '^end: torn frame at offset '
 	refute_line --regexp '^ +0 +0 '
 }
+
+# Issue 14 item 1: a byte rewritten in place, the size unchanged. The shim
+# zeroes it after the first read (or mapping) and a new clock tick, so the
+# bytes already read are the old ones and only the times tell.
+@test "frames -q of a drain whose byte 100 is zeroed while it is read is trouble, not ok" {
+	cp "$P/drain" "$D/d"
+	run -2 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    WPSHIM_POKE=100 "$WPROFCK" frames -q "$D/d"
+	assert_output --regexp "^wprofck: (frames: )?$D/d: the file changed while it was read: it was written to while it was read: the same size, a new modification or change time\$"
+	# The poke happened: the file now has a zero at 100 and fails plainly.
+	assert_equal "$(hexdump_of "$D/d" 100 1)" 00
+	assert_equal "$(stat -c %s "$D/d")" "$(stat -c %s "$P/drain")"
+	# Without the shim the same command on an untouched copy passes.
+	run -0 "$WPROFCK" frames -q "$P/drain"
+}
+
+@test "every reader reports an in-place rewrite as changed, read or mapped" {
+	local cmd knob
+	for knob in WPSHIM_NO_MMAP=1 WPSHIM_NO_MMAP=0; do
+		for cmd in "reassemble -o $OUT" "extract -o $OUT SOUT" \
+		    "split -o $OUT" "frames" "check --deep"; do
+			rm -f "$OUT"
+			cp "$P/drain" "$D/d"
+			case $cmd in
+			split* | check*) cp "$P/big.pb" "$D/d" ;;
+			esac
+			run -2 env LD_PRELOAD="$SHIM" \
+			    ASAN_OPTIONS=verify_asan_link_order=0 "$knob" \
+			    WPSHIM_POKE=100 $WPROFCK $cmd "$D/d"
+			echo "$knob $cmd" && assert_output --partial "$D/d"
+			assert_output --partial "the file changed while it was read: it was written to while it was read"
+			[ ! -e "$OUT" ]
+		done
+	done
+}
+
+@test "salvage of a trace rewritten in place while it is read is trouble" {
+	local knob
+	for knob in WPSHIM_NO_MMAP=1 WPSHIM_NO_MMAP=0; do
+		rm -f "$OUT"
+		cp "$P/big.pb" "$D/t"
+		run -2 env LD_PRELOAD="$SHIM" \
+		    ASAN_OPTIONS=verify_asan_link_order=0 "$knob" \
+		    WPSHIM_POKE=100 "$WPROFCK" salvage -o "$OUT" "$D/t"
+		assert_output --partial "$D/t: the file changed while it was read: it was written to while it was read"
+		[ ! -e "$OUT" ]
+	done
+}
+
+# Issue 14 item 2: closed standard streams. A closed descriptor is opened
+# on /dev/null at startup, so no file wprofck opens later takes its
+# number: a spool on fd 1 was copied onto itself, a spool on fd 2
+# received the warnings and the progress lines.
+@test "reassemble to a closed standard output says so, exit 2, named input or not" {
+	run -2 bash -c '"$WPROFCK" reassemble <"$1" >&-' _ "$P/drain"
+	assert_output --regexp "^wprofck: (reassemble: )?standard output is closed; give -o OUT or redirect it\$"
+	run -2 bash -c '"$WPROFCK" reassemble "$1" >&-' _ "$P/drain"
+	assert_output --regexp "^wprofck: (reassemble: )?standard output is closed; give -o OUT or redirect it\$"
+	refute_output --partial 'is the input'
+	run -2 bash -c '"$WPROFCK" extract SOUT "$1" >&-' _ "$P/drain"
+	assert_output --partial 'standard output is closed'
+	run -2 bash -c '"$WPROFCK" frames "$1" >&-' _ "$P/drain"
+	assert_output --partial 'standard output is closed'
+	# -q prints nothing, so a closed standard output is no loss.
+	run -0 bash -c '"$WPROFCK" frames -q "$1" >&-' _ "$P/drain"
+	assert_output ''
+	# -o: standard output is not the output.
+	run -0 bash -c '"$WPROFCK" reassemble -q -o "$2" "$1" >&-' _ "$P/drain" "$OUT"
+	cmp "$P/trace" "$OUT"
+}
+
+@test "a closed standard input reads as empty" {
+	run -1 bash -c '"$WPROFCK" reassemble -o "$1" <&-' _ "$OUT"
+	assert_output --partial 'no WprofTrace frame'
+	[ ! -e "$OUT" ]
+}
+
+# slow_into OUT FILE ARGS...: FILE through slowcat over about 1.7 s (so a
+# --progress line is written mid-run) into wprofck ARGS, standard error
+# closed, standard output into OUT.
+slow_into() {
+	local out=$1 file=$2
+	shift 2
+	"$_wp_build/tests/slowcat" -b 4096 -d 2000 "$file" |
+	    "$WPROFCK" "$@" >"$out" 2>&-
+}
+
+@test "with standard error closed, warnings and progress never land in the output" {
+	[ -x "$_wp_build/tests/slowcat" ] ||
+	    make -s -C "$TESTS/.." B="$B" "$B/tests/slowcat" >&2
+	randfile "$D/c2" 3000 5
+	new_drain "$D/pad.drain"
+	frame WPRC "$P/big.pb"
+	frame WPRC "$D/c2" -p 7
+	frame WPRF "$P/t"
+	cat "$P/big.pb" "$D/c2" "$P/t" >"$D/want"
+	# The warning goes to standard error when it is open.
+	run -0 wp_to "$OUT" reassemble "$D/pad.drain"
+	assert_output --partial 'has pad 0x00000007'
+	cmp "$D/want" "$OUT"
+	rm -f "$OUT"
+	# From standard input the spool took fd 2; named, the input did.
+	run -0 bash -c '"$WPROFCK" reassemble <"$1" >"$2" 2>&-' _ \
+	    "$D/pad.drain" "$OUT"
+	cmp "$D/want" "$OUT"
+	run -0 bash -c '"$WPROFCK" reassemble --progress "$1" >"$2" 2>&-' _ \
+	    "$D/pad.drain" "$OUT"
+	cmp "$D/want" "$OUT"
+	run -0 slow_into "$OUT" "$D/pad.drain" reassemble --progress
+	cmp "$D/want" "$OUT"
+	run -0 slow_into "$OUT" "$P/big.pb" split --progress
+	run -0 "$WPROFCK" reassemble -o "$D/back.pb" "$OUT"
+	cmp "$P/big.pb" "$D/back.pb"
+	# salvage of a cut trace warns what it dropped.
+	head -c 3000000 "$P/big.pb" >"$D/cut.pb"
+	run -0 wp_to "$D/want.pb" salvage "$D/cut.pb"
+	assert_output --partial 'dropped'
+	run -0 slow_into "$OUT" "$D/cut.pb" salvage --progress -
+	cmp "$D/want.pb" "$OUT"
+}
+
+# Issue 14 item 8: standard output a pipe that another process set to
+# O_NONBLOCK (the flag belongs to the pipe, shared): the write gets EAGAIN
+# once the pipe is full and used to fail after 64 KiB; it waits instead.
+# nonblocking_into OUT ARGS...: wprofck ARGS into a non-blocking pipe whose
+# reader starts a second late, into OUT. perl-base is in every Debian.
+nonblocking_into() {
+	local out=$1
+	shift
+	{
+		perl -MFcntl -e 'fcntl(STDOUT, F_SETFL,
+		    fcntl(STDOUT, F_GETFL, 0) | O_NONBLOCK) or die "$!"' &&
+		    "$WPROFCK" "$@"
+	} | { sleep 1; cat; } >"$out"
+}
+
+@test "a non-blocking standard output pipe is waited on, not given up on" {
+	run -0 nonblocking_into "$OUT" reassemble "$P/big.drain"
+	assert_output ''
+	cmp "$P/big.pb" "$OUT"
+	run -0 nonblocking_into "$OUT" split "$P/big.pb"
+	cmp "$P/big.drain" "$OUT"
+	run -0 nonblocking_into "$OUT" salvage -q "$P/big.pb"
+	cmp "$P/big.pb" "$OUT"
+	run -0 nonblocking_into "$OUT" extract WPRF "$P/big.drain"
+	cmp "$P/big.pb" "$OUT"
+}

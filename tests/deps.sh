@@ -3,7 +3,7 @@
 # lists; tests/02-deps.bats holds the two in step).
 #
 # Usage: sh tests/deps.sh [--list | --check] SET...
-#   SET is build, test or bench; several add up.
+#   SET is build, test, bench or lint; several add up.
 #   (no option)  make sure the packages of SET are installed: as root the
 #                missing ones are installed with apt-get (after apt-get
 #                update); as another user this prints the apt-get install
@@ -21,9 +21,11 @@
 # (bats and its helpers, col, jq, mandoc, strace, /usr/bin/time,
 # valgrind); the rest (awk, cmp, gzip, iconv, script, setpriv, timeout,
 # mount, chattr, ...) is in minbase. bench: what tests/bench.sh times with.
+# lint: the static checkers `make lint` runs.
 pkgs_build="gcc make pkg-config zlib1g-dev libbsd-dev"
 pkgs_test="bats bats-assert bats-support bsdextrautils jq mandoc strace time valgrind"
 pkgs_bench="hyperfine time"
+pkgs_lint="clang-tidy cppcheck"
 
 # The pkg-config modules of the build and the package that brings each.
 pc_modules="zlib:zlib1g-dev libbsd-overlay:libbsd-dev"
@@ -31,7 +33,7 @@ pc_modules="zlib:zlib1g-dev libbsd-overlay:libbsd-dev"
 me=deps.sh
 
 usage() {
-	echo "usage: sh tests/deps.sh [--list | --check] build|test|bench ..." >&2
+	echo "usage: sh tests/deps.sh [--list | --check] build|test|bench|lint ..." >&2
 	exit 2
 }
 
@@ -50,6 +52,7 @@ for set in "$@"; do
 	build) add=$pkgs_build what="the build" ;;
 	test) add=$pkgs_test what="the tests" ;;
 	bench) add=$pkgs_bench what="the benchmarks" ;;
+	lint) add=$pkgs_lint what="the linters" ;;
 	*) usage ;;
 	esac
 	for_what="${for_what:+$for_what and }$what"

@@ -11,6 +11,7 @@
 
 #include "../lib/frame.h"
 #include "../lib/tag.h"
+#include "testsup.h"
 
 #define TAG_SOUT 0x534F5554u
 
@@ -35,7 +36,7 @@ main(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "s:")) != -1) {
 		if (ch != 's')
 			errx(2, "usage: interleave [-s size] <drain >drain");
-		size = strtonum(optarg, 0, 1 << 20, NULL);
+		size = (size_t)ts_optnum(ch, optarg, 0, 1 << 20);
 	}
 	if ((buf = malloc(1u << 20)) == NULL || (text = malloc(size)) == NULL)
 		err(2, NULL);

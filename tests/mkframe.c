@@ -5,7 +5,6 @@
  * the CRC or the pad.
  */
 #include <err.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -18,6 +17,7 @@
 #include "../lib/err.h"
 #include "../lib/frame.h"
 #include "../lib/tag.h"
+#include "testsup.h"
 
 /* Test payloads stay small; this only keeps a runaway input bounded. */
 #define PAYLOAD_MAX	((size_t)1 << 30)
@@ -28,54 +28,6 @@ usage(void)
 	fprintf(stderr, "usage: mkframe [-t tag] [-l len] [-c crc | -C] "
 	    "[-p pad] [file]\n");
 	exit(2);
-}
-
-static uint32_t
-parse_u32(int opt, const char *s)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		errx(2, "-%c %s: not a number", opt, s);
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0' || v > UINT32_MAX)
-		errx(2, "-%c %s: not a 32-bit number", opt, s);
-	return (uint32_t)v;
-}
-
-static unsigned char *
-slurp(int fd, const char *name, size_t *lenp)
-{
-	unsigned char *buf = NULL, *nbuf;
-	size_t len = 0, size = 0;
-	ssize_t n;
-
-	for (;;) {
-		if (len == size) {
-			if (size == PAYLOAD_MAX)
-				errx(2, "%s: payload over %zu bytes", name,
-				    PAYLOAD_MAX);
-			size = size == 0 ? 65536 : size * 2;
-			if (size > PAYLOAD_MAX)
-				size = PAYLOAD_MAX;
-			if ((nbuf = realloc(buf, size)) == NULL)
-				err(2, NULL);
-			buf = nbuf;
-		}
-		n = read(fd, buf + len, size - len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			err(2, "%s", name);
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	*lenp = len;
-	return buf;
 }
 
 static uint32_t
@@ -107,18 +59,18 @@ main(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "c:Cl:p:t:")) != -1) {
 		switch (ch) {
 		case 'c':
-			crc = parse_u32(ch, optarg);
+			crc = (uint32_t)ts_optnum(ch, optarg, 0, UINT32_MAX);
 			cflag = 1;
 			break;
 		case 'C':
 			Cflag = 1;
 			break;
 		case 'l':
-			len = parse_u32(ch, optarg);
+			len = (uint32_t)ts_optnum(ch, optarg, 0, UINT32_MAX);
 			lflag = 1;
 			break;
 		case 'p':
-			pad = parse_u32(ch, optarg);
+			pad = (uint32_t)ts_optnum(ch, optarg, 0, UINT32_MAX);
 			break;
 		case 't':
 			if (tag_parse(optarg, &type, &e) == -1)
@@ -139,7 +91,7 @@ main(int argc, char **argv)
 		if ((fd = open(name, O_RDONLY)) == -1)
 			err(2, "%s", name);
 	}
-	payload = slurp(fd, name, &plen);
+	payload = ts_slurp(fd, name, PAYLOAD_MAX, &plen);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (!lflag) {

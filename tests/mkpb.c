@@ -11,13 +11,14 @@
  * "index offset length what" so a suite can find where damage lies.
  */
 #include <err.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "testsup.h"
 
 #define OPEN_STRINGS	280
 #define PKT_MAX		(1u << 20)
@@ -47,36 +48,10 @@ usage(void)
 	exit(2);
 }
 
-static uint64_t
-number(int opt, const char *s)
-{
-	unsigned long long v;
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		errx(2, "-%c %s: not a number", opt, s);
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0')
-		errx(2, "-%c %s: not a number", opt, s);
-	return v;
-}
-
 static void
 flush_out(void)
 {
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < olen) {
-		n = write(outfd, obuf + done, olen - done);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			err(2, "write");
-		}
-		done += (size_t)n;
-	}
+	ts_write_all(outfd, "write", obuf, olen);
 	olen = 0;
 }
 
@@ -149,33 +124,12 @@ put_byte(struct pb *b, unsigned c)
 	put(b, &ch, 1);
 }
 
-static size_t
-varint_enc(unsigned char *d, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		d[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	d[n++] = (unsigned char)v;
-	return n;
-}
-
-static size_t
-varint_len(uint64_t v)
-{
-	unsigned char d[10];
-
-	return varint_enc(d, v);
-}
-
 static void
 put_varint(struct pb *b, uint64_t v)
 {
-	unsigned char d[10];
+	unsigned char d[TS_VARINT_MAX];
 
-	put(b, d, varint_enc(d, v));
+	put(b, d, ts_varint_enc(d, v));
 }
 
 static void
@@ -210,7 +164,7 @@ static void
 record(const struct pb *body, const char *what)
 {
 	unsigned char d[10];
-	size_t n = varint_enc(d, body->len);
+	size_t n = ts_varint_enc(d, body->len);
 
 	if (map != NULL)
 		fprintf(map, "%llu %llu %llu %s\n", (unsigned long long)nrec,
@@ -431,7 +385,7 @@ body(struct pb *b, const struct opts *o, uint64_t i, size_t k, int desc)
 static size_t
 packet_size(const struct pb *b)
 {
-	return 1 + varint_len(b->len) + b->len;
+	return 1 + ts_varint_len(b->len) + b->len;
 }
 
 static void
@@ -546,21 +500,21 @@ emit_huge(uint64_t total)
 		if (total < start + 1 + hn)
 			break;
 		body_len = total - start - 1 - hn;
-		if (varint_len(body_len) != hn)
+		if (ts_varint_len(body_len) != hn)
 			continue;
 		for (tn = 1; tn <= 10; tn++) {
 			if (body_len < 2 + tn)
 				break;
 			inner = body_len - 2 - tn;
-			if (varint_len(inner) != tn)
+			if (ts_varint_len(inner) != tn)
 				continue;
 			n = 0;
 			d[n++] = 0x0a;
-			n += varint_enc(d + n, body_len);
+			n += ts_varint_enc(d + n, body_len);
 			/* Field 2047, wire type 2: TracePacket has none. */
 			d[n++] = 0xfa;
 			d[n++] = 0x7f;
-			n += varint_enc(d + n, inner);
+			n += ts_varint_enc(d + n, inner);
 			raw(d, n, "huge");
 			return;
 		}
@@ -609,13 +563,13 @@ main(int argc, char *argv[])
 			ntail = parse_hex(optarg, tail, sizeof(tail));
 			break;
 		case 'c':
-			cut = number(ch, optarg);
+			cut = ts_optnum(ch, optarg, 0, UINT64_MAX);
 			break;
 		case 'D':
-			o.every = number(ch, optarg);
+			o.every = ts_optnum(ch, optarg, 0, UINT64_MAX);
 			break;
 		case 'd':
-			o.step = number(ch, optarg);
+			o.step = ts_optnum(ch, optarg, 0, UINT64_MAX);
 			break;
 		case 'f':
 			if (nflips == NFLIPS)
@@ -623,22 +577,20 @@ main(int argc, char *argv[])
 			if ((colon = strchr(optarg, ':')) == NULL)
 				errx(2, "-f %s: want offset:bit", optarg);
 			*colon = '\0';
-			flips[nflips].off = number(ch, optarg);
-			flips[nflips].bit = (unsigned)number(ch, colon + 1);
-			if (flips[nflips].bit > 7)
-				errx(2, "-f: bit %u is not 0 to 7",
-				    flips[nflips].bit);
+			flips[nflips].off = ts_optnum(ch, optarg, 0, UINT64_MAX);
+			flips[nflips].bit = (unsigned)ts_optnum(ch, colon + 1,
+			    0, 7);
 			nflips++;
 			break;
 		case 'H':
-			huge = number(ch, optarg);
+			huge = ts_optnum(ch, optarg, 0, UINT64_MAX);
 			break;
 		case 'm':
 			if ((map = fopen(optarg, "w")) == NULL)
 				err(2, "%s", optarg);
 			break;
 		case 'n':
-			o.n = number(ch, optarg);
+			o.n = ts_optnum(ch, optarg, 0, UINT64_MAX);
 			break;
 		case 'O':
 			o.opening = 0;
@@ -649,23 +601,22 @@ main(int argc, char *argv[])
 				err(2, "%s", optarg);
 			break;
 		case 'p':
-			o.at = number(ch, optarg);
+			o.at = ts_optnum(ch, optarg, 0, UINT64_MAX);
 			break;
 		case 'R':
 			o.reverse = 1;
 			break;
 		case 'S':
-			if ((o.seqs = number(ch, optarg)) == 0)
-				errx(2, "-S: at least 1");
+			o.seqs = ts_optnum(ch, optarg, 1, UINT64_MAX);
 			break;
 		case 's':
-			o.size = number(ch, optarg);
+			o.size = ts_optnum(ch, optarg, 0, UINT64_MAX);
 			break;
 		case 'T':
 			o.tail = 1;
 			break;
 		case 't':
-			o.t0 = number(ch, optarg);
+			o.t0 = ts_optnum(ch, optarg, 0, UINT64_MAX);
 			break;
 		case 'X':
 			for (dn = damages; *dn != NULL; dn++)

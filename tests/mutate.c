@@ -23,7 +23,6 @@
  * the damage in a word without blanks, hash the FNV-1a 64 of the output.
  */
 #include <err.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -31,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "testsup.h"
 
 #define BASE_MAX	(256u << 20)	/* a base is read whole */
 #define DEPTH_MAX	64		/* the structure scan goes no deeper */
@@ -124,37 +125,6 @@ pick(const struct idx *x)
 	return x->v[below(x->n)];
 }
 
-/* Reads a varint of at most 10 bytes before end; -1 when there is none. */
-static int
-varint(const unsigned char *p, size_t off, size_t end, uint64_t *v,
-    size_t *n)
-{
-	size_t i;
-
-	*v = 0;
-	for (i = 0; i < 10 && off + i < end; i++) {
-		*v |= (uint64_t)(p[off + i] & 0x7f) << (7 * i);
-		if ((p[off + i] & 0x80) == 0) {
-			*n = i + 1;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static size_t
-varint_enc(unsigned char *d, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		d[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	d[n++] = (unsigned char)v;
-	return n;
-}
-
 static int
 printable(const unsigned char *p, size_t len)
 {
@@ -183,7 +153,7 @@ scan(struct base *b, size_t off, size_t end, unsigned depth, size_t parent,
 	while (off < end) {
 		memset(&f, 0, sizeof(f));
 		f.tag_off = off;
-		if (varint(b->p, off, end, &tag, &n) == -1)
+		if (ts_varint_dec(b->p, off, end, &tag, &n) == -1)
 			return -1;
 		off += n;
 		if (tag >> 3 == 0 || tag >> 3 > 0x1fffffff)
@@ -192,7 +162,7 @@ scan(struct base *b, size_t off, size_t end, unsigned depth, size_t parent,
 		f.val_off = off;
 		switch (f.wt) {
 		case 0:
-			if (varint(b->p, off, end, &v, &n) == -1)
+			if (ts_varint_dec(b->p, off, end, &v, &n) == -1)
 				return -1;
 			off += n;
 			break;
@@ -204,7 +174,7 @@ scan(struct base *b, size_t off, size_t end, unsigned depth, size_t parent,
 			off += n;
 			break;
 		case 2:
-			if (varint(b->p, off, end, &v, &n) == -1)
+			if (ts_varint_dec(b->p, off, end, &v, &n) == -1)
 				return -1;
 			off += n;
 			if (v > end - off)
@@ -257,32 +227,11 @@ scan(struct base *b, size_t off, size_t end, unsigned depth, size_t parent,
 static void
 load(struct base *b)
 {
-	unsigned char *np;
-	size_t cap = 0;
-	ssize_t n;
 	int fd;
 
 	if ((fd = open(b->path, O_RDONLY)) == -1)
 		err(2, "%s", b->path);
-	for (;;) {
-		if (b->len == cap) {
-			if (cap == BASE_MAX)
-				errx(2, "%s: over %u bytes", b->path, BASE_MAX);
-			cap = cap == 0 ? 1 << 16 : cap * 2;
-			if ((np = realloc(b->p, cap)) == NULL)
-				err(2, NULL);
-			b->p = np;
-		}
-		n = read(fd, b->p + b->len, cap - b->len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			err(2, "%s", b->path);
-		}
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-	}
+	b->p = ts_slurp(fd, b->path, BASE_MAX, &b->len);
 	close(fd);
 	if (b->len == 0 || scan(b, 0, b->len, 0, NONE, 1) == -1)
 		errx(2, "%s: not a clean protobuf; a base must be a good trace",
@@ -356,7 +305,7 @@ fix_lengths(struct buf *o, const struct base *b, size_t i, long long delta)
 
 		old = f->body_off - f->val_off;
 		len = (uint64_t)((long long)(f->end - f->body_off) + delta);
-		n = varint_enc(d, len);
+		n = ts_varint_enc(d, len);
 		edit(o, f->val_off, old, d, n);
 		delta += (long long)n - (long long)old;
 	}
@@ -471,7 +420,7 @@ mut_length(struct buf *o, const struct base *b, struct desc *d)
 	}
 	d->off = f->val_off;
 	edit(o, f->val_off, f->body_off - f->val_off, enc,
-	    varint_enc(enc, len));
+	    ts_varint_enc(enc, len));
 	snprintf(d->detail, sizeof(d->detail), "len%llu>%llu",
 	    (unsigned long long)old, (unsigned long long)len);
 }
@@ -485,7 +434,7 @@ mut_wiretype(struct buf *o, const struct base *b, struct desc *d)
 	uint64_t tag;
 	size_t n;
 
-	(void)varint(b->p, f->tag_off, b->len, &tag, &n);
+	(void)ts_varint_dec(b->p, f->tag_off, b->len, &tag, &n);
 	d->off = f->tag_off;
 	o->p[d->off] = (unsigned char)((o->p[d->off] & ~7u) | wt);
 	snprintf(d->detail, sizeof(d->detail), "f%llu:wt%u>%u",
@@ -546,10 +495,10 @@ mut_pad(struct buf *o, const struct base *b, struct desc *d)
 			what = f->wt == 0 ? "value" : "len";
 		}
 	}
-	if (varint(b->p, at, b->len, &v, &n) == -1 || n == 10) {
+	if (ts_varint_dec(b->p, at, b->len, &v, &n) == -1 || n == 10) {
 		at = f->tag_off;
 		what = "tag";
-		if (varint(b->p, at, b->len, &v, &n) == -1 || n == 10)
+		if (ts_varint_dec(b->p, at, b->len, &v, &n) == -1 || n == 10)
 			errx(2, "%s: offset %zu: no varint to pad", b->path,
 			    at);
 	}
@@ -583,11 +532,11 @@ mut_unknown(struct buf *o, const struct base *b, struct desc *d)
 				break;
 		at = b->f[i].tag_off;
 	}
-	n = varint_enc(field, (uint64_t)field_no << 3 | wt);
+	n = ts_varint_enc(field, (uint64_t)field_no << 3 | wt);
 	switch (wt) {
 	case 0:
 		v = next();
-		n += varint_enc(field + n, v >> below(64));
+		n += ts_varint_enc(field + n, v >> below(64));
 		break;
 	case 1:
 	case 5:
@@ -667,41 +616,12 @@ fnv(const unsigned char *p, size_t len)
 }
 
 static void
-write_all(int fd, const char *path, const unsigned char *p, size_t len)
-{
-	ssize_t n;
-
-	while (len > 0) {
-		n = write(fd, p, len);
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			err(2, "%s", path);
-		}
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
-static void
 describe(FILE *fp, const char *name, uint64_t seed, const struct buf *o,
     const struct desc *d)
 {
 	fprintf(fp, "%s\t%llu\t%s\t%zu\t%u\t%s\t%016llx\n", name,
 	    (unsigned long long)seed, d->kind, d->off, d->depth, d->detail,
 	    (unsigned long long)fnv(o->p, o->len));
-}
-
-static uint64_t
-seed_of(const char *s)
-{
-	const char *errstr;
-	long long v;
-
-	v = strtonum(s, 0, LLONG_MAX, &errstr);
-	if (errstr != NULL)
-		errx(2, "seed %s: %s", s, errstr);
-	return (uint64_t)v;
 }
 
 static void __attribute__((noreturn))
@@ -730,7 +650,7 @@ one(const char *path, const char *seedstr, const char *out)
 	struct base b;
 	struct buf o = { 0 };
 	struct desc d;
-	uint64_t seed = seed_of(seedstr);
+	uint64_t seed = ts_number("seed", seedstr, 0, LLONG_MAX);
 	int fd = STDOUT_FILENO;
 
 	memset(&b, 0, sizeof(b));
@@ -740,7 +660,7 @@ one(const char *path, const char *seedstr, const char *out)
 	if (out != NULL &&
 	    (fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1)
 		err(2, "%s", out);
-	write_all(fd, out != NULL ? out : "stdout", o.p, o.len);
+	ts_write_all(fd, out != NULL ? out : "stdout", o.p, o.len);
 	if (out != NULL && close(fd) == -1)
 		err(2, "%s", out);
 	describe(out != NULL ? stdout : stderr, path, seed, &o, &d);
@@ -776,7 +696,7 @@ batch(const char *dir, int nbases, char **args)
 		seedstr = strtok(NULL, "\t \n");
 		if (name == NULL || seedstr == NULL)
 			errx(2, "list: want lines \"name seed\"");
-		seed = seed_of(seedstr);
+		seed = ts_number("seed", seedstr, 0, LLONG_MAX);
 		for (b = NULL, i = 0; i < nbases && b == NULL; i++)
 			if (strcmp(bases[i].name, name) == 0)
 				b = &bases[i];
@@ -791,7 +711,7 @@ batch(const char *dir, int nbases, char **args)
 			errx(2, "%s: path too long", dir);
 		if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644)) == -1)
 			err(2, "%s", path);
-		write_all(fd, path, o.p, o.len);
+		ts_write_all(fd, path, o.p, o.len);
 		if (close(fd) == -1)
 			err(2, "%s", path);
 		describe(stdout, name, seed, &o, &d);

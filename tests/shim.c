@@ -13,6 +13,9 @@
  *                        never on a pread(2)
  *   WPSHIM_NO_MMAP=1     mmap(2) of a regular file fails (ENODEV)
  *   WPSHIM_NO_CFR=1      copy_file_range(2) fails (EXDEV)
+ *   WPSHIM_POKE=OFF      where SHRINK would act: 20 ms later (a new tick
+ *                        of the file system's clock), zeroes the byte at
+ *                        OFF in place, the size unchanged
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -25,6 +28,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 static int
@@ -140,6 +144,20 @@ change(int fd)
 	if ((n = readlink(link, path, sizeof(path) - 1)) == -1)
 		return;
 	path[n] = '\0';
+	if (getenv("WPSHIM_POKE") != NULL) {
+		static const struct timespec tick = { 0, 20000000 };
+
+		done = 1;
+		nanosleep(&tick, NULL);
+		w = (int)syscall(SYS_openat, AT_FDCWD, path,
+		    O_WRONLY | O_CLOEXEC, 0);
+		if (w != -1) {
+			syscall(SYS_pwrite64, w, "", 1,
+			    (off_t)atoll(getenv("WPSHIM_POKE")));
+			syscall(SYS_close, w);
+		}
+		return;
+	}
 	if (on("WPSHIM_SHRINK")) {
 		done = 1;
 		(void)truncate(path, st.st_size / 2);

@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testsup.h"
+
 static void __attribute__((noreturn))
 usage(void)
 {
@@ -36,7 +38,6 @@ pause_usec(long long usec)
 int
 main(int argc, char **argv)
 {
-	const char *errstr;
 	char buf[4096];
 	long long bs = 1, usec = 1000, count = -1, done = 0;
 	ssize_t n, w;
@@ -46,22 +47,16 @@ main(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "b:d:kn:")) != -1) {
 		switch (ch) {
 		case 'b':
-			bs = strtonum(optarg, 1, sizeof(buf), &errstr);
-			if (errstr != NULL)
-				errx(2, "-b %s: %s", optarg, errstr);
+			bs = (long long)ts_optnum(ch, optarg, 1, sizeof(buf));
 			break;
 		case 'd':
-			usec = strtonum(optarg, 0, 10000000, &errstr);
-			if (errstr != NULL)
-				errx(2, "-d %s: %s", optarg, errstr);
+			usec = (long long)ts_optnum(ch, optarg, 0, 10000000);
 			break;
 		case 'k':
 			die = 1;
 			break;
 		case 'n':
-			count = strtonum(optarg, 0, LLONG_MAX, &errstr);
-			if (errstr != NULL)
-				errx(2, "-n %s: %s", optarg, errstr);
+			count = (long long)ts_optnum(ch, optarg, 0, LLONG_MAX);
 			break;
 		default:
 			usage();

@@ -517,13 +517,13 @@ test_wire(void)
 		btag(body, 999, 2);
 		bv(body, 5);
 		braw(body, "abcd", 4);
-		CASE(WPE_MALFORMED_PACKET, 0, "a length past the message end");
+		CASE(WPE_MALFORMED_LENGTH, 0, "a length past the message end");
 		btag(body, 999, 2);
 		braw(body, "\x81\x80\x80\x80\x80\x00" "a", 7);
 		CASE(WPE_BAD_VARINT, 2, "a 6-byte length");
 		btag(body, 999, 1);
 		braw(body, "1234", 4);
-		CASE(WPE_MALFORMED_PACKET, 0, "a fixed64 cut by the end");
+		CASE(WPE_MALFORMED_LENGTH, 0, "a fixed64 cut by the end");
 		btag(body, 999, 0);
 		braw(body, "\xff\xff", 2);
 		CASE(WPE_MALFORMED_PACKET, 0, "a varint cut by the end");

@@ -12,10 +12,10 @@
 
 #include "../../lib/err.h"
 #include "../../lib/frame.h"
-#include "../../lib/tag.h"
-#include "../../lib/size.h"
 #include "../../lib/reasm.h"
-#include "../../lib/split.h"
+#include "../../lib/size.h"
+#include "../../lib/slicer.h"
+#include "../../lib/tag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

@@ -12,7 +12,7 @@
 #include "../../lib/err.h"
 #include "../../lib/frame.h"
 #include "../../lib/reasm.h"
-#include "../../lib/split.h"
+#include "../../lib/slicer.h"
 #include "../../lib/tag.h"
 
 #define PREFIX	15
@@ -61,12 +61,12 @@ static size_t
 split_all(const unsigned char *t, size_t tlen, uint32_t cap, uint32_t chunk,
     uint32_t trace, struct pieces *ps, unsigned char *out, size_t size)
 {
-	struct splitter sp;
+	struct slicer sp;
 	unsigned char *piece = NULL;
 	size_t tpos = 0, plen = 0, ppos = 0, olen, hat, n;
 	int eof = 0;
 
-	split_init(&sp, cap, chunk, trace);
+	slicer_init(&sp, cap, chunk, trace);
 	hat = 0;
 	olen = FRAME_HDR_SIZE;
 	for (;;) {
@@ -84,15 +84,15 @@ split_all(const unsigned char *t, size_t tlen, uint32_t cap, uint32_t chunk,
 				tpos += plen;
 			}
 		}
-		if (eof || split_full(&sp)) {
-			split_header(&sp, eof, out + hat);
+		if (eof || slicer_full(&sp)) {
+			slicer_header(&sp, eof, out + hat);
 			if (eof)
 				break;
 			CHECK(size - olen >= FRAME_HDR_SIZE);
 			hat = olen;
 			olen += FRAME_HDR_SIZE;
 		}
-		n = split_take(&sp, piece + ppos, plen - ppos);
+		n = slicer_take(&sp, piece + ppos, plen - ppos);
 		CHECK(n <= plen - ppos);
 		CHECK(size - olen >= n);
 		memcpy(out + olen, piece + ppos, n);

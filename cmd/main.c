@@ -6,34 +6,11 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "opt.h"
+#include "vis.h"
+#include "../lib/io.h"
 
 #define WPROFCK_VERSION	"1.0"
-
-static const struct command {
-	const char *name;
-	int (*fn)(int, char **);
-	const char *synopsis;
-} commands[] = {
-	{ "check", cmd_check, synopsis_check },
-	{ "extract", cmd_extract, synopsis_extract },
-	{ "frames", cmd_frames, synopsis_frames },
-	{ "reassemble", cmd_reassemble, synopsis_reassemble },
-	{ "salvage", cmd_salvage, synopsis_salvage },
-	{ "split", cmd_split, synopsis_split },
-};
-
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
-
-static const struct command *
-lookup(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, name) == 0)
-			return &commands[i];
-	return NULL;
-}
 
 static const char usage_line[] =
     "usage: wprofck [-hV] command [argument ...]\n";
@@ -42,14 +19,8 @@ static const char usage_line[] =
 static void
 print_help(void)
 {
-	const char *what;
-	size_t i;
-
 	printf("%s\nCommands:\n", usage_line);
-	for (i = 0; i < NCOMMANDS; i++) {
-		what = help_what(commands[i].name);
-		printf("  %-13s  %s\n", commands[i].name, what ? what : "");
-	}
+	cmds_list(stdout);
 	printf("\nOptions:\n"
 	    "  %-13s  %s\n  %-13s  %s\n\n", "-h, --help",
 	    "print this help and exit", "-V, --version",
@@ -101,6 +72,9 @@ main(int argc, char **argv)
 	const struct command *c;
 	int ch;
 
+	/* No file we open may become standard output or error by chance. */
+	if (io_std_fds() == -1)
+		return EXIT_TROUBLE;
 	if (argc < 1)
 		return usage_error();
 	set_prefix(argv, NULL);
@@ -130,17 +104,17 @@ main(int argc, char **argv)
 			return flush_stdout(EXIT_OK);
 		}
 		if (argc > 2) {
-			warnx("help: extra operand '%s'", argv[2]);
+			warnx("help: extra operand '%s'", msg_vis(argv[2]));
 			return usage_error();
 		}
-		if ((c = lookup(argv[1])) == NULL) {
-			warnx("help: no such command: %s", argv[1]);
+		if ((c = cmds_find(argv[1])) == NULL) {
+			warnx("help: no such command: %s", msg_vis(argv[1]));
 			return usage_error();
 		}
-		help(c->synopsis);
+		opt_help(c->synopsis);
 	}
-	if ((c = lookup(argv[0])) == NULL) {
-		warnx("no such command: %s", argv[0]);
+	if ((c = cmds_find(argv[0])) == NULL) {
+		warnx("no such command: %s", msg_vis(argv[0]));
 		return usage_error();
 	}
 	/* The name names the command for good, whatever the program was. */

@@ -2,11 +2,11 @@
 #include <zlib.h>
 
 #include "frame.h"
-#include "split.h"
+#include "slicer.h"
 
 /* The guest's side of spec section 2, one slice at a time. */
 void
-split_init(struct splitter *s, uint32_t cap, uint32_t chunk_tag,
+slicer_init(struct slicer *s, uint32_t cap, uint32_t chunk_tag,
     uint32_t trace_tag)
 {
 	memset(s, 0, sizeof(*s));
@@ -17,7 +17,7 @@ split_init(struct splitter *s, uint32_t cap, uint32_t chunk_tag,
 
 /* Adds up to len bytes to the current slice; returns how many fit. */
 size_t
-split_take(struct splitter *s, const void *buf, size_t len)
+slicer_take(struct slicer *s, const void *buf, size_t len)
 {
 	if (len > s->cap - s->slice)
 		len = s->cap - s->slice;
@@ -27,7 +27,7 @@ split_take(struct splitter *s, const void *buf, size_t len)
 }
 
 int
-split_full(const struct splitter *s)
+slicer_full(const struct slicer *s)
 {
 	return s->slice == s->cap;
 }
@@ -37,7 +37,7 @@ split_full(const struct splitter *s)
  * terminal (so a full last slice is a terminal of cap bytes).
  */
 void
-split_header(struct splitter *s, int last, unsigned char *hdr)
+slicer_header(struct slicer *s, int last, unsigned char *hdr)
 {
 	frame_encode(hdr, last ? s->trace_tag : s->chunk_tag, s->slice,
 	    s->crc, 0);
