@@ -535,7 +535,7 @@ pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 	const struct pbref_pend *p, *e = r->pend + r->npend;
 	struct pbref_chunk *c;
 	unsigned f = r->pflags, ref, kind, b;
-	uint64_t id, bit, off, *h;
+	uint64_t id, bit, off, *h, checked = 0;
 	uint32_t si;
 	int defs, tracks = 1;
 
@@ -592,7 +592,7 @@ pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 			continue;
 		}
 		off = p->refoff & ((1ull << 56) - 1);
-		r->checked++;
+		checked++;
 		if (ref == SR_USE_TRACK) {
 			/* Events name a few tracks over and over. */
 			h = &r->recent[(id ^ id >> 29) % PBREF_RECENT];
@@ -616,9 +616,11 @@ pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 		if (!(c->def[b / 64] & bit))
 			log_use(r, &r->seqs[si], ref, id, off, pkt);
 	}
+	r->checked += checked;
 	r->npend = 0;
 	return;
 full:
+	r->checked += checked;
 	stop(r);
 }
 

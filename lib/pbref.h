@@ -150,7 +150,8 @@ pbref_add(struct pbref *r, unsigned ref, uint64_t id, uint64_t off)
 		return;
 	p = &r->pend[r->npend++];
 	p->id = id;
-	p->refoff = (uint64_t)ref << 56 | (off & ((1ull << 56) - 1));
+	/* Offsets stay below 2^56: no file or stream holds 64 PiB. */
+	p->refoff = (uint64_t)ref << 56 | off;
 }
 
 /*
