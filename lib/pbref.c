@@ -532,8 +532,9 @@ stop(struct pbref *r)
 void
 pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 {
-	const struct pbref_pend *p, *e = r->pend + r->npend;
+	const struct pbref_pend *p;
 	struct pbref_chunk *c;
+	size_t i;
 	unsigned f = r->pflags, ref, kind, b;
 	uint64_t id, bit, off, *h, checked = 0;
 	uint32_t si;
@@ -567,7 +568,8 @@ pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 	 * Uses and definitions in one pass: a use logged because its
 	 * definition comes later in the packet is found defined at the end.
 	 */
-	for (p = r->pend; p < e; p++) {
+	for (i = 0; i < r->npend; i++) {
+		p = &r->pend[i];
 		ref = (unsigned)(p->refoff >> 56);
 		id = p->id;
 		if (ref > SR_KINDS) {
