@@ -794,13 +794,15 @@ worded(const struct wperr *e)
 	CHECK(artifact_reason(e) != ARTIFACT_UNREADABLE);
 }
 
+/* The whole buffer in one piece; slow: by the slow path only. */
 static enum pbwalk_ev
-walk_once(const unsigned char *d, size_t len, struct pbwalk *w)
+walk_once(const unsigned char *d, size_t len, int slow, struct pbwalk *w)
 {
 	enum pbwalk_ev ev;
 	size_t used = 0;
 
 	pbwalk_init(w, len);
+	w->slow_only = slow;
 	ev = pbwalk_feed(w, d, len, 1, &used);
 	pbwalk_free(w);
 	CHECK(ev != PBWALK_NEED);
@@ -909,7 +911,7 @@ through_fd(const unsigned char *d, size_t len, enum pbwalk_ev ev,
 int
 LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 {
-	struct pbwalk one, many, stream;
+	struct pbwalk one, slow, many, stream;
 	struct pbstats want;
 	struct npb nv;
 	struct src s;
@@ -936,8 +938,12 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 		dlen = len - PREFIX;
 	}
 
-	ev = walk_once(d, dlen, &one);
+	ev = walk_once(d, dlen, 0, &one);
 	CHECK(naive_pb(d, dlen, &nv) == ev);
+	/* The fast path and the slow path agree on everything. */
+	CHECK(walk_once(d, dlen, 1, &slow) == ev);
+	CHECK(slow.fast_packets == 0);
+	same_err(&slow.err, &one.err);
 	if (ev == PBWALK_FAIL) {
 		worded(&one.err);
 		naive_err(&one.err, &nv.err);
@@ -954,6 +960,8 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	if (stream.err.code != WPE_OK)
 		worded(&stream.err);
 	if (ev == PBWALK_DONE) {
+		same_stats(&slow.st, &one.st);
+		same_more(&slow.st, &one.st);
 		same_stats(&many.st, &one.st);
 		same_more(&many.st, &one.st);
 		same_stats(&stream.st, &one.st);
