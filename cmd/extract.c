@@ -128,7 +128,6 @@ cmd_extract(int argc, char **argv)
 	struct extract_state s;
 	struct run_opts io;
 	struct pump p;
-	struct wperr e;
 	uint32_t cap = FRAME_CAP_DEFAULT;
 	char msg[512], tn[256];
 	int ch;
@@ -136,7 +135,7 @@ cmd_extract(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	memset(&io, 0, sizeof(io));
 	io.writes = io.keep_bad = io.drain = 1;
-	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
+	while ((ch = opt_getopt(argc, argv, "fho:q", longopts)) != -1) {
 		if (run_opt(&io, ch))
 			continue;
 		switch (ch) {
@@ -156,9 +155,7 @@ cmd_extract(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	opt_operands(argc, argv, 1, 2, synopsis_extract);
-	if (tag_parse_name(argv[0], &s.type, &e) == -1)
-		errx(EXIT_TROUBLE, "tag: '%s': %s", argv[0],
-		    wperr_str(&e, msg, sizeof(msg)));
+	s.type = opt_tag_name("tag", argv[0]);
 	/* Text types may go to a terminal; the rest are binary. */
 	if (!tag_is_text(s.type)) {
 		type_words(s.type, tn, sizeof(tn));

@@ -309,7 +309,7 @@ cmd_frames(int argc, char **argv)
 	o.chunk_tag = TAG_WPRC;
 	memset(&io, 0, sizeof(io));
 	io.drain = 1;
-	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+	while ((ch = opt_getopt(argc, argv, "hq", longopts)) != -1) {
 		if (run_opt(&io, ch))
 			continue;
 		switch (ch) {
