@@ -60,14 +60,14 @@ usage_error(void)
 
 /* An unknown command: the commands nearest to it, then the usage line. */
 static int
-no_such_command(const char *name)
+no_such_command(const char *who, const char *name)
 {
 	const struct command *c;
 	struct suggest sg;
 	char buf[256];
 	size_t i;
 
-	warnx("no such command: %s", name);
+	warnx("%sno such command: %s", who, name);
 	suggest_init(&sg, name);
 	for (i = 0; (c = cmds_at(i)) != NULL; i++)
 		suggest_add(&sg, c->name);
@@ -144,11 +144,11 @@ main(int argc, char **argv)
 			return flush_stdout(EXIT_OK);
 		}
 		if ((c = cmds_find(argv[1])) == NULL)
-			return no_such_command(argv[1]);
+			return no_such_command("help: ", argv[1]);
 		opt_help(c->synopsis);
 	}
 	if ((c = cmds_find(argv[0])) == NULL)
-		return no_such_command(argv[0]);
+		return no_such_command("", argv[0]);
 	/* The name names the command for good, whatever the program was. */
 	set_prefix(argv, c->name);
 	opt_command(c->synopsis);
