@@ -103,11 +103,12 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 	/* As grep(1) does when nothing matched. */
 	if (s->found == 0) {
 		s->bad = 1;
-		warnx("%s: no %s frame in %s%llu frames; 'wprofck frames %s' "
+		warnx("%s: no %s frame in %s%llu frame%s; 'wprofck frames %s' "
 		    "lists the types there are", p->name,
 		    type_words(s->type, msg, sizeof(msg)),
 		    stop->why == FSTOP_CLEAN ? "its " : "the ",
-		    (unsigned long long)s->w.nframes, opt_dump_arg(p->name));
+		    (unsigned long long)s->w.nframes,
+		    s->w.nframes == 1 ? "" : "s", opt_dump_arg(p->name));
 	}
 	return s->bad ? PUMP_BAD : PUMP_DONE;
 }
