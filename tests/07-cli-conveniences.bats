@@ -354,3 +354,43 @@ complete_words() {
 	run -0 make -s -C "$ROOT" B="$B" DESTDIR="$d" PREFIX=/opt/w PKG_CONFIG="$pc" uninstall
 	[ ! -e "$d/opt/w/share/bash-completion/completions/wprofck" ]
 }
+
+@test "make demo: a real trace split into a drain, its frames, reassembled, the same bytes, checked" {
+	local san=
+	if grep -qa -e __asan_init -e __ubsan_handle "$WPROFCK" 2>/dev/null; then
+		san=1
+	fi
+	run -0 make -s -C "$ROOT" B="$B" SANITIZE="$san" demo-run
+	assert_line --regexp '^\$ .*/wprofck split --cap 128K -o .*/demo/wprof\.drain tests/data/wprof-500ms-sha256sum\.wprof\.pb$'
+	assert_line --regexp '^\$ .*/wprofck frames .*/demo/wprof\.drain$'
+	assert_line 'reassemble: trace of 488369 bytes from 3 chunks + terminal'
+	assert_line --regexp '^\$ cmp tests/data/wprof-500ms-sha256sum\.wprof\.pb .*/demo/sha256sum-0123456789abcdef\.wprof\.pb$'
+	assert_line --regexp '^ok +477K +9964 +497\.0 ms +.*/demo/sha256sum-0123456789abcdef\.wprof\.pb$'
+	refute_output --partial 'sample.drain'
+	run -0 grep -c '^(exit 0)$' <<<"$output"
+	assert_output 5
+	# The README says what it does.
+	run -0 grep -A3 '^    make demo ' "$ROOT/README.md"
+	assert_output --partial 'wprof-500ms-sha256sum.wprof.pb'
+	assert_output --partial 'into a drain, lists its frames, reassembles it, compares'
+}
+
+@test "what check cannot see: single-byte changes that pass, measured by tests/flips.sh; quoted alike" {
+	local trace=$TESTS/data/wprof-500ms-sha256sum.wprof.pb
+	run -0 sh "$TESTS/flips.sh" "$_wp_build" "$trace" 40 17
+	assert_output --regexp '^[0-9]+ of 40 single-byte changes of .* passed check \([0-9]+ failed, 0 trouble; seed 17\)$'
+	local passed=${output%% *} failed
+	failed=${output#*(}
+	failed=${failed%% *}
+	[ "$((passed + failed))" -eq 40 ]
+	# The caveat holds: some changes pass, and check sees most.
+	[ "$passed" -ge 1 ] && [ "$failed" -gt "$passed" ]
+	# The README and the manual say so, with the same number.
+	run -0 grep -c '262 passed' "$ROOT/README.md" "$ROOT/man/wprofck.1"
+	assert_line --regexp 'README\.md:1$'
+	assert_line --regexp 'wprofck\.1:1$'
+	run -0 sh -c 'mandoc -Tutf8 "$1" | sed "s/.\x08//g"' sh "$ROOT/man/wprofck.1"
+	assert_output --partial 'What check cannot see'
+	assert_output --partial 'sha256sum(1)'
+	run -0 grep -x '## What check cannot see' "$ROOT/README.md"
+}
