@@ -17,11 +17,15 @@ WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags zlib libbsd-overlay 2>/dev/null)
 DEPS_LIBS := $(shell $(PKG_CONFIG) --libs zlib libbsd-overlay 2>/dev/null)
 
-# SANITIZE=1 builds with ASan and UBSan into a tree of its own, from clean.
+# SANITIZE=1 builds with ASan and UBSan into a tree of its own, from clean;
+# SANITIZE=thread with ThreadSanitizer (make tsan).
 ifeq ($(SANITIZE),1)
 B ?= build-san
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
+else ifeq ($(SANITIZE),thread)
+B ?= build-tsan
+SAN = -fsanitize=thread -fno-omit-frame-pointer
 else
 B ?= build
 SAN =
@@ -41,7 +45,9 @@ HDRS = $(wildcard lib/*.h cmd/*.h)
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/unit_sniff \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
-	$(B)/tests/mutate $(B)/gen/schemagen $(B)/tests/unit_schema
+	$(B)/tests/mutate $(B)/gen/schemagen $(B)/tests/unit_schema \
+	$(B)/tests/semmut $(B)/tests/unit_sem $(B)/tests/semdrv \
+	$(B)/tests/unit_writer
 
 .DEFAULT_GOAL := all
 
@@ -88,7 +94,7 @@ $(B)/tests/unit_schema: ALL_CPPFLAGS += -Ilib
 $(B)/tests/progress_drv: tests/progress_drv.c $(B)/cmd/progress.o $(HDRS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
-		$(B)/cmd/progress.o
+		$(B)/cmd/progress.o $(LIBS)
 # The LD_PRELOAD shim is built without the sanitizers: ASan must come first.
 $(B)/tests/shim.so: tests/shim.c
 	@mkdir -p $(@D)
@@ -102,6 +108,22 @@ test:
 
 test-run: $(B)/wprofck $(TOOLS) $(FUZZ_REPLAYS)
 	B=$(B) sh tests/run.sh
+
+# The writer thread and the output paths under ThreadSanitizer, built from
+# clean into build-tsan: the writer's model test and the output, stream and
+# reassemble suites, with any report fatal (exit status 66).
+TSAN_SUITES = tests/10-reassemble.bats tests/55-output.bats \
+	tests/56-streams.bats tests/60-outsafety.bats
+
+tsan:
+	rm -rf build-tsan
+	$(MAKE) --no-print-directory SANITIZE=thread tsan-run
+
+tsan-run: $(B)/wprofck $(TOOLS)
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $$TSAN_OPTIONS" \
+		$(B)/tests/unit_writer
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $$TSAN_OPTIONS" \
+		B=$(B) bats $(TSAN_SUITES)
 
 demo:
 	sh tests/deps.sh build
@@ -135,8 +157,21 @@ labels: $(B)/tests/mkpb $(B)/tests/mutate
 	fi
 	B=$(B) sh tests/fidelity.sh labels "$(PROTO)" $(LABELS)
 
-fidelity: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/mutate
+fidelity: $(B)/wprofck $(B)/tests/mkpb $(B)/tests/mutate $(B)/tests/semmut
 	B=$(B) sh tests/fidelity.sh live "$(PROTO)" "$(FIDELITY_SEED)"
+	B=$(B) TP="$(TP)" sh tests/semantic.sh live "$(FIDELITY_SEED)"
+
+# The semantic differential test (issue 16, tests/semantic.sh): seeded
+# mutations of the real traces that keep the protobuf valid and break one
+# rule of Perfetto's importer (tests/semmut.c). `make semantic-labels`
+# rewrites tests/data/semantic.tsv with trace_processor's verdict on each
+# (TP=path/to/trace_processor_shell, default ../shared/perfetto/bin/);
+# `make fidelity` above compares fresh seeds live, or skips with a message
+# when trace_processor does not run. make test needs neither.
+SEMANTIC_LABELS = tests/data/semantic.tsv
+
+semantic-labels: $(B)/tests/semmut
+	B=$(B) TP="$(TP)" sh tests/semantic.sh labels $(SEMANTIC_LABELS)
 
 install: $(B)/wprofck
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -174,8 +209,9 @@ lint-man:
 	mandoc -Tlint -W warning man/wprofck.1
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-tsan build-fuzz
 
-.PHONY: all test test-run demo demo-run bench bench-run labels fidelity \
+.PHONY: all test test-run tsan tsan-run demo demo-run bench bench-run labels fidelity \
+	semantic-labels \
 	install uninstall lint-man clean schema
 

@@ -10,8 +10,6 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "../lib/check.h"
-
 enum { EXIT_OK = 0, EXIT_BAD = 1, EXIT_TROUBLE = 2 };
 
 int cmd_check(int, char **);
@@ -49,8 +47,5 @@ const struct command *cmds_at(size_t i);
 void cmds_list(FILE *);
 /* Synopsis, description, options and a pointer to the manual. */
 void cmds_help(FILE *, const char *synopsis);
-
-/* check.c, for reassemble --check */
-int check_written(int fd, const char *path, enum check_mode);
 
 #endif

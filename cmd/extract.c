@@ -9,6 +9,7 @@
 #include "cmds.h"
 #include "opt.h"
 #include "run.h"
+#include "vis.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
 #include "../lib/pump.h"

@@ -105,6 +105,8 @@ stop_code(enum frame_stop_why why)
 		return "oversized_frame";
 	case FSTOP_TORN:
 		return "torn_frame";
+	case FSTOP_EMPTY_RUN:
+		return "not_a_drain";
 	case FSTOP_NONE:
 		break;
 	}

@@ -7,7 +7,9 @@
 
 #include "cmds.h"
 #include "opt.h"
+#include "signals.h"
 #include "suggest.h"
+#include "vis.h"
 #include "../lib/io.h"
 
 #define WPROFCK_VERSION	"1.0"
@@ -67,7 +69,7 @@ no_such_command(const char *who, const char *name)
 	char buf[256];
 	size_t i;
 
-	warnx("%sno such command: %s", who, name);
+	warnx("%sno such command: %s", who, msg_vis(name));
 	suggest_init(&sg, name);
 	for (i = 0; (c = cmds_at(i)) != NULL; i++)
 		suggest_add(&sg, c->name);
@@ -108,6 +110,7 @@ main(int argc, char **argv)
 		return EXIT_TROUBLE;
 	if (argc < 1)
 		return usage_error();
+	signals_init();
 	set_prefix(argv, NULL);
 	while ((ch = opt_getopt(argc, argv, "+hV", longopts)) != -1) {
 		switch (ch) {
@@ -135,7 +138,7 @@ main(int argc, char **argv)
 			return flush_stdout(EXIT_OK);
 		}
 		if (argc > 2) {
-			warnx("help: extra operand '%s'", argv[2]);
+			warnx("help: extra operand '%s'", msg_vis(argv[2]));
 			fprintf(stderr, "usage: wprofck %s\n", help_synopsis);
 			return EXIT_TROUBLE;
 		}

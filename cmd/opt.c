@@ -8,6 +8,7 @@
 #include "cmds.h"
 #include "opt.h"
 #include "suggest.h"
+#include "vis.h"
 #include "../lib/err.h"
 #include "../lib/size.h"
 #include "../lib/tag.h"
@@ -46,7 +47,7 @@ opt_operands(int argc, char **argv, int min, int max, const char *synopsis)
 		opt_usage(synopsis);
 	}
 	if (argc > max) {
-		warnx("extra operand '%s'", argv[max]);
+		warnx("extra operand '%s'", msg_vis(argv[max]));
 		opt_usage(synopsis);
 	}
 }
@@ -158,12 +159,12 @@ opt_type(const char *opt, const char *arg, int names)
 		    strlen(arg) != 4 ||
 		    near_types(arg, buf, sizeof(buf)) == NULL)
 			return type;
-		warnx("%s: '%s': unknown type; did you mean %s?", opt, arg,
-		    buf);
+		warnx("%s: '%s': unknown type; did you mean %s?", opt,
+		    msg_vis(arg), buf);
 		warnx("%s: to mean the unknown type '%s' itself, give its "
-		    "number: 0x%08X", opt, arg, type);
+		    "number: 0x%08X", opt, msg_vis(arg), type);
 	} else {
-		warnx("%s: '%s': %s", opt, arg, wperr_str(&e, buf,
+		warnx("%s: '%s': %s", opt, msg_vis(arg), wperr_str(&e, buf,
 		    sizeof(buf)));
 		if (e.code == WPE_BAD_TAG_NAME &&
 		    near_types(arg, buf, sizeof(buf)) != NULL)
@@ -192,7 +193,7 @@ opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
 	char buf[256];
 
 	if (size_parse(arg, min, max, &v, &e) == -1) {
-		warnx("%s: '%s': %s", opt, arg, wperr_str(&e, buf,
+		warnx("%s: '%s': %s", opt, msg_vis(arg), wperr_str(&e, buf,
 		    sizeof(buf)));
 		usage_again();
 	}
@@ -203,7 +204,7 @@ opt_size(const char *opt, const char *arg, uint64_t min, uint64_t max)
 void
 opt_bad_choice(const char *opt, const char *arg, const char *want)
 {
-	warnx("%s: '%s': want %s", opt, arg, want);
+	warnx("%s: '%s': want %s", opt, msg_vis(arg), want);
 	usage_again();
 }
 

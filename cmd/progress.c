@@ -4,6 +4,7 @@
 #include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
+#include <vis.h>
 
 #include "progress.h"
 
@@ -107,11 +108,14 @@ format(const struct progress *p, uint64_t t, int done, char *buf,
 {
 	double secs = (double)(t - p->start) / 1000;
 	double rate = secs > 0 ? (double)p->bytes / secs : 0;
-	char a[32], b[80];
+	char a[32], b[80], what[160];
 
+	/* A name from outside never reaches the terminal raw. */
+	(void)strnvis(what, p->what, sizeof(what),
+	    VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL);
 	human(a, sizeof(a), (double)p->bytes);
 	snprintf(buf, len, "%s: %s: %s", program_invocation_short_name,
-	    p->what, a);
+	    what, a);
 	if (done) {
 		snprintf(b, sizeof(b), " in %.1f s", secs);
 		add(buf, len, b);

@@ -8,12 +8,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "artcheck.h"
 #include "cmds.h"
 #include "opt.h"
+#include "report.h"
 #include "run.h"
-#include "../lib/check.h"
+#include "vis.h"
+#include "../lib/artifact.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
+#include "../lib/pbwire.h"
 #include "../lib/pump.h"
 #include "../lib/reasm.h"
 #include "../lib/tag.h"
@@ -26,7 +30,7 @@ const char synopsis_reassemble[] =
 struct reassemble_opts {
 	struct run_opts io;
 	uint32_t cap, trace_tag, chunk_tag;
-	int check;		/* 0, or 1 + enum check_mode */
+	int check;		/* 0, or 1 + enum artifact_mode */
 };
 
 struct reassemble_state {
@@ -36,33 +40,6 @@ struct reassemble_state {
 	unsigned char head[16];	/* the first bytes, to say what it was */
 	size_t headlen;
 };
-
-/*
- * A trace given for a drain. A drain starts with the low byte of a type,
- * which for no known type is 0x0a; a trace starts with 0x0a (field 1, wire
- * type 2), a varint length and a packet whose first byte is a field key
- * with a field number and a wire type of 0, 1, 2 or 5.
- */
-static int
-looks_like_trace(const unsigned char *h, size_t n, uint64_t *len)
-{
-	size_t i;
-	unsigned wt;
-
-	if (n < 3 || h[0] != 0x0a)
-		return 0;
-	*len = 0;
-	for (i = 1; i < n && i <= 10; i++) {
-		*len |= (uint64_t)(h[i] & 0x7f) << (7 * (i - 1));
-		if ((h[i] & 0x80) == 0)
-			break;
-	}
-	if (i + 1 >= n || i > 10 || *len == 0)
-		return 0;
-	wt = h[i + 1] & 7;
-	return (h[i + 1] >> 3 != 0 || (h[i + 1] & 0x80) != 0) &&
-	    (wt == 0 || wt == 1 || wt == 2 || wt == 5);
-}
 
 /* The verdict, then where to look next. */
 static void
@@ -74,8 +51,10 @@ warn_failed(const struct pump *p, const struct reassemble_state *s)
 	char msg[512], cap[24];
 
 	run_clear_progress(p);
+	/* A drain starts with the low byte of a type; none is 0x0a. */
 	if (e->code == WPE_NO_TERMINAL &&
-	    looks_like_trace(s->head, s->headlen, &len)) {
+	    pbwire_trace_head(s->head, s->headlen, &len) ==
+	    PBWIRE_HEAD_TRACE) {
 		warnx("%s: a Perfetto trace, not a drain dump: it starts with "
 		    "a packet of %llu bytes; 'wprofck check %s' checks a "
 		    "trace", p->name, (unsigned long long)len, d);
@@ -173,6 +152,8 @@ static int
 reassemble(const struct reassemble_opts *o)
 {
 	struct reassemble_state s;
+	struct report_opts ro;
+	struct report rep;
 	struct pump p;
 	int status;
 
@@ -182,9 +163,16 @@ reassemble(const struct reassemble_opts *o)
 	reasm_init(&s.r, o->cap, o->chunk_tag, o->trace_tag);
 	status = run_pump(&o->io, &p, reassemble_feed, &s);
 	/* --check reads what was committed, through its own descriptor. */
-	if (status == EXIT_OK && s.checkfd != -1)
-		status = check_written(s.checkfd, p.outname,
-		    (enum check_mode)(o->check - 1));
+	if (status == EXIT_OK && s.checkfd != -1) {
+		memset(&ro, 0, sizeof(ro));
+		ro.one_line = 1;
+		ro.mode = (enum artifact_mode)(o->check - 1);
+		ro.min_size = ARTIFACT_MIN_SIZE;
+		ro.fp = stderr;
+		report_init(&rep, &ro, NULL);
+		artcheck_fd(&rep, s.checkfd, p.outname, p.outname);
+		status = report_finish(&rep);
+	}
 	if (s.checkfd != -1)
 		close(s.checkfd);
 	return status;
@@ -238,9 +226,9 @@ cmd_reassemble(int argc, char **argv)
 		case OPT_CHECK:
 			bare_check = optarg == NULL;
 			if (optarg == NULL || strcmp(optarg, "deep") == 0)
-				o.check = 1 + CHECK_DEEP;
+				o.check = 1 + ARTIFACT_DEEP;
 			else if (strcmp(optarg, "shape") == 0)
-				o.check = 1 + CHECK_SHAPE;
+				o.check = 1 + ARTIFACT_SHAPE;
 			else
 				opt_bad_choice("--check", optarg,
 				    "shape or deep");

@@ -1,4 +1,5 @@
 #include <err.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "cmds.h"
 #include "progress.h"
 #include "run.h"
+#include "vis.h"
 #include "../lib/err.h"
 #include "../lib/pump.h"
 
@@ -24,9 +26,13 @@ static void
 warn_pump(const struct pump *p)
 {
 	const char *slash;
+	char buf[512];
 
 	if (p->err_input)
 		warn_err(p->name, &p->err);
+	else if (p->err.code == WPE_NO_DIR && p->err.path[0] != '\0')
+		warnx("%s: the directory '%s' does not exist", p->outname,
+		    msg_vis(p->err.path));
 	else if (p->err.code == WPE_NO_DIR) {
 		slash = strrchr(p->outname, '/');
 		warnx("%s: the directory '%.*s' does not exist", p->outname,
@@ -34,7 +40,8 @@ warn_pump(const struct pump *p)
 		    (int)(slash - p->outname), slash == NULL ? "." :
 		    p->outname);
 	} else if (p->err.code == WPE_SPOOL)
-		warn_err("standard output", &p->err);
+		warnx("standard output: %s; write it to a file with -o instead",
+		    wperr_str(&p->err, buf, sizeof(buf)));
 	else
 		warn_err(p->outname, &p->err);
 }
@@ -71,11 +78,27 @@ run_clear_progress(const struct pump *p)
 		progress_clear(p->progress_arg);
 }
 
+/* -o /dev/stdout, /dev/tty, /dev/pts/N: a character device that is one. */
+static int
+names_tty(const char *path)
+{
+	struct stat st;
+	int fd, tty;
+
+	if (stat(path, &st) == -1 || !S_ISCHR(st.st_mode) ||
+	    (fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) ==
+	    -1)
+		return 0;
+	tty = isatty(fd);
+	close(fd);
+	return tty;
+}
+
 void
 run_refuse_tty(const struct run_opts *o, const char *what)
 {
-	if ((o->out == NULL || strcmp(o->out, "-") == 0) && !o->force &&
-	    isatty(STDOUT_FILENO))
+	if (!o->force && (o->out == NULL || strcmp(o->out, "-") == 0 ?
+	    isatty(STDOUT_FILENO) : names_tty(o->out)))
 		errx(EXIT_TROUBLE, "refusing to write %s to a terminal; use -o "
 		    "or -f", what);
 }
@@ -94,7 +117,7 @@ run_pump(const struct run_opts *o, struct pump *p,
 	struct progress prog;
 	struct stat st;
 	struct wperr e;
-	const char *name = "<stdin>";
+	const char *name = "<stdin>", *raw = name;
 	enum pump_verdict v;
 	int in = STDIN_FILENO, status;
 
@@ -104,7 +127,8 @@ run_pump(const struct run_opts *o, struct pump *p,
 		return EXIT_TROUBLE;
 	}
 	if (o->in != NULL && strcmp(o->in, "-") != 0) {
-		name = o->in;
+		raw = o->in;
+		name = msg_vis(o->in);
 		if ((in = io_open(o->in, &e)) == -1) {
 			warn_err(name, &e);
 			return EXIT_TROUBLE;
@@ -121,9 +145,10 @@ run_pump(const struct run_opts *o, struct pump *p,
 	}
 	p->name = name;
 	p->outname = o->out == NULL || strcmp(o->out, "-") == 0 ?
-	    "<stdout>" : o->out;
+	    "<stdout>" : msg_vis(o->out);
 	p->keep_bad = o->keep_bad;
-	progress_init(&prog, name, p->regular ? p->size : 0, o->progress);
+	/* The progress module escapes what it shows itself. */
+	progress_init(&prog, raw, p->regular ? p->size : 0, o->progress);
 	/* Both are cleared before return: the caller keeps p, not them. */
 	p->progress = progress_hook;
 	/* cppcheck-suppress autoVariables */

@@ -9,7 +9,7 @@
 #include "cmds.h"
 #include "opt.h"
 #include "run.h"
-#include "../lib/check.h"
+#include "../lib/artifact.h"
 #include "../lib/err.h"
 #include "../lib/pump.h"
 
@@ -24,8 +24,10 @@ struct salvage_state {
 	struct pbwalk w;
 	enum pbwalk_ev ev;	/* PBWALK_NEED until the walk ends */
 	uint64_t mark;		/* the output holds whole packets up to here */
-	struct check_result saved;	/* the deep check of what was kept */
+	struct artifact_result saved;	/* the deep check of what was kept */
 	int checked;		/* saved is set */
+	uint64_t total;		/* the input's size, when known */
+	int total_known;
 };
 
 /*
@@ -65,7 +67,7 @@ keep(struct pump *p, struct salvage_state *s, const unsigned char *buf,
 static int
 check_saved(struct pump *p, struct salvage_state *s)
 {
-	const size_t buflen = (size_t)CHECK_BUF_MIN * 16;
+	const size_t buflen = (size_t)ARTIFACT_BUF_MIN * 16;
 	unsigned char *buf;
 	int fd, rc;
 
@@ -75,7 +77,8 @@ check_saved(struct pump *p, struct salvage_state *s)
 		close(fd);
 		return wperr_sys(&p->err, "malloc");
 	}
-	rc = check_fd(fd, CHECK_DEEP, CHECK_MIN_SIZE, buf, buflen, &s->saved);
+	rc = artifact_check_fd(fd, ARTIFACT_DEEP, ARTIFACT_MIN_SIZE, buf, buflen,
+	    &s->saved);
 	free(buf);
 	close(fd);
 	if (rc == -1) {
@@ -93,27 +96,28 @@ salvage_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 	struct salvage_state *s = arg;
 	uint64_t off = p->done - len;	/* stream offset of buf[0] */
 
-	if (s->ev != PBWALK_NEED) {
-		/* After the damage: read on only to count what is dropped. */
+	s->ev = pbwalk_feed(&s->w, buf, len, eof, used);
+	p->items = s->w.good_packets;
+	if (keep(p, s, buf, off, *used) == -1)
+		return PUMP_FAIL;
+	if (s->ev == PBWALK_FAIL) {
+		outfile_rewind(p->out);
 		*used = len;
-	} else {
-		s->ev = pbwalk_feed(&s->w, buf, len, eof, used);
-		p->items = s->w.good_packets;
-		if (keep(p, s, buf, off, *used) == -1)
-			return PUMP_FAIL;
-		if (s->ev == PBWALK_FAIL) {
-			outfile_rewind(p->out);
-			*used = len;
-		}
 	}
-	if (!eof)
+	if (s->ev == PBWALK_NEED && !eof)
 		return PUMP_MORE;
+	/*
+	 * The verdict is in: what follows the damage is not read, so an
+	 * endless input ends here too. A regular file's size is known.
+	 */
+	s->total_known = p->regular || eof;
+	s->total = p->regular ? p->size : p->done;
 	/* What was kept must hold the opening, or nothing is written. */
 	if (s->w.good_packets < OPENING_PACKETS ||
-	    s->w.good_end < CHECK_MIN_SIZE)
+	    s->w.good_end < ARTIFACT_MIN_SIZE)
 		return PUMP_BAD;
-	if (s->ev == PBWALK_FAIL && s->w.good_end < p->done &&
-	    check_saved(p, s) == -1)
+	if (s->ev == PBWALK_FAIL && (!s->total_known ||
+	    s->w.good_end < s->total) && check_saved(p, s) == -1)
 		return PUMP_FAIL;
 	return PUMP_DONE;
 }
@@ -124,21 +128,30 @@ say_dropped(const struct pump *p, const struct salvage_state *s)
 	char msg[512];
 
 	wperr_str(&s->w.err, msg, sizeof(msg));
-	warnx("%s: kept %" PRIu64 " packet%s (%" PRIu64 " bytes); dropped %"
-	    PRIu64 " bytes from offset %" PRIu64 ": %s", p->name,
-	    s->w.good_packets, s->w.good_packets == 1 ? "" : "s",
-	    s->w.good_end, p->done - s->w.good_end, s->w.good_end, msg);
+	if (s->total_known)
+		warnx("%s: kept %" PRIu64 " packet%s (%" PRIu64 " bytes); "
+		    "dropped %" PRIu64 " bytes from offset %" PRIu64 ": %s",
+		    p->name, s->w.good_packets,
+		    s->w.good_packets == 1 ? "" : "s", s->w.good_end,
+		    s->total - s->w.good_end, s->w.good_end, msg);
+	else
+		warnx("%s: kept %" PRIu64 " packet%s (%" PRIu64 " bytes); "
+		    "dropped everything from offset %" PRIu64 ", the rest was "
+		    "not read: %s", p->name, s->w.good_packets,
+		    s->w.good_packets == 1 ? "" : "s", s->w.good_end,
+		    s->w.good_end, msg);
 }
 
 /* The references of what was kept, from the walk that decided them. */
 static const struct wperr *
-dangling(const struct pump *p, const struct salvage_state *s)
+dangling(const struct salvage_state *s)
 {
 	const struct wperr *e;
 
 	if (s->checked)
 		e = &s->saved.err;
-	else if (s->ev == PBWALK_FAIL && s->w.good_end == p->done)
+	else if (s->ev == PBWALK_FAIL && s->total_known &&
+	    s->w.good_end == s->total)
 		e = &s->w.err;
 	else
 		return NULL;
@@ -159,15 +172,17 @@ report(const struct pump *p, const struct salvage_state *s, int status)
 			snprintf(msg, sizeof(msg), "the trace ends there");
 		warnx("%s: nothing saved: %" PRIu64 " whole packet%s (%" PRIu64
 		    " bytes) before the damage, short of wprof's opening (%d "
-		    "packets, %d bytes); no output written: %s", p->name,
+		    "packets, %d bytes); no output written: %s%s", p->name,
 		    s->w.good_packets, s->w.good_packets == 1 ? "" : "s",
-		    s->w.good_end, OPENING_PACKETS, CHECK_MIN_SIZE, msg);
+		    s->w.good_end, OPENING_PACKETS, ARTIFACT_MIN_SIZE, msg,
+		    s->total_known ? "" : "; the rest was not read");
 		return;
 	}
 	if (status != EXIT_OK || s->io->quiet)
 		return;
-	e = dangling(p, s);
-	if (s->w.good_end < p->done)
+	e = dangling(s);
+	if (s->ev == PBWALK_FAIL && (!s->total_known ||
+	    s->w.good_end < s->total))
 		say_dropped(p, s);
 	else
 		warnx("%s: nothing to drop: %" PRIu64 " whole packet%s, %"

@@ -18,11 +18,29 @@ const char synopsis_split[] =
     "split [-fq] [-o out] [--sync] [--cap size] [--trace-tag tag] "
     "[--chunk-tag tag] [--progress | --no-progress] [trace]";
 
+/*
+ * A zero byte begins no packet, and a run this long inside one is no
+ * trace anyone splits: /dev/zero ends here instead of at the size bound.
+ */
+#define SPLIT_ZERO_RUN_MAX	((uint64_t)64 << 20)
+
 struct split_state {
 	struct slicer sp;
 	int open;		/* a slice has begun */
 	uint64_t hoff;		/* where its header goes */
+	uint64_t zeros;		/* zero bytes in a row up to here */
 };
+
+/* Counts the zero bytes in a row that end buf. */
+static void
+count_zeros(struct split_state *s, const unsigned char *buf, size_t len)
+{
+	size_t i = len;
+
+	while (i > 0 && buf[i - 1] == 0)
+		i--;
+	s->zeros = i > 0 ? len - i : s->zeros + len;
+}
 
 static int
 slice_begin(struct pump *p, struct split_state *s)
@@ -51,9 +69,27 @@ split_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
     int eof, size_t *used)
 {
 	struct split_state *s = arg;
+	uint64_t off = p->done - len;	/* stream offset of buf[0] */
 	size_t n;
 
 	*used = len;
+	/* A file's output size is known at once: its bytes and the headers. */
+	if (p->regular && (p->size > PUMP_OUT_MAX || p->size +
+	    (p->size / s->sp.cap + 1) * FRAME_HDR_SIZE > PUMP_OUT_MAX)) {
+		errno = EFBIG;
+		wperr_sys(&p->err, "the output would grow past wprofck's "
+		    "bound of 64 GiB");
+		return PUMP_FAIL;
+	}
+	count_zeros(s, buf, len);
+	if (s->zeros > SPLIT_ZERO_RUN_MAX) {
+		run_clear_progress(p);
+		warnx("%s: not a trace: more than %llu MiB of zero bytes in a "
+		    "row from offset %llu; nothing written", p->name,
+		    (unsigned long long)(SPLIT_ZERO_RUN_MAX >> 20),
+		    (unsigned long long)(off + len - s->zeros));
+		return PUMP_BAD;
+	}
 	while (len > 0) {
 		if (s->open && slicer_full(&s->sp) &&
 		    slice_end(p, s, 0) == -1)
@@ -97,7 +133,7 @@ cmd_split(int argc, char **argv)
 	int ch;
 
 	memset(&io, 0, sizeof(io));
-	io.writes = io.keep_bad = 1;
+	io.writes = 1;
 	while ((ch = opt_getopt(argc, argv, "fho:q", longopts)) != -1) {
 		if (run_opt(&io, ch))
 			continue;
@@ -128,7 +164,8 @@ cmd_split(int argc, char **argv)
 	if (cap > FRAME_CAP_DEFAULT && !io.quiet)
 		warnx("warning: --cap %s makes frames larger than the %uM "
 		    "reassemble accepts by default; reassemble them with "
-		    "--max-frame %s", opt_cap_for(cap, capword, sizeof(capword)),
+		    "--max-frame %s",
+		    opt_cap_for(cap, capword, sizeof(capword)),
 		    FRAME_CAP_DEFAULT >> 20, capword);
 	run_refuse_tty(&io, "binary data");
 	memset(&s, 0, sizeof(s));

@@ -72,8 +72,8 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		snprintf(buf, len, "torn trace: %s frame %llu at offset %llu "
 		    "failed its CRC (want 0x%08llx, got 0x%08llx)",
 		    tag_type_name(e->type, tn), (unsigned long long)e->index,
-		    (unsigned long long)e->off, (unsigned long long)e->want,
-		    (unsigned long long)e->got);
+		    (unsigned long long)e->off, (unsigned long long)e->crc,
+		    (unsigned long long)e->crc_calc);
 		break;
 	case WPE_NO_TERMINAL:
 		snprintf(buf, len, "no trace: no %s frame (%s; %llu complete "
@@ -83,8 +83,8 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		    (unsigned long long)e->stop.frames,
 		    e->stop.frames == 1 ? "" : "s",
 		    (unsigned long long)e->stop.bytes,
-		    (unsigned long long)e->index, e->index == 1 ? "" : "s",
-		    (unsigned long long)e->size);
+		    (unsigned long long)e->chunks, e->chunks == 1 ? "" : "s",
+		    (unsigned long long)e->bytes);
 		break;
 	case WPE_EMPTY:
 		snprintf(buf, len, "no trace: empty trace (%s frame %llu at "
@@ -92,8 +92,7 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		    (unsigned long long)e->index, (unsigned long long)e->off);
 		break;
 	case WPE_MISSING:
-		snprintf(buf, len, "missing: %s",
-		    e->what ? e->what : "no such file");
+		snprintf(buf, len, "missing: no such file");
 		break;
 	case WPE_NO_ARTIFACTS:
 		snprintf(buf, len, "no artifacts: no *.wprof.pb file under this "
@@ -101,38 +100,37 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	case WPE_TOO_SMALL:
 		snprintf(buf, len, "too small: %llu bytes, the minimum is %llu",
-		    (unsigned long long)e->size, (unsigned long long)e->want);
+		    (unsigned long long)e->size, (unsigned long long)e->min);
 		break;
 	case WPE_BAD_LEADING_BYTE:
-		if (e->what)
-			snprintf(buf, len, "bad leading byte: %s", e->what);
-		else
-			snprintf(buf, len, "bad leading byte 0x%02llx",
-			    (unsigned long long)e->got);
+		snprintf(buf, len, "bad leading byte 0x%02x", e->byte);
+		break;
+	case WPE_EMPTY_FILE:
+		snprintf(buf, len, "bad leading byte: the file is empty");
 		break;
 	case WPE_TRUNCATED:
-		if (e->what)
-			snprintf(buf, len, "truncated: %s of packet %llu at "
-			    "offset %llu", e->what, (unsigned long long)e->index,
-			    (unsigned long long)e->off);
-		else
-			snprintf(buf, len, "truncated: packet %llu at offset "
-			    "%llu claims %llu bytes, %llu are there, %llu "
-			    "missing", (unsigned long long)e->index,
-			    (unsigned long long)e->off,
-			    (unsigned long long)e->want,
-			    (unsigned long long)e->got,
-			    (unsigned long long)(e->want - e->got));
+		snprintf(buf, len, "truncated: packet %llu at offset %llu "
+		    "claims %llu bytes, %llu are there, %llu missing",
+		    (unsigned long long)e->index, (unsigned long long)e->off,
+		    (unsigned long long)e->claimed,
+		    (unsigned long long)e->present,
+		    (unsigned long long)(e->claimed - e->present));
+		break;
+	case WPE_TRUNCATED_LENGTH:
+		snprintf(buf, len, "truncated: the file ends inside the length "
+		    "of packet %llu at offset %llu",
+		    (unsigned long long)e->index, (unsigned long long)e->off);
 		break;
 	case WPE_TRAILING_BYTES:
-		if (e->got > 0)
+		if (e->trailing > 0)
 			snprintf(buf, len, "trailing bytes: %llu byte%s at "
 			    "offset %llu, after %llu packet%s, %s not a packet: "
-			    "%s", (unsigned long long)e->got,
-			    e->got == 1 ? "" : "s", (unsigned long long)e->off,
+			    "%s", (unsigned long long)e->trailing,
+			    e->trailing == 1 ? "" : "s",
+			    (unsigned long long)e->off,
 			    (unsigned long long)e->index,
-			    e->index == 1 ? "" : "s", e->got == 1 ? "is" : "are",
-			    e->what);
+			    e->index == 1 ? "" : "s",
+			    e->trailing == 1 ? "is" : "are", e->what);
 		else
 			snprintf(buf, len, "trailing bytes at offset %llu, "
 			    "after %llu packet%s, are not a packet: %s",
@@ -147,14 +145,7 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		    (unsigned long long)e->index);
 		break;
 	case WPE_MALFORMED_PACKET:
-		if (e->want > 0)
-			snprintf(buf, len, "malformed packet %llu: field %u, "
-			    "wire type %u, at offset %llu: %s (%llu bytes, "
-			    "%llu left)", (unsigned long long)e->index,
-			    e->field, e->wiretype, (unsigned long long)e->off,
-			    e->what, (unsigned long long)e->want,
-			    (unsigned long long)e->got);
-		else if (e->field != 0)
+		if (e->field != 0)
 			snprintf(buf, len, "malformed packet %llu: field %u, "
 			    "wire type %u, at offset %llu: %s",
 			    (unsigned long long)e->index, e->field,
@@ -163,6 +154,14 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 			snprintf(buf, len, "malformed packet %llu: at offset "
 			    "%llu: %s", (unsigned long long)e->index,
 			    (unsigned long long)e->off, e->what);
+		in_path(e, buf, len);
+		break;
+	case WPE_MALFORMED_LENGTH:
+		snprintf(buf, len, "malformed packet %llu: field %u, wire type "
+		    "%u, at offset %llu: %s (%llu bytes, %llu left)",
+		    (unsigned long long)e->index, e->field, e->wiretype,
+		    (unsigned long long)e->off, e->what,
+		    (unsigned long long)e->len, (unsigned long long)e->left);
 		in_path(e, buf, len);
 		break;
 	case WPE_BAD_VARINT:
@@ -210,13 +209,12 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		known_names(buf, len);
 		break;
 	case WPE_BAD_SIZE:
-		if (e->what != NULL && strcmp(e->what, "out of range") == 0)
-			snprintf(buf, len, "out of range (%llu to %llu bytes)",
-			    (unsigned long long)e->want,
-			    (unsigned long long)e->got);
-		else
-			snprintf(buf, len, "%s (bytes, or a number with K, M "
-			    "or G)", e->what);
+		snprintf(buf, len, "not a size (bytes, or a number with K, M "
+		    "or G)");
+		break;
+	case WPE_SIZE_RANGE:
+		snprintf(buf, len, "out of range (%llu to %llu bytes)",
+		    (unsigned long long)e->min, (unsigned long long)e->max);
 		break;
 	case WPE_SYS:
 		snprintf(buf, len, "%s%s%s", e->what ? e->what : "",
@@ -226,25 +224,26 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		snprintf(buf, len, "is the input; refusing to overwrite it");
 		break;
 	case WPE_CHANGED:
-		if (e->what != NULL)
-			snprintf(buf, len, "the file changed while it was "
-			    "read: %s", e->what);
-		else if (e->got)
-			snprintf(buf, len, "the file changed while it was "
-			    "read: %llu bytes when opened, more followed",
-			    (unsigned long long)e->size);
-		else
-			snprintf(buf, len, "the file changed while it was "
-			    "read: %llu bytes when opened, it ended at offset "
-			    "%llu", (unsigned long long)e->size,
-			    (unsigned long long)e->off);
+		snprintf(buf, len, "the file changed while it was read: %llu "
+		    "bytes when opened, it ended at offset %llu",
+		    (unsigned long long)e->size, (unsigned long long)e->off);
+		break;
+	case WPE_GREW:
+		snprintf(buf, len, "the file changed while it was read: %llu "
+		    "bytes when opened, more followed",
+		    (unsigned long long)e->size);
+		break;
+	case WPE_REWRITTEN:
+		snprintf(buf, len, "the file changed while it was read: it was "
+		    "written to while it was read: the same size, a new "
+		    "modification or change time");
 		break;
 	case WPE_SPOOL: {
 		const char *dir = getenv("TMPDIR");
 		int set = dir != NULL && *dir != '\0';
 
 		snprintf(buf, len, "cannot hold the output until the verdict "
-		    "in %s%s: %s%s%s; write it to a file with -o instead",
+		    "in %s%s: %s%s%s",
 		    set ? "TMPDIR=" : "", set ? dir : "/tmp (TMPDIR is unset)",
 		    e->what ? e->what : "", e->what ? ": " : "",
 		    strerror(e->errnum));
@@ -258,56 +257,9 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 	return buf;
 }
 
-/*
- * What a verdict of check most likely means and what to do about it: said
- * once per reason under a list of artifacts, so it is not in wperr_str().
- */
-const char *
-wperr_hint(const struct wperr *e)
+int
+wperr_changed(const struct wperr *e)
 {
-	switch (e->code) {
-	case WPE_MISSING:
-		return "the file named, or the one a link points to, does not "
-		    "exist";
-	case WPE_NO_ARTIFACTS:
-		return "nothing to check: is this the sidecar directory "
-		    "(KTSTR_SIDECAR_DIR), and did the tests run with wprof on?";
-	case WPE_TOO_SMALL:
-		return "wprof stopped before writing its opening, or the "
-		    "transfer cut the file short";
-	case WPE_BAD_LEADING_BYTE:
-		return "a trace starts with 0x0a, field 1 (packet) with wire "
-		    "type 2; this file holds something else";
-	case WPE_NOT_A_TRACE:
-		return "a trace holds only field 1 with wire type 2 at its top "
-		    "level; the file is not a trace, or two files were joined";
-	case WPE_TRUNCATED:
-		return "the file ends inside a packet: wprof was stopped while "
-		    "writing, or the copy was cut short; the whole packets "
-		    "before the cut can be kept with wprofck salvage";
-	case WPE_TRAILING_BYTES:
-		return "bytes after the last whole packet are not a packet: "
-		    "something was appended to the trace, or it was grown with "
-		    "zeros";
-	case WPE_MALFORMED_PACKET:
-	case WPE_BAD_VARINT:
-		return "the bytes inside a packet are damaged: they changed "
-		    "after wprof wrote them (a bad copy, disk or memory)";
-	case WPE_MISSING_INTERNED:
-		return "an interned id is used but defined nowhere in its "
-		    "sequence: Perfetto shows the events without the names, "
-		    "frames or stacks it stands for";
-	case WPE_MISSING_TRACK:
-		return "a track uuid is used but no TrackDescriptor describes "
-		    "it: Perfetto cannot place those events on a track";
-	case WPE_CHANGED:
-		return "the file was written to while it was read (exit status "
-		    "2): something still writes it; check it again when that "
-		    "is done";
-	case WPE_SYS:
-		return "the file could not be read (exit status 2): fix the "
-		    "permissions or the path and check again";
-	default:
-		return NULL;
-	}
+	return e->code == WPE_CHANGED || e->code == WPE_GREW ||
+	    e->code == WPE_REWRITTEN;
 }

@@ -10,50 +10,76 @@
 
 #include "frame.h"
 
+/*
+ * Each code names one case, worded by one message; the comment lists the
+ * fields of struct wperr it sets besides code. "at" is off and index: the
+ * offset and the frame or packet index the error refers to.
+ */
 enum wperr_code {
 	WPE_OK = 0,
 	/* reassembly verdicts (bad data) */
-	WPE_TORN,		/* a wprof frame failed its CRC */
-	WPE_NO_TERMINAL,	/* the walk stopped before any terminal frame */
-	WPE_EMPTY,		/* the terminal arrived but the trace is empty */
+	WPE_TORN,		/* type, at, crc, crc_calc: a bad frame CRC */
+	WPE_NO_TERMINAL,	/* type, stop, chunks, bytes: the walk stopped
+				   before any terminal frame of type */
+	WPE_EMPTY,		/* type, at: the terminal, and no trace bytes */
 	/* artifact verdicts (bad data) */
-	WPE_MISSING,
-	WPE_TOO_SMALL,
-	WPE_BAD_LEADING_BYTE,
-	WPE_TRUNCATED,
-	WPE_TRAILING_BYTES,
-	WPE_NOT_A_TRACE,
-	WPE_MALFORMED_PACKET,
-	WPE_BAD_VARINT,
-	WPE_NO_ARTIFACTS,	/* a directory without a *.wprof.pb file */
-	WPE_MISSING_INTERNED,	/* an interned id defined nowhere in its sequence */
-	WPE_MISSING_TRACK,	/* a track uuid no TrackDescriptor describes */
+	WPE_MISSING,		/* nothing: no such file */
+	WPE_TOO_SMALL,		/* size, min */
+	WPE_BAD_LEADING_BYTE,	/* byte */
+	WPE_EMPTY_FILE,		/* nothing: no leading byte at all */
+	WPE_TRUNCATED,		/* at, claimed, present: a packet runs past the
+				   end of the file */
+	WPE_TRUNCATED_LENGTH,	/* at: the file ends inside a packet's length */
+	WPE_TRAILING_BYTES,	/* at, field, wiretype, what, trailing */
+	WPE_NOT_A_TRACE,	/* at, field, wiretype */
+	WPE_MALFORMED_PACKET,	/* at, field, wiretype, what, path */
+	WPE_MALFORMED_LENGTH,	/* at, field, wiretype, what, path, len, left:
+				   a value of len bytes, left in its message */
+	WPE_BAD_VARINT,		/* at, field, what, path */
+	WPE_NO_ARTIFACTS,	/* nothing: a directory without a *.wprof.pb */
+	WPE_MISSING_INTERNED,	/* at (the first use), refkind, refid, refseq,
+				   refmissing: an interned id defined nowhere
+				   in its sequence */
+	WPE_MISSING_TRACK,	/* the same: a track uuid no TrackDescriptor
+				   describes */
 	/* option values */
-	WPE_BAD_TAG,
-	WPE_BAD_TAG_NAME,	/* neither a tag, a number nor a known name */
-	WPE_BAD_SIZE,
+	WPE_BAD_TAG,		/* what */
+	WPE_BAD_TAG_NAME,	/* nothing: not a tag, a number or a name */
+	WPE_BAD_SIZE,		/* nothing: not a size */
+	WPE_SIZE_RANGE,		/* min, max: a size out of range */
 	/* trouble */
-	WPE_SYS,		/* a system call failed; errnum says why */
-	WPE_SAME_FILE,		/* the output is the input */
-	WPE_CHANGED,		/* the input shrank or grew while read */
-	WPE_SPOOL,		/* the spool in $TMPDIR failed; errnum */
-	WPE_NO_DIR,		/* the output directory is missing; errnum */
+	WPE_SYS,		/* errnum, what: the call or step that failed */
+	WPE_SAME_FILE,		/* nothing: the output is the input */
+	WPE_CHANGED,		/* size, off: the input shrank to off bytes */
+	WPE_GREW,		/* size: the input grew while it was read */
+	WPE_REWRITTEN,		/* nothing: the same size, a new mtime */
+	WPE_SPOOL,		/* errnum, what: the spool in $TMPDIR failed */
+	WPE_NO_DIR,		/* errnum: the output directory is missing */
 };
 
 #define WPERR_PATH_MAX	192
 
+/* Every field has one meaning; enum wperr_code says which are set. */
 struct wperr {
 	enum wperr_code code;
-	int errnum;		/* WPE_SYS */
 	uint64_t off;		/* byte offset the error refers to */
 	uint64_t index;		/* frame or packet index */
-	uint32_t type;		/* frame type (WPE_TORN) */
-	uint64_t want, got;	/* expected and found values */
-	uint64_t size;
-	unsigned field, wiretype;	/* protobuf details */
-	const char *what;	/* static text naming the detail */
-	struct frame_stop stop;	/* WPE_NO_TERMINAL, WPE_TORN */
-	/* WPE_MISSING_INTERNED, WPE_MISSING_TRACK; off, index: the first use */
+	int errnum;
+	const char *what;	/* static text: the rule, or the call */
+	uint32_t type;		/* a frame type */
+	uint32_t crc, crc_calc;	/* the frame's CRC and the one computed */
+	struct frame_stop stop;	/* where the frame walk stopped */
+	uint64_t chunks;	/* chunk frames before the stop */
+	uint64_t bytes;		/* trace bytes in them */
+	uint64_t size;		/* the file's size */
+	uint64_t min, max;	/* the least and the greatest allowed */
+	unsigned byte;		/* the first byte of the file */
+	uint64_t claimed;	/* the length a packet claims */
+	uint64_t present;	/* the bytes after its length */
+	uint64_t len, left;	/* a value's length, the bytes left for it */
+	uint64_t trailing;	/* bytes from off to the end, 0 if unknown */
+	unsigned field;		/* a field number, 0 when no tag was read */
+	unsigned wiretype;
 	unsigned refkind;	/* enum schema_ref, an SR_USE_x */
 	uint64_t refid, refseq;	/* the id and its sequence */
 	uint64_t refmissing;	/* distinct ids of that kind missing */
@@ -63,7 +89,7 @@ struct wperr {
 int wperr_sys(struct wperr *, const char *what);
 /* Words an error, without the file name. Returns buf. */
 const char *wperr_str(const struct wperr *, char *buf, size_t len);
-/* What a check verdict most likely means and what to do, or NULL. */
-const char *wperr_hint(const struct wperr *);
+/* 1 for WPE_CHANGED, WPE_GREW and WPE_REWRITTEN: the input changed. */
+int wperr_changed(const struct wperr *);
 
 #endif

@@ -112,6 +112,20 @@ frame_next(struct frame_walk *w)
 		w->stop.bytes = w->cur.off;
 		return FRAME_STOP;
 	}
+	/*
+	 * Zero bytes are empty frames of type 0 with a good CRC, so /dev/zero
+	 * would be walked for ever: a long run of empty frames is no drain.
+	 */
+	if (w->cur.len == 0 && w->empty_run++ == FRAME_EMPTY_RUN_MAX) {
+		w->stop.why = FSTOP_EMPTY_RUN;
+		w->stop.off = w->cur.off;
+		w->stop.cap = w->cap;
+		w->stop.frames = w->nframes;
+		w->stop.bytes = w->cur.off;
+		return FRAME_STOP;
+	}
+	if (w->cur.len != 0)
+		w->empty_run = 0;
 	w->in_payload = 1;
 	w->left = w->cur.len;
 	w->crc = 0;
@@ -168,6 +182,12 @@ frame_stop_str(const struct frame_stop *s, char *buf, size_t len)
 		    "torn frame at offset %llu: needs %lu bytes, has %llu",
 		    (unsigned long long)s->off, (unsigned long)s->len,
 		    (unsigned long long)s->have);
+		break;
+	case FSTOP_EMPTY_RUN:
+		snprintf(buf, len, "not a drain: more than %u empty frames in "
+		    "a row from offset %llu", FRAME_EMPTY_RUN_MAX,
+		    (unsigned long long)(s->off - (uint64_t)FRAME_EMPTY_RUN_MAX *
+		    FRAME_HDR_SIZE));
 		break;
 	}
 	return buf;

@@ -11,6 +11,8 @@
 
 #define FRAME_HDR_SIZE	16
 #define FRAME_CAP_DEFAULT	(16u << 20)
+/* More empty frames than this in a row: not a drain (/dev/zero is one). */
+#define FRAME_EMPTY_RUN_MAX	1000000u
 
 enum frame_stop_why {
 	FSTOP_NONE = 0,		/* the walk has not stopped */
@@ -18,6 +20,7 @@ enum frame_stop_why {
 	FSTOP_PARTIAL_HEADER,	/* input ended inside a header */
 	FSTOP_OVERSIZED,	/* a header claimed more than the cap */
 	FSTOP_TORN,		/* input ended inside a payload */
+	FSTOP_EMPTY_RUN,	/* FRAME_EMPTY_RUN_MAX empty frames, and one more */
 };
 
 /* Why and where a frame walk stopped. */
@@ -43,7 +46,7 @@ enum frame_ev {
 	FRAME_HEADER,	/* a header within the cap: w->cur */
 	FRAME_DATA,	/* payload bytes of w->cur: w->data, w->datalen */
 	FRAME_END,	/* w->cur is complete; w->cur.crc_calc is set */
-	FRAME_STOP,	/* oversized header: w->stop; the walk is over */
+	FRAME_STOP,	/* oversized header or too many empty frames: w->stop */
 };
 
 struct frame_walk {
@@ -57,6 +60,7 @@ struct frame_walk {
 	uint32_t left;		/* payload bytes still to come */
 	uint32_t crc;
 	int skip_crc;		/* set after FRAME_HEADER to skip this CRC */
+	uint32_t empty_run;	/* empty frames in a row just before */
 	struct frame cur;
 	uint64_t nframes;
 	const unsigned char *data;

@@ -65,11 +65,10 @@ pump_init(struct pump *p, int in, unsigned char *buf, size_t buflen,
 }
 
 static enum pump_verdict
-changed(struct pump *p, int grew)
+changed(struct pump *p, enum wperr_code code)
 {
 	memset(&p->err, 0, sizeof(p->err));
-	p->err.code = WPE_CHANGED;
-	p->err.got = (uint64_t)grew;
+	p->err.code = code;
 	p->err.size = p->size;
 	p->err.off = p->done;
 	p->err_input = 1;
@@ -78,7 +77,7 @@ changed(struct pump *p, int grew)
 
 /*
  * The file is not as it was when opened, or not as long as it was while
- * it was mapped: WPE_CHANGED, and where it ends now.
+ * it was mapped: WPE_CHANGED, WPE_GREW or WPE_REWRITTEN.
  */
 static enum pump_verdict
 changed_now(struct pump *p)
@@ -87,19 +86,15 @@ changed_now(struct pump *p)
 	uint64_t now;
 
 	if (fstat(p->in, &st) == -1)
-		return changed(p, 0);
+		return changed(p, WPE_CHANGED);
 	now = (uint64_t)st.st_size > p->start ?
 	    (uint64_t)st.st_size - p->start : 0;
 	if (now > p->size)
-		return changed(p, 1);
-	if (now == p->size) {
-		changed(p, 0);
-		p->err.what = "it was written to while it was read: the same "
-		    "size, a new modification or change time";
-		return PUMP_FAIL;
-	}
+		return changed(p, WPE_GREW);
+	if (now == p->size)
+		return changed(p, WPE_REWRITTEN);
 	p->done = now;
-	return changed(p, 0);
+	return changed(p, WPE_CHANGED);
 }
 
 /* Spec: a verdict is about the file as it stands (issue 14 item 1). */
@@ -109,6 +104,17 @@ unchanged(struct pump *p)
 	struct stat st;
 
 	return fstat(p->in, &st) == 0 && io_same_file_state(&p->st, &st);
+}
+
+/* The output is past PUMP_OUT_MAX: trouble, not a verdict. */
+static enum pump_verdict
+over_bound(struct pump *p)
+{
+	errno = EFBIG;
+	wperr_sys(&p->err, "the output would grow past wprofck's bound of "
+	    "64 GiB");
+	p->err_input = 0;
+	return PUMP_FAIL;
 }
 
 /*
@@ -142,13 +148,14 @@ fill(struct pump *p, size_t *have, int *eof)
 	}
 	if (p->regular) {
 		if (n == 0 && p->done < p->size)
-			return changed(p, 0);
+			return changed(p, WPE_CHANGED);
 		if (p->done + (uint64_t)n > p->size)
-			return changed(p, 1);
+			return changed(p, WPE_GREW);
 		if (p->done + (uint64_t)n == p->size) {
 			n = io_read(p->in, &probe, 1, p->start + p->size, &p->err);
 			if (n != 0)
-				return n == -1 ? PUMP_FAIL : changed(p, 1);
+				return n == -1 ? PUMP_FAIL :
+				    changed(p, WPE_GREW);
 			/* Every byte is read: were they all of one file? */
 			if (!unchanged(p))
 				return changed_now(p);
@@ -167,25 +174,23 @@ fill(struct pump *p, size_t *have, int *eof)
 
 /*
  * A file truncated while it is mapped raises SIGBUS where a page past its
- * new end is touched. Only the thread that walks a window catches it, and
- * only inside that window; any other SIGBUS gets the action it had before.
+ * new end is touched. The program's SIGBUS handler asks pump_sigbus()
+ * whether the fault is ours: only a fault the kernel raised (BUS_ADRERR,
+ * not a kill(2) or sigqueue(3)), in the thread that walks a window, at an
+ * address inside that window. This is the one place that decides it.
  */
 static __thread sigjmp_buf *bus_env;
 static __thread const volatile unsigned char *bus_lo, *bus_hi;
-static struct sigaction bus_old;
 
-static void
-on_bus(int sig, siginfo_t *si, void *uc)
+void
+pump_sigbus(const siginfo_t *si)
 {
 	const unsigned char *a = si->si_addr;
 
-	(void)uc;
-	if (sig == SIGBUS && bus_env != NULL &&
+	if (si->si_code == BUS_ADRERR && bus_env != NULL &&
 	    a >= (const unsigned char *)bus_lo &&
 	    a < (const unsigned char *)bus_hi)
 		siglongjmp(*bus_env, 1);
-	/* Not ours: the fault repeats under the earlier action. */
-	sigaction(SIGBUS, &bus_old, NULL);
 }
 
 /*
@@ -198,7 +203,6 @@ static enum pump_verdict
 run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
     const unsigned char *, size_t, int, size_t *), void *arg, int *refused)
 {
-	struct sigaction sa;
 	sigjmp_buf env;
 	enum pump_verdict v = PUMP_MORE;
 	unsigned char *volatile map = NULL;
@@ -211,14 +215,6 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 	ssize_t n;
 	volatile int eof = 0;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_bus;
-	sa.sa_flags = SA_SIGINFO;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, &bus_old) == -1) {
-		*refused = 1;
-		return PUMP_FAIL;
-	}
 	while (v == PUMP_MORE) {
 		off = p->start + pos;
 		base = off - off % pg;
@@ -247,7 +243,7 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 			/* One byte past the end is a change. */
 			n = io_read(p->in, &probe, 1, end, &p->err);
 			if (n != 0) {
-				v = n == -1 ? PUMP_FAIL : changed(p, 1);
+				v = n == -1 ? PUMP_FAIL : changed(p, WPE_GREW);
 				p->err_input = 1;
 				break;
 			}
@@ -269,10 +265,13 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 		used = 0;
 		v = fn(p, arg, map + skip, len, eof, &used);
 		bus_env = NULL;
+		if (v == PUMP_MORE && p->out != NULL &&
+		    outfile_size(p->out) > PUMP_OUT_MAX)
+			v = over_bound(p);
 		p->mapped = 0;
 		munmap(map, maplen);
 		map = NULL;
-		if (v == PUMP_FAIL && p->err.code == WPE_CHANGED)
+		if (v == PUMP_FAIL && wperr_changed(&p->err))
 			v = changed_now(p);
 		if (v != PUMP_MORE)
 			break;
@@ -295,13 +294,12 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 	p->mapped = 0;
 	if (map != NULL)
 		munmap(map, maplen);
-	sigaction(SIGBUS, &bus_old, NULL);
 	if (*refused)
 		return PUMP_FAIL;
 	/* The copies read the file: it must still be what was checked. */
 	if (v == PUMP_DONE || (v == PUMP_BAD && p->keep_bad)) {
 		if (p->out != NULL && outfile_flush(p->out, &p->err) == -1) {
-			if (p->err.code == WPE_CHANGED)
+			if (wperr_changed(&p->err))
 				v = changed_now(p);
 			else
 				v = PUMP_FAIL;
@@ -337,6 +335,8 @@ run_read(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 			return changed_now(p);
 		if (v != PUMP_MORE)
 			return v;
+		if (p->out != NULL && outfile_size(p->out) > PUMP_OUT_MAX)
+			return over_bound(p);
 		if (eof) {
 			errno = EPROTO;
 			wperr_sys(&p->err, "no verdict at the end");

@@ -32,13 +32,13 @@ finish(struct reasm *r, enum wperr_code code)
 	r->err.off = f->off;
 	switch (code) {
 	case WPE_TORN:
-		r->err.want = f->crc;
-		r->err.got = f->crc_calc;
+		r->err.crc = f->crc;
+		r->err.crc_calc = f->crc_calc;
 		break;
 	case WPE_NO_TERMINAL:
 		r->err.stop = r->fw.stop;
-		r->err.index = r->chunks;
-		r->err.size = r->bytes;
+		r->err.chunks = r->chunks;
+		r->err.bytes = r->bytes;
 		break;
 	default:
 		break;

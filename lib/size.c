@@ -33,10 +33,7 @@ size_parse(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 
 	memset(e, 0, sizeof(*e));
 	e->code = WPE_BAD_SIZE;
-	e->want = min;
-	e->got = max;
 	if ((n = size_number(s, &v)) < 0) {
-		e->what = "not a size";
 		return -1;
 	}
 	switch (s[n]) {
@@ -52,15 +49,15 @@ size_parse(const char *s, uint64_t min, uint64_t max, uint64_t *out,
 		mult = 1ull << 30;
 		break;
 	default:
-		e->what = "not a size";
 		return -1;
 	}
 	if (mult != 1 && s[n + 1] != '\0') {
-		e->what = "not a size";
 		return -1;
 	}
 	if (v > UINT64_MAX / mult || v * mult < min || v * mult > max) {
-		e->what = "out of range";
+		e->code = WPE_SIZE_RANGE;
+		e->min = min;
+		e->max = max;
 		return -1;
 	}
 	*out = v * mult;

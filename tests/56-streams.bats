@@ -324,3 +324,30 @@ slow_into() {
 	run -0 slow_into "$OUT" "$D/cut.pb" salvage --progress -
 	cmp "$D/want.pb" "$OUT"
 }
+
+# Issue 14 item 8: standard output a pipe that another process set to
+# O_NONBLOCK (the flag belongs to the pipe, shared): the write gets EAGAIN
+# once the pipe is full and used to fail after 64 KiB; it waits instead.
+# nonblocking_into OUT ARGS...: wprofck ARGS into a non-blocking pipe whose
+# reader starts a second late, into OUT. perl-base is in every Debian.
+nonblocking_into() {
+	local out=$1
+	shift
+	{
+		perl -MFcntl -e 'fcntl(STDOUT, F_SETFL,
+		    fcntl(STDOUT, F_GETFL, 0) | O_NONBLOCK) or die "$!"' &&
+		    "$WPROFCK" "$@"
+	} | { sleep 1; cat; } >"$out"
+}
+
+@test "a non-blocking standard output pipe is waited on, not given up on" {
+	run -0 nonblocking_into "$OUT" reassemble "$P/big.drain"
+	assert_output ''
+	cmp "$P/big.pb" "$OUT"
+	run -0 nonblocking_into "$OUT" split "$P/big.pb"
+	cmp "$P/big.drain" "$OUT"
+	run -0 nonblocking_into "$OUT" salvage -q "$P/big.pb"
+	cmp "$P/big.pb" "$OUT"
+	run -0 nonblocking_into "$OUT" extract WPRF "$P/big.drain"
+	cmp "$P/big.pb" "$OUT"
+}

@@ -228,7 +228,7 @@ test_reasm(void)
 	n = put_frame(buf, TAG_WPRC, "0123", 4, 0, 0);
 	ev = reasm_pieces(buf, n, 3, 4, out, &outlen, &e);
 	ok(ev == REASM_FAIL && e.code == WPE_NO_TERMINAL &&
-	    e.stop.why == FSTOP_CLEAN && e.index == 1, "no terminal");
+	    e.stop.why == FSTOP_CLEAN && e.chunks == 1, "no terminal");
 }
 
 int

@@ -5,8 +5,9 @@
  * refuse it). Either way the walk must give the verdict, the place and
  * the figures of a naive recursive walk over the whole buffer (naive_pb
  * below, written from the rules, not from lib/pbwalk.c), the same whether
- * the file comes in one piece or many (and through check_fd() from a file
- * or a pipe). Input: mode byte, buffer size (1), piece seed (2), data.
+ * the file comes in one piece or many (and through artifact_check_fd()
+ * from a file or a pipe). Input: mode byte, buffer size (1), piece seed
+ * (2), data.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,7 @@
 #include <unistd.h>
 
 #include "fuzz.h"
-#include "../../lib/check.h"
+#include "../../lib/artifact.h"
 #include "../../lib/err.h"
 #include "../../lib/pbwalk.h"
 #include "../../lib/schema.h"
@@ -432,15 +433,17 @@ nmsg(struct npb *n, unsigned msg, size_t p, size_t end, unsigned depth,
 		case 5:
 			len = (tag & 7) == 1 ? 8 : 4;
 			if (len > end - p)
-				return nfail(n, WPE_MALFORMED_PACKET, t);
+				return nfail(n, WPE_MALFORMED_LENGTH, t);
 			p += len;
 			break;
 		case 2:
 			vs = p;
 			if ((r = nvarint(n, &p, end, 5, &len)) == -1)
 				return nfail(n, WPE_BAD_VARINT, vs);
-			if (r == 0 || len > end - p)
+			if (r == 0)
 				return nfail(n, WPE_MALFORMED_PACKET, t);
+			if (len > end - p)
+				return nfail(n, WPE_MALFORMED_LENGTH, t);
 			after = p + len;
 			if (depth == 1 && group == 0) {
 				n->te |= field == 11;
@@ -609,7 +612,8 @@ naive_pb(const unsigned char *d, size_t len, struct npb *n)
 			return PBWALK_FAIL;
 		}
 		if (r == 0 || v > len - p) {
-			nfail(n, WPE_TRUNCATED, t);
+			nfail(n, r == 0 ? WPE_TRUNCATED_LENGTH : WPE_TRUNCATED,
+			    t);
 			return PBWALK_FAIL;
 		}
 		body = p;
@@ -685,8 +689,11 @@ same_err(const struct wperr *a, const struct wperr *b)
 	CHECK(a->index == b->index);
 	CHECK(a->field == b->field);
 	CHECK(a->wiretype == b->wiretype);
-	CHECK(a->want == b->want);
-	CHECK(a->got == b->got);
+	CHECK(a->len == b->len);
+	CHECK(a->left == b->left);
+	CHECK(a->claimed == b->claimed);
+	CHECK(a->present == b->present);
+	CHECK(a->trailing == b->trailing);
 	CHECK(a->refkind == b->refkind);
 	CHECK(a->refid == b->refid);
 	CHECK(a->refseq == b->refseq);
@@ -713,16 +720,18 @@ static void
 worded(const struct wperr *e)
 {
 	check_wording(e);
-	CHECK(strcmp(check_reason(e), "unreadable") != 0);
+	CHECK(artifact_reason(e) != ARTIFACT_UNREADABLE);
 }
 
+/* The whole buffer in one piece; slow: by the slow path only. */
 static enum pbwalk_ev
-walk_once(const unsigned char *d, size_t len, struct pbwalk *w)
+walk_once(const unsigned char *d, size_t len, int slow, struct pbwalk *w)
 {
 	enum pbwalk_ev ev;
 	size_t used = 0;
 
 	pbwalk_init(w, len);
+	w->slow_only = slow;
 	ev = pbwalk_feed(w, d, len, 1, &used);
 	pbwalk_free(w);
 	CHECK(ev != PBWALK_NEED);
@@ -731,9 +740,9 @@ walk_once(const unsigned char *d, size_t len, struct pbwalk *w)
 }
 
 /*
- * As check_fd() reads: a buffer of bsz bytes refilled behind what the walk
- * left, known size in full reads, unknown size reading short pieces until
- * a read of nothing.
+ * As artifact_check_fd() reads: a buffer of bsz bytes refilled behind
+ * what the walk left, known size in full reads, unknown size reading short
+ * pieces until a read of nothing.
  */
 static enum pbwalk_ev
 walk_pieces(const unsigned char *d, size_t len, int known, size_t bsz,
@@ -776,22 +785,23 @@ walk_pieces(const unsigned char *d, size_t len, int known, size_t bsz,
 	return ev;
 }
 
-/* check_fd() from a memory file and from a pipe, against the walk. */
+/* artifact_check_fd() from a memory file and from a pipe, against the walk. */
 static void
 through_fd(const unsigned char *d, size_t len, enum pbwalk_ev ev,
     const struct pbwalk *w)
 {
-	struct check_result r;
+	struct artifact_result r;
 	unsigned char *buf;
 	int fd, p[2];
 
-	if ((buf = malloc(CHECK_BUF_MIN)) == NULL)
+	if ((buf = malloc(ARTIFACT_BUF_MIN)) == NULL)
 		abort();
 	if ((fd = memfd_create("fuzz", 0)) == -1)
 		abort();
 	if (len > 0 && write(fd, d, len) != (ssize_t)len)
 		abort();
-	CHECK(check_fd(fd, CHECK_DEEP, 0, buf, CHECK_BUF_MIN, &r) == 0);
+	CHECK(artifact_check_fd(fd, ARTIFACT_DEEP, 0, buf, ARTIFACT_BUF_MIN,
+	    &r) == 0);
 	close(fd);
 	if (len == 0 || d[0] != PB_TAG_PACKET)
 		CHECK(r.err.code == WPE_BAD_LEADING_BYTE);
@@ -812,7 +822,8 @@ through_fd(const unsigned char *d, size_t len, enum pbwalk_ev ev,
 	if (len > 0 && write(p[1], d, len) != (ssize_t)len)
 		abort();
 	close(p[1]);
-	CHECK(check_fd(p[0], CHECK_DEEP, 0, buf, CHECK_BUF_MIN, &r) == 0);
+	CHECK(artifact_check_fd(p[0], ARTIFACT_DEEP, 0, buf,
+	    ARTIFACT_BUF_MIN, &r) == 0);
 	close(p[0]);
 	/* A stream's size is known only when the verdict needed its end. */
 	CHECK(!r.have_size || r.size == len);
@@ -829,7 +840,7 @@ through_fd(const unsigned char *d, size_t len, enum pbwalk_ev ev,
 int
 LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 {
-	struct pbwalk one, many, stream;
+	struct pbwalk one, slow, many, stream;
 	struct pbstats want;
 	struct npb nv;
 	struct src s;
@@ -841,7 +852,7 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 
 	if (len < PREFIX)
 		return 0;
-	bsz = in[1] == 0xff ? CHECK_BUF_MIN : PBWALK_TOKEN + in[1];
+	bsz = in[1] == 0xff ? ARTIFACT_BUF_MIN : PBWALK_TOKEN + in[1];
 	seed = (uint32_t)in[2] | (uint32_t)in[3] << 8;
 	memset(&b, 0, sizeof(b));
 	if (in[0] & 1) {
@@ -856,8 +867,12 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 		dlen = len - PREFIX;
 	}
 
-	ev = walk_once(d, dlen, &one);
+	ev = walk_once(d, dlen, 0, &one);
 	CHECK(naive_pb(d, dlen, &nv) == ev);
+	/* The fast path and the slow path agree on everything. */
+	CHECK(walk_once(d, dlen, 1, &slow) == ev);
+	CHECK(slow.fast_packets == 0);
+	same_err(&slow.err, &one.err);
 	if (ev == PBWALK_FAIL) {
 		worded(&one.err);
 		naive_err(&one.err, &nv.err);
@@ -873,6 +888,8 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	if (stream.err.code != WPE_OK)
 		worded(&stream.err);
 	if (ev == PBWALK_DONE) {
+		same_stats(&slow.st, &one.st);
+		same_more(&slow.st, &one.st);
 		same_stats(&many.st, &one.st);
 		same_more(&many.st, &one.st);
 		same_stats(&stream.st, &one.st);
@@ -889,6 +906,7 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 		same_stats(&one.st, &want);
 	if (in[0] & 1)
 		CHECK(ev == PBWALK_DONE || one.err.code == WPE_MALFORMED_PACKET ||
+		    one.err.code == WPE_MALFORMED_LENGTH ||
 		    one.err.code == WPE_BAD_VARINT ||
 		    one.err.code == WPE_MISSING_INTERNED ||
 		    one.err.code == WPE_MISSING_TRACK);

@@ -73,8 +73,8 @@ compare(const struct reasm *r, enum reasm_ev ev, const struct nwalk *w,
 		CHECK(r->err.index == n->frame);
 		CHECK(r->err.off == f->off);
 		CHECK(r->err.type == f->type);
-		CHECK(r->err.want == f->crc);
-		CHECK(r->err.got == f->crc_calc);
+		CHECK(r->err.crc == f->crc);
+		CHECK(r->err.crc_calc == f->crc_calc);
 		break;
 	case WPE_EMPTY:
 		CHECK(r->err.index == n->frame);
@@ -83,8 +83,8 @@ compare(const struct reasm *r, enum reasm_ev ev, const struct nwalk *w,
 		break;
 	case WPE_NO_TERMINAL:
 		CHECK(r->err.type == trace_tag);
-		CHECK(r->err.index == n->chunks);
-		CHECK(r->err.size == n->bytes);
+		CHECK(r->err.chunks == n->chunks);
+		CHECK(r->err.bytes == n->bytes);
 		CHECK(s->why == w->stop.why);
 		CHECK(s->off == w->stop.off);
 		CHECK(s->have == w->stop.have);

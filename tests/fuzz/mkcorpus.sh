@@ -107,7 +107,7 @@ for s in WPRF WPRC 0x57505246 1397708116 0x100000000 012 08 0x schedlog \
 done
 
 # pbwalk: mkpb traces, whole, cut and damaged (mode 2: also through
-# check_fd), and a few builder programs (mode 1).
+# artifact_check_fd), and a few builder programs (mode 1).
 "$mkpb" -O -n 4 -s 24 >"$c/pbwalk/seed-good.tmp"
 { byte 2; byte 0; le16 1; cat "$c/pbwalk/seed-good.tmp"; } >"$c/pbwalk/seed-good"
 { byte 2; byte 255; le16 2; "$mkpb" -O -n 4 -s 24 -c 50; } >"$c/pbwalk/seed-cut"

@@ -106,7 +106,7 @@ naive_walk(const unsigned char *buf, size_t len, uint32_t cap,
     struct nwalk *w)
 {
 	struct nframe *f;
-	size_t i = 0, left;
+	size_t i = 0, left, empty = 0;
 
 	memset(w, 0, sizeof(*w));
 	if ((w->f = calloc(len / FRAME_HDR_SIZE + 1, sizeof(*w->f))) == NULL)
@@ -141,6 +141,15 @@ naive_walk(const unsigned char *buf, size_t len, uint32_t cap,
 			memset(f, 0, sizeof(*f));
 			break;
 		}
+		if (f->len == 0 && empty++ == FRAME_EMPTY_RUN_MAX) {
+			w->stop.why = FSTOP_EMPTY_RUN;
+			w->stop.off = i;
+			w->stop.bytes = i;
+			memset(f, 0, sizeof(*f));
+			break;
+		}
+		if (f->len != 0)
+			empty = 0;
 		if (f->len > left - FRAME_HDR_SIZE) {
 			w->stop.why = FSTOP_TORN;
 			w->stop.off = i;

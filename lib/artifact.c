@@ -3,50 +3,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "artifact.h"
 #include "err.h"
 #include "pump.h"
 
-int
-sidecar_match(const char *name)
-{
-	size_t n = strlen(name), s = sizeof(SIDECAR_SUFFIX) - 1;
-
-	return n > s && strcmp(name + n - s, SIDECAR_SUFFIX) == 0;
-}
-
-int
-sidecar_parse(const char *name, struct sidecar *sc)
-{
-	static const char repro[] = ".repro";
-	size_t n, rn = sizeof(repro) - 1, i;
-	const char *hex;
-
-	memset(sc, 0, sizeof(*sc));
-	if (!sidecar_match(name))
-		return 0;
-	n = strlen(name) - (sizeof(SIDECAR_SUFFIX) - 1);
-	if (n > rn && memcmp(name + n - rn, repro, rn) == 0) {
-		sc->repro = 1;
-		n -= rn;
-	}
-	/* A test name of at least one byte, a dash, 16 hex digits. */
-	if (n < 18 || n - 17 > SIDECAR_NAME_MAX || name[n - 17] != '-')
-		return 0;
-	hex = name + n - 16;
-	for (i = 0; i < 16; i++)
-		if (!((hex[i] >= '0' && hex[i] <= '9') ||
-		    (hex[i] >= 'a' && hex[i] <= 'f')))
-			return 0;
-	memcpy(sc->test, name, n - 17);
-	sc->test[n - 17] = '\0';
-	memcpy(sc->variant, hex, 16);
-	sc->variant[16] = '\0';
-	return 1;
-}
-
 static int
-sys(struct check_result *r, int errnum)
+sys(struct artifact_result *r, int errnum)
 {
 	r->err.code = WPE_SYS;
 	r->err.errnum = errnum;
@@ -54,7 +16,7 @@ sys(struct check_result *r, int errnum)
 }
 
 static void
-bad(struct check_result *r, enum wperr_code code)
+bad(struct artifact_result *r, enum wperr_code code)
 {
 	r->err.code = code;
 	r->err.size = r->size;
@@ -62,16 +24,15 @@ bad(struct check_result *r, enum wperr_code code)
 
 /* The size rule; 1 when it decided the verdict. */
 static int
-shape_size(struct check_result *r, uint64_t min_size)
+shape_size(struct artifact_result *r, uint64_t min_size)
 {
 	if (r->size < min_size) {
 		bad(r, WPE_TOO_SMALL);
-		r->err.want = min_size;
+		r->err.min = min_size;
 		return 1;
 	}
 	if (r->size == 0) {
-		bad(r, WPE_BAD_LEADING_BYTE);
-		r->err.what = "the file is empty";
+		bad(r, WPE_EMPTY_FILE);
 		return 1;
 	}
 	return 0;
@@ -79,17 +40,17 @@ shape_size(struct check_result *r, uint64_t min_size)
 
 /* The leading byte rule; 1 when it decided the verdict. */
 static int
-shape_lead(struct check_result *r, unsigned char c)
+shape_lead(struct artifact_result *r, unsigned char c)
 {
 	if (c == PB_TAG_PACKET)
 		return 0;
 	bad(r, WPE_BAD_LEADING_BYTE);
-	r->err.got = c;
+	r->err.byte = c;
 	return 1;
 }
 
 static void
-walked(struct check_result *r, const struct pbwalk *w, enum pbwalk_ev ev)
+walked(struct artifact_result *r, const struct pbwalk *w, enum pbwalk_ev ev)
 {
 	if (ev == PBWALK_DONE) {
 		r->deep = 1;
@@ -101,28 +62,28 @@ walked(struct check_result *r, const struct pbwalk *w, enum pbwalk_ev ev)
 	}
 }
 
-struct check_state {
-	enum check_mode mode;
+struct artifact_state {
+	enum artifact_mode mode;
 	uint64_t min_size;
-	struct check_result *r;
+	struct artifact_result *r;
 	struct pbwalk w;
 };
 
 /* The rules that need the whole size, once a stream has ended. */
 static enum pump_verdict
-stream_end(struct pump *p, struct check_state *c, enum pbwalk_ev ev)
+stream_end(struct pump *p, struct artifact_state *c, enum pbwalk_ev ev)
 {
-	struct check_result *r = c->r;
+	struct artifact_result *r = c->r;
 
 	r->have_size = 1;
 	r->size = p->done;
 	if (shape_size(r, c->min_size))
 		return PUMP_BAD;
-	if (c->mode == CHECK_SHAPE)
+	if (c->mode == ARTIFACT_SHAPE)
 		return PUMP_DONE;
 	walked(r, &c->w, ev);
 	if (r->err.code == WPE_TRAILING_BYTES)
-		r->err.got = r->size - r->err.off;
+		r->err.trailing = r->size - r->err.off;
 	return r->err.code == WPE_OK ? PUMP_DONE : PUMP_BAD;
 }
 
@@ -132,11 +93,11 @@ stream_end(struct pump *p, struct check_state *c, enum pbwalk_ev ev)
  * failed, except that a stream's size rule comes first at its end.
  */
 static enum pump_verdict
-check_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
+artifact_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
     int eof, size_t *used)
 {
-	struct check_state *c = arg;
-	struct check_result *r = c->r;
+	struct artifact_state *c = arg;
+	struct artifact_result *r = c->r;
 	uint64_t off = p->done - len;	/* stream offset of buf[0] */
 	enum pbwalk_ev ev = PBWALK_NEED;
 	size_t i;
@@ -149,7 +110,7 @@ check_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 		return PUMP_BAD;
 	if (off == 0 && len > 0 && shape_lead(r, buf[0]))
 		return PUMP_BAD;
-	if (c->mode == CHECK_SHAPE) {
+	if (c->mode == ARTIFACT_SHAPE) {
 		*used = len;
 		if (p->regular)
 			return PUMP_DONE;
@@ -166,15 +127,15 @@ check_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 }
 
 int
-check_fd(int fd, enum check_mode mode, uint64_t min_size,
-    unsigned char *buf, size_t buflen, struct check_result *r)
+artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
+    unsigned char *buf, size_t buflen, struct artifact_result *r)
 {
-	struct check_state c;
+	struct artifact_state c;
 	struct pump p;
 	enum pump_verdict v;
 
 	memset(r, 0, sizeof(*r));
-	if (buflen < CHECK_BUF_MIN)
+	if (buflen < ARTIFACT_BUF_MIN)
 		return sys(r, EINVAL);
 	if (pump_init(&p, fd, buf, buflen, &r->err) == -1)
 		return -1;
@@ -190,7 +151,7 @@ check_fd(int fd, enum check_mode mode, uint64_t min_size,
 		r->size = p.size;
 	}
 	pbwalk_init(&c.w, p.regular ? p.size : PBWALK_SIZE_UNKNOWN);
-	v = pump_run(&p, check_feed, &c);
+	v = pump_run(&p, artifact_feed, &c);
 	pbwalk_free(&c.w);
 	pump_free(&p);
 	if (v == PUMP_FAIL) {
@@ -206,43 +167,72 @@ check_fd(int fd, enum check_mode mode, uint64_t min_size,
 }
 
 int
-check_trouble(const struct wperr *e)
+artifact_trouble(const struct wperr *e)
 {
-	return e->code == WPE_SYS || e->code == WPE_CHANGED;
+	return e->code == WPE_SYS || wperr_changed(e);
 }
 
+static const char *const reason_names[ARTIFACT_NREASONS] = {
+	[ARTIFACT_OK] = "ok",
+	[ARTIFACT_UNREADABLE] = "unreadable",
+	[ARTIFACT_CHANGED] = "changed",
+	[ARTIFACT_MISSING] = "missing",
+	[ARTIFACT_NO_ARTIFACTS] = "no_artifacts",
+	[ARTIFACT_TOO_SMALL] = "too_small",
+	[ARTIFACT_BAD_LEADING_BYTE] = "bad_leading_byte",
+	[ARTIFACT_NOT_A_TRACE] = "not_a_trace",
+	[ARTIFACT_TRUNCATED] = "truncated",
+	[ARTIFACT_TRAILING_BYTES] = "trailing_bytes",
+	[ARTIFACT_MALFORMED_PACKET] = "malformed_packet",
+	[ARTIFACT_BAD_VARINT] = "bad_varint",
+	[ARTIFACT_MISSING_INTERNED] = "missing_interned",
+	[ARTIFACT_MISSING_TRACK] = "missing_track",
+};
+
 const char *
-check_reason(const struct wperr *e)
+artifact_reason_name(enum artifact_reason why)
+{
+	if ((unsigned)why >= ARTIFACT_NREASONS || reason_names[why] == NULL)
+		return reason_names[ARTIFACT_UNREADABLE];
+	return reason_names[why];
+}
+
+enum artifact_reason
+artifact_reason(const struct wperr *e)
 {
 	switch (e->code) {
 	case WPE_OK:
-		return "ok";
+		return ARTIFACT_OK;
 	case WPE_MISSING:
-		return "missing";
+		return ARTIFACT_MISSING;
 	case WPE_TOO_SMALL:
-		return "too_small";
+		return ARTIFACT_TOO_SMALL;
 	case WPE_BAD_LEADING_BYTE:
-		return "bad_leading_byte";
+	case WPE_EMPTY_FILE:
+		return ARTIFACT_BAD_LEADING_BYTE;
 	case WPE_TRUNCATED:
-		return "truncated";
+	case WPE_TRUNCATED_LENGTH:
+		return ARTIFACT_TRUNCATED;
 	case WPE_TRAILING_BYTES:
-		return "trailing_bytes";
+		return ARTIFACT_TRAILING_BYTES;
 	case WPE_NOT_A_TRACE:
-		return "not_a_trace";
+		return ARTIFACT_NOT_A_TRACE;
 	case WPE_MALFORMED_PACKET:
-		return "malformed_packet";
+	case WPE_MALFORMED_LENGTH:
+		return ARTIFACT_MALFORMED_PACKET;
 	case WPE_BAD_VARINT:
-		return "bad_varint";
+		return ARTIFACT_BAD_VARINT;
 	case WPE_NO_ARTIFACTS:
-		return "no_artifacts";
+		return ARTIFACT_NO_ARTIFACTS;
 	case WPE_CHANGED:
-		return "changed";
+	case WPE_GREW:
+	case WPE_REWRITTEN:
+		return ARTIFACT_CHANGED;
 	case WPE_MISSING_INTERNED:
-		return "missing_interned";
+		return ARTIFACT_MISSING_INTERNED;
 	case WPE_MISSING_TRACK:
-		return "missing_track";
+		return ARTIFACT_MISSING_TRACK;
 	default:
-		return "unreadable";
+		return ARTIFACT_UNREADABLE;
 	}
 }
-

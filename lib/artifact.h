@@ -1,0 +1,70 @@
+/*
+ * The artifact check: the shape rules of spec section 3 and the deep walk
+ * of a Perfetto Trace (pbwalk.h), and the reasons a verdict is given for.
+ * Like the rest of lib/, nothing here prints or exits.
+ */
+#ifndef ARTIFACT_H
+#define ARTIFACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pbwalk.h"
+#include "err.h"
+
+#define ARTIFACT_MIN_SIZE	4096	/* wprof's opening is about 5 KB */
+#define ARTIFACT_BUF_MIN	4096	/* artifact_check_fd()'s smallest buffer */
+
+enum artifact_mode { ARTIFACT_SHAPE, ARTIFACT_DEEP };
+
+struct artifact_result {
+	unsigned char head[16];	/* the input's first bytes, when read */
+	size_t headlen;
+	int have_size;
+	uint64_t size;
+	int deep;		/* the walk ran to its end: st is complete */
+	struct pbstats st;
+	struct wperr err;	/* WPE_OK when the artifact passed */
+};
+
+/*
+ * Checks the artifact open on fd, from its offset 0 for a regular file or
+ * from the current position of a stream, reading no further than the
+ * verdict needs. Returns 0 with a verdict in r->err, or -1 when the file
+ * could not be read (WPE_SYS) or changed while it was read (WPE_CHANGED,
+ * found by the pump).
+ */
+int artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
+    unsigned char *buf, size_t buflen, struct artifact_result *r);
+/* 1 for a verdict that is trouble (exit 2), not bad data. */
+int artifact_trouble(const struct wperr *);
+
+/*
+ * The reasons a verdict is given for, in the order of the checks, which is
+ * the order a summary lists them in. To add one: a constant here, its
+ * stable lower_snake name in artifact.c's table, and its case in
+ * artifact_reason().
+ */
+enum artifact_reason {
+	ARTIFACT_OK,
+	ARTIFACT_UNREADABLE,
+	ARTIFACT_CHANGED,
+	ARTIFACT_MISSING,
+	ARTIFACT_NO_ARTIFACTS,
+	ARTIFACT_TOO_SMALL,
+	ARTIFACT_BAD_LEADING_BYTE,
+	ARTIFACT_NOT_A_TRACE,
+	ARTIFACT_TRUNCATED,
+	ARTIFACT_TRAILING_BYTES,
+	ARTIFACT_MALFORMED_PACKET,
+	ARTIFACT_BAD_VARINT,
+	ARTIFACT_MISSING_INTERNED,
+	ARTIFACT_MISSING_TRACK,
+	ARTIFACT_NREASONS
+};
+
+enum artifact_reason artifact_reason(const struct wperr *);
+/* The stable lower_snake name of a reason: "too_small", "unreadable". */
+const char *artifact_reason_name(enum artifact_reason);
+
+#endif

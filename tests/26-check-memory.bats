@@ -1,0 +1,55 @@
+#!/usr/bin/env bats
+# check DIR in bounded memory (issue 14 item 7): a sidecar directory of
+# 100,000 traces and more is walked one directory at a time, keeping
+# counts and not the files, so the peak RSS stays under 16 MiB (it was
+# 330 bytes a file and more, linear, before).
+
+load common
+load faults_helpers
+
+N=100000
+
+setup_file() {
+	T=$BATS_FILE_TMPDIR/side
+	export T
+	mkdir -p "$T/sub"
+	# Hard links to four copies (a file system may allow only 65,000
+	# links to one inode), named as ktstr names them, in one directory:
+	# its names are what the walk must hold at once.
+	perl -e '
+		my ($dir, $src, $n) = @ARGV;
+		for my $c (0 .. 3) {
+			system("cp", $src, "$dir/src$c.wprof.pb") == 0 or die;
+		}
+		for my $i (1 .. $n) {
+			my $name = sprintf("%s/test_%d-%016x.wprof.pb", $dir,
+			    $i % 97, $i);
+			link("$dir/src" . ($i % 4) . ".wprof.pb", $name) or
+			    die "$name: $!";
+		}' "$T" "$TESTS/data/wprof-1s-pid1.wprof.pb" "$N"
+	cp "$TESTS/data/wprof-1s-pid1.wprof.pb" "$T/sub/t-0000000000000001.wprof.pb"
+}
+
+@test "the generated directory holds $N traces and the four copies" {
+	assert_equal "$(find "$T" -maxdepth 1 -name '*.wprof.pb' | wc -l)" $((N + 4))
+}
+
+@test "check --shape DIR of 100,000 files: every one checked, RSS under 16 MiB" {
+	need_rss
+	run -0 wp_rss "$BATS_TEST_TMPDIR/out" check --shape "$T"
+	assert_rss_small
+	assert_equal "$(grep -c '^ok ' "$BATS_TEST_TMPDIR/out")" $((N + 5))
+	assert_equal "$(tail -n 1 "$BATS_TEST_TMPDIR/out")" "$((N + 5)) passed, 0 failed"
+	# Sorted as before: the copies, then test names with their variants
+	# in order, the subdirectory where its name sorts.
+	assert_equal "$(sed -n 2p "$BATS_TEST_TMPDIR/out" | awk '{print $3}')" src0.wprof.pb
+	assert_equal "$(sed -n 6p "$BATS_TEST_TMPDIR/out" | awk '{print $3}')" sub/t-0000000000000001.wprof.pb
+	assert_equal "$(sed -n 7p "$BATS_TEST_TMPDIR/out" | awk '{print $3}')" test_0-0000000000000061.wprof.pb
+}
+
+@test "check -q DIR of 100,000 files, the deep walk: RSS under 16 MiB" {
+	need_rss
+	run -0 wp_rss "$BATS_TEST_TMPDIR/out" check -q "$T"
+	assert_rss_small
+	assert_equal "$(wc -c <"$BATS_TEST_TMPDIR/out")" 0
+}
