@@ -3,25 +3,28 @@
 # for operands. Needs no bash-completion helpers. tests/07-cli-conveniences.bats
 # holds the lists below to the binary's --help and to the type table.
 
-_wprofck_types="WPRF WPRC STIM STEN SCST SCPP SCRR SCEN EXIT TEST SCDX CRSH
-PMET RAWO PRAW SNRQ SNRP SRDY SOUT SERR SCLG LIFE KADR EXCX DMSG PROB SCSW
-KORQ KORP"
+_wprofck_types=(WPRF WPRC STIM STEN SCST SCPP SCRR SCEN EXIT TEST SCDX CRSH
+    PMET RAWO PRAW SNRQ SNRP SRDY SOUT SERR SCLG LIFE KADR EXCX DMSG PROB SCSW
+    KORQ KORP)
 
-# _wprofck_opts CMD: the long options of CMD, a trailing = on those that
-# take a value.
+# _wprofck_opts CMD: sets opts to the long options of CMD, a trailing = on
+# those that take a value.
 _wprofck_opts() {
-	local out='--force --quiet --output= --sync --progress --no-progress'
-	local max='--max-frame=' tags='--trace-tag= --chunk-tag='
+	local out=(--force --quiet --output= --sync --progress --no-progress)
+	local tags=(--trace-tag= --chunk-tag=)
 	case $1 in
-	check) echo '--quiet --json --shape --deep --min-size= --progress' \
-	    '--no-progress' ;;
-	extract) echo "$out $max" ;;
-	frames) echo "--quiet --json $max $tags --progress --no-progress" ;;
-	reassemble) echo "$out $max $tags --check --check=" ;;
-	salvage) echo "$out" ;;
-	split) echo "$out --cap= $tags" ;;
+	check) opts=(--quiet --json --shape --deep --min-size= --progress
+	    --no-progress) ;;
+	extract) opts=("${out[@]}" --max-frame=) ;;
+	frames) opts=(--quiet --json --max-frame= "${tags[@]}" --progress
+	    --no-progress) ;;
+	reassemble) opts=("${out[@]}" --max-frame= "${tags[@]}" --check
+	    --check=) ;;
+	salvage) opts=("${out[@]}") ;;
+	split) opts=("${out[@]}" --cap= "${tags[@]}") ;;
+	*) opts=() ;;
 	esac
-	echo --help
+	opts+=(--help)
 }
 
 # _wprofck_add WORD...: adds to COMPREPLY the words that start with $cur,
@@ -35,14 +38,15 @@ _wprofck_add() {
 
 # _wprofck_files: file and directory names that start with $cur.
 _wprofck_files() {
-	local IFS=$'\n'
+	local names
 	compopt -o filenames 2>/dev/null
-	COMPREPLY+=($(compgen -f -- "$cur"))
+	mapfile -t names < <(compgen -f -- "$cur")
+	COMPREPLY+=("${names[@]}")
 }
 
 _wprofck() {
-	local cur=${COMP_WORDS[COMP_CWORD]} prev= cmd= i w nopts=0 operands=0
-	local value=
+	local cur=${COMP_WORDS[COMP_CWORD]} prev='' cmd='' i w nopts=0
+	local operands=0 value='' opts
 	COMPREPLY=()
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 	# The command: the first word after the global options.
@@ -86,7 +90,7 @@ _wprofck() {
 	if [[ -n $value ]]; then
 		case $value in
 		-o | --output) _wprofck_files ;;
-		--trace-tag | --chunk-tag) _wprofck_add $_wprofck_types ;;
+		--trace-tag | --chunk-tag) _wprofck_add "${_wprofck_types[@]}" ;;
 		--check) _wprofck_add shape deep ;;
 		esac
 		return 0
@@ -107,14 +111,15 @@ _wprofck() {
 		esac
 	done
 	if ((!nopts)) && [[ $cur == -* ]]; then
-		_wprofck_add $(_wprofck_opts "$cmd")
+		_wprofck_opts "$cmd"
+		_wprofck_add "${opts[@]}"
 		# --min-size= waits for its value, without a space.
 		((${#COMPREPLY[@]} == 1)) && [[ ${COMPREPLY[0]} == *= ]] &&
 		    compopt -o nospace 2>/dev/null
 		return 0
 	fi
 	if [[ $cmd == extract ]] && ((operands == 0)); then
-		_wprofck_add $_wprofck_types
+		_wprofck_add "${_wprofck_types[@]}"
 		return 0
 	fi
 	_wprofck_files

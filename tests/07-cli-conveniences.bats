@@ -215,7 +215,7 @@ long_opts() {
 	done
 	run -2 wp_to "$GOT" check
 	assert_line -n 1 "$(usage_of check)"
-	KTSTR_SIDECAR_DIR= run -2 wp_to "$GOT" check
+	KTSTR_SIDECAR_DIR='' run -2 wp_to "$GOT" check
 	assert_line -n 1 "$(usage_of check)"
 	for cmd in frames reassemble salvage split; do
 		run -2 wp_to "$GOT" "$cmd" "$DRAIN" "$DRAIN"
@@ -263,7 +263,7 @@ complete_words() {
 
 @test "completion: commands, and help's operand" {
 	run -0 complete_words wprofck ''
-	assert_output "$(printf '%s\n' $(commands) help | sort)"
+	assert_output "$({ commands; echo help; } | sort)"
 	run -0 complete_words wprofck re
 	assert_output reassemble
 	run -0 complete_words wprofck -
@@ -377,7 +377,7 @@ complete_words() {
 
 @test "what check cannot see: single-byte changes that pass, measured by tests/flips.sh; quoted alike" {
 	local trace=$TESTS/data/wprof-500ms-sha256sum.wprof.pb
-	run -0 sh "$TESTS/flips.sh" "$_wp_build" "$trace" 40 17
+	run -0 sh "$TESTS/flips.sh" "$(dirname "$WPROFCK")" "$trace" 40 17
 	assert_output --regexp '^[0-9]+ of 40 single-byte changes of .* passed check \([0-9]+ failed, 0 trouble; seed 17\)$'
 	local passed=${output%% *} failed
 	failed=${output#*(}
