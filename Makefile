@@ -13,11 +13,15 @@ WARNINGS = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 DEPS_CFLAGS := $(shell $(PKG_CONFIG) --cflags zlib libbsd-overlay 2>/dev/null)
 DEPS_LIBS := $(shell $(PKG_CONFIG) --libs zlib libbsd-overlay 2>/dev/null)
 
-# SANITIZE=1 builds with ASan and UBSan into a tree of its own, from clean.
+# SANITIZE=1 builds with ASan and UBSan into a tree of its own, from clean;
+# SANITIZE=thread with ThreadSanitizer (make tsan).
 ifeq ($(SANITIZE),1)
 B ?= build-san
 SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
+else ifeq ($(SANITIZE),thread)
+B ?= build-tsan
+SAN = -fsanitize=thread -fno-omit-frame-pointer
 else
 B ?= build
 SAN =
@@ -38,7 +42,8 @@ TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/unit_sniff \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
 	$(B)/tests/mutate $(B)/gen/schemagen $(B)/tests/unit_schema \
-	$(B)/tests/semmut $(B)/tests/unit_sem $(B)/tests/semdrv
+	$(B)/tests/semmut $(B)/tests/unit_sem $(B)/tests/semdrv \
+	$(B)/tests/unit_writer $(B)/tests/unit_crc
 
 .DEFAULT_GOAL := all
 
@@ -99,6 +104,22 @@ test:
 
 test-run: $(B)/wprofck $(TOOLS) $(FUZZ_REPLAYS)
 	B=$(B) sh tests/run.sh
+
+# The writer thread and the output paths under ThreadSanitizer, built from
+# clean into build-tsan: the writer's model test and the output, stream and
+# reassemble suites, with any report fatal (exit status 66).
+TSAN_SUITES = tests/10-reassemble.bats tests/55-output.bats \
+	tests/56-streams.bats tests/60-outsafety.bats
+
+tsan:
+	rm -rf build-tsan
+	$(MAKE) --no-print-directory SANITIZE=thread tsan-run
+
+tsan-run: $(B)/wprofck $(TOOLS)
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $$TSAN_OPTIONS" \
+		$(B)/tests/unit_writer
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $$TSAN_OPTIONS" \
+		B=$(B) bats $(TSAN_SUITES)
 
 demo:
 	sh tests/deps.sh build
@@ -181,9 +202,9 @@ lint-man:
 	mandoc -Tlint -W warning man/wprofck.1
 
 clean:
-	rm -rf build build-san build-fuzz
+	rm -rf build build-san build-tsan build-fuzz
 
-.PHONY: all test test-run demo demo-run bench bench-run labels fidelity \
+.PHONY: all test test-run tsan tsan-run demo demo-run bench bench-run labels fidelity \
 	semantic-labels \
 	install uninstall lint-man clean schema
 

@@ -7,6 +7,7 @@
 
 #include "cmds.h"
 #include "opt.h"
+#include "signals.h"
 #include "vis.h"
 #include "../lib/io.h"
 
@@ -77,6 +78,7 @@ main(int argc, char **argv)
 		return EXIT_TROUBLE;
 	if (argc < 1)
 		return usage_error();
+	signals_init();
 	set_prefix(argv, NULL);
 	while ((ch = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
 		switch (ch) {
