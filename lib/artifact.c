@@ -6,6 +6,7 @@
 #include "artifact.h"
 #include "err.h"
 #include "pump.h"
+#include "sem.h"
 
 static int
 sys(struct artifact_result *r, int errnum)
@@ -189,9 +190,18 @@ static const char *const reason_names[ARTIFACT_NREASONS] = {
 	[ARTIFACT_MISSING_TRACK] = "missing_track",
 };
 
+/* The importer's reasons follow sem's failures one for one. */
+_Static_assert(ARTIFACT_NREASONS - ARTIFACT_IMPORT_FIRST ==
+    SEM_NOTE_FIRST - SEM_TE_NO_SEQUENCE, "one reason per sem failure");
+_Static_assert(ARTIFACT_PREV_STATE_INVALID - ARTIFACT_IMPORT_FIRST ==
+    SEM_PREV_STATE - SEM_TE_NO_SEQUENCE, "in sem's order");
+
 const char *
 artifact_reason_name(enum artifact_reason why)
 {
+	if (why >= ARTIFACT_IMPORT_FIRST && why < ARTIFACT_NREASONS)
+		return sem_reason_name((enum sem_reason)(why -
+		    ARTIFACT_IMPORT_FIRST + SEM_TE_NO_SEQUENCE));
 	if ((unsigned)why >= ARTIFACT_NREASONS || reason_names[why] == NULL)
 		return reason_names[ARTIFACT_UNREADABLE];
 	return reason_names[why];
@@ -232,6 +242,11 @@ artifact_reason(const struct wperr *e)
 		return ARTIFACT_MISSING_INTERNED;
 	case WPE_MISSING_TRACK:
 		return ARTIFACT_MISSING_TRACK;
+	case WPE_IMPORT:
+		if (e->rule < SEM_TE_NO_SEQUENCE || e->rule >= SEM_NOTE_FIRST)
+			return ARTIFACT_UNREADABLE;
+		return (enum artifact_reason)(ARTIFACT_IMPORT_FIRST +
+		    (e->rule - SEM_TE_NO_SEQUENCE));
 	default:
 		return ARTIFACT_UNREADABLE;
 	}

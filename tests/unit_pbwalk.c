@@ -125,6 +125,7 @@ walk(const unsigned char *d, size_t len, size_t step, struct res *r)
 	if ((w = malloc(sizeof(*w))) == NULL)
 		abort();
 	pbwalk_init(w, len);
+	w->rules_off = 1;	/* hand-made packets: the grammar only */
 	if (step == SLOW_ONLY) {
 		w->slow_only = 1;
 		step = 0;
