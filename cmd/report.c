@@ -72,6 +72,10 @@ note_of(const struct artifact_result *r)
 		return "no track events after the opening";
 	if (r->st.refs_capped)
 		return "too many ids: references not all checked";
+	/* lib/sem.c's notes: the first, as Perfetto loads the trace. */
+	if (r->st.sem_notes != 0)
+		return sem_note_str((enum sem_reason)(SEM_NOTE_FIRST +
+		    __builtin_ctz(r->st.sem_notes)));
 	return NULL;
 }
 
@@ -157,6 +161,7 @@ deep_failure(const struct wperr *e)
 	case WPE_MALFORMED_PACKET:
 	case WPE_MALFORMED_LENGTH:
 	case WPE_BAD_VARINT:
+	case WPE_IMPORT:
 		return 1;
 	default:
 		return 0;

@@ -248,9 +248,13 @@ packets: 105 in 1 trace: 101 track_event, 1 clock_snapshot, 1 system_info,
 }
 
 @test "a length 64 bytes longer (62 -> 126) swallows the next packet" {
+	# protoc reads the next packet's tag and length as field 1 of this
+	# one, an FtraceEventBundle; it holds no cpu, so trace_processor
+	# drops it (ftrace_tokenizer.cc:121-126 at v58.2).
 	"$MKPB" -n 100 -f "$((OFF50 + 1)):6" >"$T"
-	run -0 "$WPROFCK" check --deep "$T"
-	[ "$(field packets)" -eq 104 ]
+	run -1 "$WPROFCK" check --deep "$T"
+	[ "$(field reason)" = ftrace_no_cpu ]
+	[ "$(field packet)" -eq 55 ]
 }
 
 # What is not a packet
@@ -558,7 +562,8 @@ $(printf '%-6s %5s  %s' ok 5.0G "$T")"
 
 @test "--deep: an event name iid defined nowhere is missing_interned" {
 	# track_event { name_iid: 5 } trusted_packet_sequence_id: 7
-	printf '\n\006Z\002P\005P\007' >"$T"
+	# timestamp: 1
+	printf '\n\010Z\002P\005P\007@\001' >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
 	[[ "$(detail)" == "missing interned data: event name iid 5 of sequence 7, first used by packet 0 at offset 4, is defined in no interned_data of that sequence (1 id missing in all); the packet that defines it was lost"* ]]
 	MIN=0
@@ -568,21 +573,24 @@ $(printf '%-6s %5s  %s' ok 5.0G "$T")"
 
 @test "--deep: a callstack iid defined nowhere: wprof's final stack packet" {
 	# track_event { callstack_iid(56): 3 } trusted_packet_sequence_id: 7
-	printf '\n\007Z\003\300\003\003P\007' >"$T"
+	# timestamp: 1
+	printf '\n\011Z\003\300\003\003P\007@\001' >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
 	[[ "$(detail)" == *"callstack iid 3 of sequence 7"*"wprof most likely stopped before it wrote its final stack packet, or the file was cut at a packet boundary" ]]
 }
 
 @test "--deep: defined after its use, in the same sequence, passes" {
 	# packet 0 uses event name 5; packet 1: interned_data { event_names
-	# { iid: 5 } }, both on sequence 7, the sequence id after the payload.
-	printf '\n\006Z\002P\005P\007\n\010b\004\022\002\010\005P\007' >"$T"
+	# { iid: 5 } }, both on sequence 7, the sequence id after the payload,
+	# packet 0's timestamp last.
+	printf '\n\010Z\002P\005P\007@\001\n\010b\004\022\002\010\005P\007' >"$T"
 	run -0 "$WPROFCK" check --deep --min-size 0 "$T"
 }
 
 @test "--deep: a track uuid described by no TrackDescriptor is missing_track" {
-	# track_event { track_uuid(11): 9 }
-	printf '\n\004Z\002X\011' >"$T"
+	# track_event { track_uuid(11): 9 } trusted_packet_sequence_id: 7
+	# timestamp: 1
+	printf '\n\010Z\002X\011P\007@\001' >"$T"
 	run -1 "$WPROFCK" check --deep --min-size 0 "$T"
 	[[ "$(detail)" == "missing track: track uuid 9, first used by packet 0 at offset 4, is described by no TrackDescriptor (1 uuid missing in all)"* ]]
 	MIN=0
