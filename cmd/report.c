@@ -92,6 +92,58 @@ kinds_of(const struct pbstats *st, size_t *n)
 	return k;
 }
 
+/* Adds what a trace holds to the run's; cpus and release are the most. */
+static void
+sum_add(struct sem_summary *a, const struct sem_summary *b)
+{
+	size_t i;
+
+	for (i = 0; i < SEM_TE_TYPES; i++)
+		a->te[i] += b->te[i];
+	a->ftrace_events += b->ftrace_events;
+	a->sched_switch += b->sched_switch;
+	a->sched_waking += b->sched_waking;
+	a->threads += b->threads;
+	a->processes += b->processes;
+	if (b->cpus > a->cpus)
+		a->cpus = b->cpus;
+	if (b->have_num_cpus && (!a->have_num_cpus ||
+	    b->num_cpus > a->num_cpus)) {
+		a->have_num_cpus = 1;
+		a->num_cpus = b->num_cpus;
+	}
+	if (b->release > a->release) {
+		a->release = b->release;
+		a->release_field = b->release_field;
+	}
+}
+
+/* What a trace holds, for --json: the keys man/wprofck.1 lists. */
+static void
+json_sum(FILE *fp, const struct sem_summary *s)
+{
+	fprintf(fp, ",\"threads\":%" PRIu64 ",\"processes\":%" PRIu64
+	    ",\"cpus\":%u,\"num_cpus\":", s->threads, s->processes, s->cpus);
+	if (s->have_num_cpus)
+		fprintf(fp, "%" PRIu64, s->num_cpus);
+	else
+		fputs("null", fp);
+	fprintf(fp, ",\"slices_begun\":%" PRIu64 ",\"slices_ended\":%" PRIu64
+	    ",\"events\":{\"instant\":%" PRIu64 ",\"counter\":%" PRIu64
+	    ",\"unspecified\":%" PRIu64 ",\"other\":%" PRIu64
+	    ",\"ftrace\":%" PRIu64 ",\"sched_switch\":%" PRIu64
+	    ",\"sched_waking\":%" PRIu64 "},\"perfetto_min\":",
+	    s->te[SEM_TE_BEGIN], s->te[SEM_TE_END], s->te[SEM_TE_INSTANT],
+	    s->te[SEM_TE_COUNTER], s->te[SEM_TE_UNSPECIFIED],
+	    s->te[SEM_TE_OTHER], s->ftrace_events, s->sched_switch,
+	    s->sched_waking);
+	if (s->release != 0) {
+		fprintf(fp, "\"v%u\",\"perfetto_min_field\":", s->release);
+		json_string(fp, s->release_field);
+	} else
+		fputs("null,\"perfetto_min_field\":null", fp);
+}
+
 /* Adds a trace that passed the walk to the run's counts by kind. */
 static void
 count_kinds(struct report *rep, const struct pbstats *st)
@@ -124,6 +176,7 @@ count_kinds(struct report *rep, const struct pbstats *st)
 	rep->packets += st->packets;
 	rep->refs_checked += st->refs_checked;
 	rep->refs_capped |= st->refs_capped;
+	sum_add(&rep->sum, &st->sum);
 }
 
 static int
@@ -328,6 +381,7 @@ print_json(const struct report_opts *o, const char *path,
 		free(k);
 		fprintf(fp, ",\"refs_checked\":%" PRIu64 ",\"refs_capped\":%s",
 		    st->refs_checked, st->refs_capped ? "true" : "false");
+		json_sum(fp, &st->sum);
 	} else if (deep_failure(&r->err))
 		fprintf(fp, ",\"offset\":%" PRIu64 ",\"packet\":%" PRIu64,
 		    r->err.off, r->err.index);
@@ -492,6 +546,37 @@ print_summary(const struct report *rep)
 }
 
 /*
+ * "content: 3 threads in 2 processes, 2 cpus; 40 slices begun, 38 ended,
+ * 12 instants, ...; Perfetto v53 or newer (TrackEvent.callstack_iid)".
+ */
+static void
+print_content(FILE *fp, const struct sem_summary *s)
+{
+	char *t, ncpu[48] = "", rel[96];
+
+	if (s->have_num_cpus)
+		snprintf(ncpu, sizeof(ncpu), " (%" PRIu64 " in system_info)",
+		    s->num_cpus);
+	if (s->release != 0)
+		snprintf(rel, sizeof(rel), "needs Perfetto v%u or newer (%s)",
+		    s->release, s->release_field);
+	else
+		snprintf(rel, sizeof(rel), "any Perfetto release reads it");
+	if (asprintf(&t, "%" PRIu64 " thread%s in %" PRIu64 " process%s, "
+	    "%u ftrace cpu%s%s; %" PRIu64 " slices begun, %" PRIu64 " ended, "
+	    "%" PRIu64 " instants, %" PRIu64 " counters, %" PRIu64 " ftrace "
+	    "events, %" PRIu64 " sched_switch, %" PRIu64 " sched_waking; %s",
+	    s->threads, s->threads == 1 ? "" : "s", s->processes,
+	    s->processes == 1 ? "" : "es", s->cpus, s->cpus == 1 ? "" : "s",
+	    ncpu, s->te[SEM_TE_BEGIN], s->te[SEM_TE_END],
+	    s->te[SEM_TE_INSTANT], s->te[SEM_TE_COUNTER], s->ftrace_events,
+	    s->sched_switch, s->sched_waking, rel) == -1)
+		err(EXIT_TROUBLE, NULL);
+	print_wrapped(fp, "content:", t, 4);
+	free(t);
+}
+
+/*
  * What the traces that passed the walk hold: "packets: 210 in 2 traces:
  * 202 track_event, ...; 840 references resolved".
  */
@@ -518,6 +603,7 @@ print_kinds(FILE *fp, const struct report *rep)
 	free(text);
 	print_wrapped(fp, "packets:", t, 4);
 	free(t);
+	print_content(fp, &rep->sum);
 }
 
 /*

@@ -39,6 +39,7 @@ struct report {
 	size_t nkinds, kindcap;
 	uint64_t refs_checked;
 	int refs_capped;
+	struct sem_summary sum;		/* what they hold, added up */
 	int status;
 	int header;		/* the column header is out */
 	uint64_t reasons[ARTIFACT_NREASONS];	/* failures by reason */

@@ -28,10 +28,19 @@ H='RESULT  SIZE PACKETS     SPAN  PATH'
 # What one trace of mkpb -n 100 holds: an opening of a clock snapshot, system
 # information, a trace UUID, trace attributes and the START track event,
 # then 100 track events; the START event's name is the one reference.
+# What the traces hold (lib/sem.c): mkpb writes 101 TrackEvents of type 3
+# (instant, tests/mkpb.c put_uint(&sub, 9, 3)), no thread descriptors, no
+# ftrace, and num_cpus 4 in its system_info.
 KINDS1='packets: 105 in 1 trace: 101 track_event, 1 clock_snapshot, 1 system_info,
-    1 trace_attributes, 1 trace_uuid; 1 reference resolved'
+    1 trace_attributes, 1 trace_uuid; 1 reference resolved
+content: 0 threads in 0 processes, 0 ftrace cpus (4 in system_info); 0 slices
+    begun, 0 ended, 101 instants, 0 counters, 0 ftrace events, 0 sched_switch, 0
+    sched_waking; any Perfetto release reads it'
 KINDS2='packets: 210 in 2 traces: 202 track_event, 2 clock_snapshot, 2 system_info,
-    2 trace_attributes, 2 trace_uuid; 2 references resolved'
+    2 trace_attributes, 2 trace_uuid; 2 references resolved
+content: 0 threads in 0 processes, 0 ftrace cpus (4 in system_info); 0 slices
+    begun, 0 ended, 202 instants, 0 counters, 0 ftrace events, 0 sched_switch, 0
+    sched_waking; any Perfetto release reads it'
 
 # row RESULT SIZE PACKETS SPAN PATH: one line of the deep columns.
 row() {
@@ -138,7 +147,7 @@ $HINT_SMALL"
 	cp "$P/good.pb" "$D/b-0000000000000001.wprof.pb"
 	run -0 "$WPROFCK" check "$D"
 	assert_line -n 3 '2 passed, 0 failed'
-	[ "${#lines[@]}" -eq 6 ]
+	[ "${#lines[@]}" -eq 9 ]
 	assert_output --partial "
 2 passed, 0 failed
 $KINDS2"
@@ -159,7 +168,8 @@ $KINDS2"
 	full=$output
 	run -1 "$WPROFCK" check -q "$D"
 	# The full output without the ok line and what the traces hold.
-	assert_output "$(grep -v -e '^ok ' -e '^packets: ' -e '^    1 trace_attributes' <<<"$full")"
+	assert_output "$(grep -v -e '^ok ' -e '^packets: ' -e '^    1 trace_attributes' \
+	    -e '^content: ' -e '^    begun, ' -e '^    sched_waking; ' <<<"$full")"
 }
 
 @test "-q --json: the failing records and the summary record" {

@@ -255,3 +255,37 @@ check_rows() {
 	echo "agree: $lose lose, $keep keep"
 	[ "$bad" -eq 0 ] && [ "$lose" -ge 60 ] && [ "$keep" -ge 30 ]
 }
+
+@test "summary: threads, processes, cpus, slices and events of the real traces" {
+	# Counted independently with protoc --decode=perfetto.protos.Trace
+	# (../shared/perfetto/perfetto_trace.proto) and grep: wprof-1s-pid1
+	# has 2 thread descriptors of pid 1, num_cpus 2, 2 TYPE_SLICE_BEGIN,
+	# no TYPE_SLICE_END, 3 TYPE_INSTANT, no ftrace_events, no
+	# callstack_iid; wprof-500ms-sha256sum 1 thread of 1 process, 4958
+	# begun, 4957 ended, 40 instants.
+	keys='[.threads, .processes, .cpus, .num_cpus, .slices_begun,
+	    .slices_ended, .events.instant, .events.ftrace, .perfetto_min]
+	    | map(tostring) | join(" ")'
+	run -0 "$WPROFCK" check --json "$TESTS/data/wprof-1s-pid1.wprof.pb"
+	run -0 jq -r "select(.path) | $keys" <<<"$output"
+	assert_output '2 1 0 2 2 0 3 0 null'
+	run -0 "$WPROFCK" check --json "$TESTS/data/wprof-500ms-sha256sum.wprof.pb"
+	run -0 jq -r "select(.path) | $keys" <<<"$output"
+	assert_output '1 1 0 2 4958 4957 40 0 null'
+	run -0 "$WPROFCK" check "$TESTS/data/wprof-1s-pid1.wprof.pb"
+	assert_output --partial 'content: 2 threads in 1 process, 0 ftrace cpus (2 in system_info); 2 slices'
+}
+
+@test "summary: a TrackEvent.callstack_iid needs Perfetto v53" {
+	# track_event { callstack_iid(56): 3 } trusted_packet_sequence_id: 7
+	# timestamp: 1, then interned_data(12) { callstacks(7) { iid: 3 } }:
+	# field 56 is in track_event.proto from v53.0 (absent at v52.0).
+	T=$BATS_TEST_TMPDIR/t.pb
+	printf '\n\011Z\003\300\003\003P\007@\001\n\010b\004:\002\010\003P\007' >"$T"
+	run -0 "$WPROFCK" check --json --min-size 0 "$T"
+	run -0 jq -r 'select(.path) | [.perfetto_min, .perfetto_min_field] | join(" ")' <<<"$output"
+	assert_output 'v53 TrackEvent.callstack_iid'
+	run -0 "$WPROFCK" check --min-size 0 "$T"
+	# The line is wrapped; its words joined again.
+	[[ "$(echo $output)" == *"; needs Perfetto v53 or newer (TrackEvent.callstack_iid)" ]]
+}
