@@ -4,6 +4,10 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
+# Where bash-completion looks for the completion of a command by its name;
+# without bash-completion's pkg-config file, the usual place under PREFIX.
+BASHCOMPDIR ?= $(or $(shell $(PKG_CONFIG) --variable=completionsdir \
+	bash-completion 2>/dev/null),$(PREFIX)/share/bash-completion/completions)
 INSTALL ?= install
 PKG_CONFIG ?= pkg-config
 
@@ -41,9 +45,10 @@ HDRS = $(wildcard lib/*.h cmd/*.h)
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/unit_sniff \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
+	$(B)/tests/unit_pbref \
 	$(B)/tests/mutate $(B)/gen/schemagen $(B)/tests/unit_schema \
 	$(B)/tests/semmut $(B)/tests/unit_sem $(B)/tests/semdrv \
-	$(B)/tests/unit_writer $(B)/tests/unit_crc
+	$(B)/tests/unit_writer
 
 .DEFAULT_GOAL := all
 
@@ -170,12 +175,15 @@ semantic-labels: $(B)/tests/semmut
 	B=$(B) TP="$(TP)" sh tests/semantic.sh labels $(SEMANTIC_LABELS)
 
 install: $(B)/wprofck
-	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(BASHCOMPDIR)
 	$(INSTALL) -m 755 $(B)/wprofck $(DESTDIR)$(BINDIR)/wprofck
 	$(INSTALL) -m 644 man/wprofck.1 $(DESTDIR)$(MANDIR)/man1/wprofck.1
+	$(INSTALL) -m 644 cmd/wprofck.bash $(DESTDIR)$(BASHCOMPDIR)/wprofck
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/wprofck $(DESTDIR)$(MANDIR)/man1/wprofck.1
+	rm -f $(DESTDIR)$(BINDIR)/wprofck $(DESTDIR)$(MANDIR)/man1/wprofck.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/wprofck
 
 # The schema table of the deep walk, from Perfetto's perfetto_trace.proto:
 # make schema PROTO=/path/to/perfetto_trace.proto (needs protoc).

@@ -28,6 +28,20 @@ check_buf(void)
 	return buf;
 }
 
+/* The reference sets, one for every artifact checked in turn. */
+static struct pbref *
+check_refs(void)
+{
+	static struct pbref refs;
+	static int init;
+
+	if (!init) {
+		pbref_init(&refs);
+		init = 1;
+	}
+	return &refs;
+}
+
 /* The size of a regular file, for a verdict that has none. */
 static void
 stat_size(int rc, const struct stat *sb, struct artifact_result *r)
@@ -44,8 +58,8 @@ artcheck_fd(struct report *rep, int fd, const char *path, const char *shown)
 	struct artifact_result r;
 	struct stat sb;
 
-	if (artifact_check_fd(fd, rep->o->mode, rep->o->min_size, check_buf(),
-	    CHECK_BUF, &r) == -1)
+	if (artifact_check_fd_refs(fd, rep->o->mode, rep->o->min_size,
+	    check_buf(), CHECK_BUF, check_refs(), &r) == -1)
 		stat_size(fstat(fd, &sb), &sb, &r);
 	report_verdict(rep, path, shown, &r);
 }

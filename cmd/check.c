@@ -43,7 +43,7 @@ cmd_check(int argc, char **argv)
 	o.mode = ARTIFACT_DEEP;
 	o.min_size = ARTIFACT_MIN_SIZE;
 	o.fp = stdout;
-	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+	while ((ch = opt_getopt(argc, argv, "hq", longopts)) != -1) {
 		switch (ch) {
 		case 'h':
 			opt_help(synopsis_check);

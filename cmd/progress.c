@@ -130,7 +130,10 @@ format(const struct progress *p, uint64_t t, int done, char *buf,
 	snprintf(b, sizeof(b), ", %s/s, %llu ", a,
 	    (unsigned long long)p->items);
 	add(buf, len, b);
-	add(buf, len, p->unit);
+	/* The units are plurals: one item is "1 artifact". */
+	snprintf(b, sizeof(b), "%.*s", (int)strlen(p->unit) -
+	    (p->items == 1 && strlen(p->unit) > 1), p->unit);
+	add(buf, len, b);
 	if (!done && p->total > p->bytes && rate >= 1) {
 		duration(a, sizeof(a),
 		    (uint64_t)((double)(p->total - p->bytes) / rate));

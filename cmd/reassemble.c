@@ -204,7 +204,7 @@ cmd_reassemble(int argc, char **argv)
 	o.cap = FRAME_CAP_DEFAULT;
 	o.trace_tag = TAG_WPRF;
 	o.chunk_tag = TAG_WPRC;
-	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
+	while ((ch = opt_getopt(argc, argv, "fho:q", longopts)) != -1) {
 		if (run_opt(&o.io, ch))
 			continue;
 		switch (ch) {
@@ -230,8 +230,8 @@ cmd_reassemble(int argc, char **argv)
 			else if (strcmp(optarg, "shape") == 0)
 				o.check = 1 + ARTIFACT_SHAPE;
 			else
-				errx(EXIT_TROUBLE, "--check: '%s': want shape "
-				    "or deep", msg_vis(optarg));
+				opt_bad_choice("--check", optarg,
+				    "shape or deep");
 			break;
 		default:
 			opt_usage(synopsis_reassemble);

@@ -131,6 +131,15 @@ int
 artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct artifact_result *r)
 {
+	return artifact_check_fd_refs(fd, mode, min_size, buf, buflen, NULL,
+	    r);
+}
+
+int
+artifact_check_fd_refs(int fd, enum artifact_mode mode, uint64_t min_size,
+    unsigned char *buf, size_t buflen, struct pbref *refs,
+    struct artifact_result *r)
+{
 	struct artifact_state c;
 	struct pump p;
 	enum pump_verdict v;
@@ -152,7 +161,11 @@ artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
 		r->size = p.size;
 	}
 	pbwalk_init(&c.w, p.regular ? p.size : PBWALK_SIZE_UNKNOWN);
+	if (refs != NULL)
+		pbref_move(&c.w.refs, refs);
 	v = pump_run(&p, artifact_feed, &c);
+	if (refs != NULL)
+		pbref_move(refs, &c.w.refs);
 	pbwalk_free(&c.w);
 	pump_free(&p);
 	if (v == PUMP_FAIL) {

@@ -36,6 +36,13 @@ struct artifact_result {
  */
 int artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct artifact_result *r);
+/*
+ * The same with the reference sets of refs (pbref_init'ed once, freed by
+ * the caller): checking many files one after another in bounded memory.
+ */
+int artifact_check_fd_refs(int fd, enum artifact_mode mode,
+    uint64_t min_size, unsigned char *buf, size_t buflen, struct pbref *refs,
+    struct artifact_result *r);
 /* 1 for a verdict that is trouble (exit 2), not bad data. */
 int artifact_trouble(const struct wperr *);
 

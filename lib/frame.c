@@ -2,8 +2,8 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <zlib.h>
 
-#include "crc.h"
 #include "frame.h"
 
 void
@@ -73,7 +73,7 @@ frame_next(struct frame_walk *w)
 		w->data = w->in;
 		w->datalen = n;
 		if (!w->skip_crc)
-			w->crc = crc_update(w->crc, w->in, n);
+			w->crc = (uint32_t)crc32(w->crc, w->in, (uInt)n);
 		consume(w, n);
 		w->left -= (uint32_t)n;
 		return FRAME_DATA;

@@ -371,6 +371,7 @@ on_varint(struct pbwalk *w, const struct schema_field *f, uint32_t field,
 	if (ref != SR_NONE)
 		pbref_add(&w->refs, ref, v, off);
 	if (top) {
+		pbref_top(&w->refs, field, v);
 		if (field == PB_F_TIMESTAMP) {
 			w->pkt_ts = v;
 			w->pkt_flags |= PKT_TS;

@@ -1,6 +1,6 @@
 #include <string.h>
+#include <zlib.h>
 
-#include "crc.h"
 #include "frame.h"
 #include "slicer.h"
 
@@ -21,7 +21,7 @@ slicer_take(struct slicer *s, const void *buf, size_t len)
 {
 	if (len > s->cap - s->slice)
 		len = s->cap - s->slice;
-	s->crc = crc_update(s->crc, buf, len);
+	s->crc = (uint32_t)crc32(s->crc, buf, (uInt)len);
 	s->slice += (uint32_t)len;
 	return len;
 }

@@ -90,11 +90,15 @@ varint_hex() {
 @test "--deep: a complete trace passes with its packets and span" {
 	run -0 "$WPROFCK" check "$P/good.pb"
 	# 99 * 1000 ns between the first and the last body packet; the START
-	# instant at 0 is left out.
+	# instant at 0 is left out. mkpb writes 101 instants (TrackEvent type
+	# 3), num_cpus 4, no thread tracks and no ftrace.
 	assert_output "$DEEP_H
 $(printf '%-6s %5s %7s %8s  %s' ok 11K 105 '99.0 us' "$P/good.pb")
 packets: 105 in 1 trace: 101 track_event, 1 clock_snapshot, 1 system_info,
-    1 trace_attributes, 1 trace_uuid; 1 reference resolved"
+    1 trace_attributes, 1 trace_uuid; 1 reference resolved
+content: 0 threads in 0 processes, 0 ftrace cpus (4 in system_info); 0 slices
+    begun, 0 ended, 101 instants, 0 counters, 0 ftrace events, 0 sched_switch, 0
+    sched_waking; any Perfetto release reads it"
 }
 
 @test "--deep --json: the figures of a complete trace" {
@@ -580,10 +584,11 @@ $(printf '%-6s %5s  %s' ok 5.0G "$T")"
 }
 
 @test "--deep: defined after its use, in the same sequence, passes" {
-	# packet 0 uses event name 5; packet 1: interned_data { event_names
-	# { iid: 5 } }, both on sequence 7, the sequence id after the payload,
-	# packet 0's timestamp last.
-	printf '\n\010Z\002P\005P\007@\001\n\010b\004\022\002\010\005P\007' >"$T"
+	# packet 0 clears sequence 7 (sequence_flags 1), packet 1 uses event
+	# name 5; packet 2: interned_data { event_names { iid: 5 } }, all on
+	# sequence 7, the sequence id after the payload, packet 1's timestamp
+	# last.
+	printf '\n\004P\007h\001\n\010Z\002P\005P\007@\001\n\010b\004\022\002\010\005P\007' >"$T"
 	run -0 "$WPROFCK" check --deep --min-size 0 "$T"
 }
 

@@ -277,11 +277,12 @@ check_rows() {
 }
 
 @test "summary: a TrackEvent.callstack_iid needs Perfetto v53" {
+	# sequence_flags(13): CLEARED, trusted_packet_sequence_id: 7; then
 	# track_event { callstack_iid(56): 3 } trusted_packet_sequence_id: 7
 	# timestamp: 1, then interned_data(12) { callstacks(7) { iid: 3 } }:
 	# field 56 is in track_event.proto from v53.0 (absent at v52.0).
 	T=$BATS_TEST_TMPDIR/t.pb
-	printf '\n\011Z\003\300\003\003P\007@\001\n\010b\004:\002\010\003P\007' >"$T"
+	printf '\n\004P\007h\001\n\011Z\003\300\003\003P\007@\001\n\010b\004:\002\010\003P\007' >"$T"
 	run -0 "$WPROFCK" check --json --min-size 0 "$T"
 	run -0 jq -r 'select(.path) | [.perfetto_min, .perfetto_min_field] | join(" ")' <<<"$output"
 	assert_output 'v53 TrackEvent.callstack_iid'
