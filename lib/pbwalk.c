@@ -247,8 +247,8 @@ end_packet(struct pbwalk *w)
 	}
 	if (w->pkt_flags & PKT_SEQ)
 		seq_add(st, w->pkt_seq);
-	sem_packet_facts(&w->sem, w->pkt_flags & PKT_TS, w->pkt_ts,
-	    w->pkt_flags & PKT_SEQ);
+	sem_packet_facts(&w->sem, (w->pkt_flags & PKT_TS) != 0, w->pkt_ts,
+	    (w->pkt_flags & PKT_SEQ) != 0);
 	sem_packet_end(&w->sem);
 	/* A packet without a sequence id is on sequence 0, which none has. */
 	pbref_packet(&w->refs, w->pkt_flags & PKT_SEQ ? w->pkt_seq : 0,
@@ -280,10 +280,11 @@ push(struct pbwalk *w, uint64_t off, uint64_t tag, uint64_t end,
 	f->ref = (uint8_t)ref;
 	f->tag_off = off;
 	f->wt = (uint8_t)(tag & 7);
-	f->sem = SEM_M_NONE;
 	if (kind == PF_PACKED)
 		f->sem = f[-1].sem;
-	else if (kind == PF_MSG && (f->sem = sem_want[msg]) != SEM_M_NONE)
+	else if (kind == PF_GROUP)
+		f->sem = SEM_M_NONE;
+	else if ((f->sem = sem_want[msg]) != SEM_M_NONE)
 		sem_msg_begin(&w->sem, f->sem, f->field, off);
 	return STEP_STACK;
 }
