@@ -290,3 +290,17 @@ check_rows() {
 	# The line is wrapped; its words joined again.
 	[[ "$(echo $output)" == *"; needs Perfetto v53 or newer (TrackEvent.callstack_iid)" ]]
 }
+
+@test "summary: the 18 MB stack trace's cpus, slices, ftrace and release" {
+	f=$TESTS/data/wprof-2s-stacks-sched.wprof.pb
+	[ -f "$f" ] || skip "wprof-2s-stacks-sched.wprof.pb is not in tests/data"
+	# trace_processor_shell v58.2 on this file: count(distinct cpu) from
+	# sched 2; slices 91455; sched 88310, which leaves out the first
+	# switch of each of the 2 cpus (compact_sched_switch_skipped 2), so
+	# 88312 entries; ftrace_event 136141 = 47831 events + 88312 - 2.
+	run -0 "$WPROFCK" check --json "$f"
+	run -0 jq -r 'select(.path) | [.cpus, .num_cpus, .slices_begun,
+	    .events.sched_switch, .events.ftrace, .perfetto_min] |
+	    map(tostring) | join(" ")' <<<"$output"
+	assert_output '2 2 91455 88312 47831 v53'
+}
