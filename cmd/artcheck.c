@@ -44,6 +44,8 @@ artcheck_fd(struct report *rep, int fd, const char *path, const char *shown)
 	struct artifact_result r;
 	struct stat sb;
 
+	if (rep->case_start == 0)
+		report_start(rep);
 	if (artifact_check_fd(fd, rep->o->mode, rep->o->min_size, check_buf(),
 	    CHECK_BUF, &r) == -1)
 		stat_size(fstat(fd, &sb), &sb, &r);
@@ -58,6 +60,7 @@ artcheck_path(struct report *rep, const char *path, const char *shown)
 	int fd, flags;
 
 	memset(&r, 0, sizeof(r));
+	report_start(rep);
 	/* Never wait for a writer on a FIFO: it may never come. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK)) == -1) {

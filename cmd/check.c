@@ -14,17 +14,18 @@
 #include "vis.h"
 
 const char synopsis_check[] =
-    "check [-q] [--json] [--shape | --deep] [--min-size size] "
-    "[--progress | --no-progress] [path ...]";
+    "check [-q] [--json] [--junit file] [--shape | --deep] "
+    "[--min-size size] [--progress | --no-progress] [path ...]";
 
 int
 cmd_check(int argc, char **argv)
 {
-	enum { OPT_JSON = 256, OPT_DEEP, OPT_SHAPE, OPT_MIN_SIZE };
+	enum { OPT_JSON = 256, OPT_DEEP, OPT_SHAPE, OPT_MIN_SIZE, OPT_JUNIT };
 	static const struct option longopts[] = {
 		{ "deep", no_argument, NULL, OPT_DEEP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "min-size", required_argument, NULL, OPT_MIN_SIZE },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "shape", no_argument, NULL, OPT_SHAPE },
@@ -43,6 +44,7 @@ cmd_check(int argc, char **argv)
 	o.mode = ARTIFACT_DEEP;
 	o.min_size = ARTIFACT_MIN_SIZE;
 	o.fp = stdout;
+	o.suite = "wprofck check";
 	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -58,6 +60,9 @@ cmd_check(int argc, char **argv)
 			break;
 		case OPT_JSON:
 			o.json = 1;
+			break;
+		case OPT_JUNIT:
+			o.junit = optarg;
 			break;
 		case OPT_MIN_SIZE:
 			o.min_size = opt_size("--min-size", optarg, 0,
@@ -75,6 +80,19 @@ cmd_check(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/*
+	 * --junit=- takes standard output; the human report moves to
+	 * standard error, as reassemble --check's does. JSON has nowhere to
+	 * go.
+	 */
+	if (o.junit != NULL && report_junit_stdout(o.junit)) {
+		if (o.json) {
+			warnx("--json and --junit=- both want standard output; "
+			    "give --junit a file");
+			opt_usage(synopsis_check);
+		}
+		o.fp = stderr;
+	}
 	if (argc == 0) {
 		if ((env[0] = getenv("KTSTR_SIDECAR_DIR")) == NULL ||
 		    env[0][0] == '\0') {

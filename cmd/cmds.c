@@ -32,6 +32,7 @@
 static const struct opthelp check_opts[] = {
 	HELP_QUIET,
 	{ "--json", "JSON Lines: each artifact, then a summary" },
+	{ "--junit=file", "also a JUnit XML report, a testcase per artifact" },
 	{ "--shape", "check only the size and the leading byte" },
 	{ "--deep", "walk each artifact as a trace (the default)" },
 	{ "--min-size=size", "the least size of an artifact (default 4096)" },
@@ -57,6 +58,7 @@ static const struct opthelp reassemble_opts[] = {
 	HELP_TRACE_TAG, HELP_CHUNK_TAG,
 	{ "--check[=shape|deep]",
 	    "then check the output (deep by default)" },
+	{ "--junit=file", "the check's JUnit XML report (with --check)" },
 	HELP_PROGRESS,
 	HELP_END
 };

@@ -24,12 +24,13 @@
 const char synopsis_reassemble[] =
     "reassemble [-fq] [-o out] [--sync] [--max-frame size] "
     "[--trace-tag tag] [--chunk-tag tag] [--check[=shape|deep]] "
-    "[--progress | --no-progress] [dump]";
+    "[--junit file] [--progress | --no-progress] [dump]";
 
 struct reassemble_opts {
 	struct run_opts io;
 	uint32_t cap, trace_tag, chunk_tag;
 	int check;		/* 0, or 1 + enum artifact_mode */
+	const char *junit;	/* --junit: the check's JUnit report */
 };
 
 struct reassemble_state {
@@ -193,6 +194,9 @@ reassemble(const struct reassemble_opts *o)
 		ro.mode = (enum artifact_mode)(o->check - 1);
 		ro.min_size = ARTIFACT_MIN_SIZE;
 		ro.fp = stderr;
+		ro.quiet = o->io.quiet;
+		ro.junit = o->junit;
+		ro.suite = "wprofck reassemble --check";
 		report_init(&rep, &ro, NULL);
 		artcheck_fd(&rep, s.checkfd, p.outname, p.outname);
 		status = report_finish(&rep);
@@ -205,12 +209,14 @@ reassemble(const struct reassemble_opts *o)
 int
 cmd_reassemble(int argc, char **argv)
 {
-	enum { OPT_MAX_FRAME = 256, OPT_TRACE_TAG, OPT_CHUNK_TAG, OPT_CHECK };
+	enum { OPT_MAX_FRAME = 256, OPT_TRACE_TAG, OPT_CHUNK_TAG, OPT_CHECK,
+		OPT_JUNIT };
 	static const struct option longopts[] = {
 		{ "check", optional_argument, NULL, OPT_CHECK },
 		{ "chunk-tag", required_argument, NULL, OPT_CHUNK_TAG },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -247,6 +253,9 @@ cmd_reassemble(int argc, char **argv)
 		case OPT_CHUNK_TAG:
 			o.chunk_tag = opt_tag("--chunk-tag", optarg);
 			break;
+		case OPT_JUNIT:
+			o.junit = optarg;
+			break;
 		case OPT_CHECK:
 			bare_check = optarg == NULL;
 			if (optarg == NULL || strcmp(optarg, "deep") == 0)
@@ -271,6 +280,17 @@ cmd_reassemble(int argc, char **argv)
 		opt_usage(synopsis_reassemble);
 	}
 	opt_operands(argc, argv, 0, 1, synopsis_reassemble);
+	if (o.junit != NULL && !o.check) {
+		warnx("--junit reports the check: give --check too");
+		opt_usage(synopsis_reassemble);
+	}
+	/* The trace itself goes to standard output without -o. */
+	if (o.junit != NULL && report_junit_stdout(o.junit) &&
+	    (o.io.out == NULL || strcmp(o.io.out, "-") == 0)) {
+		warnx("the trace and --junit=- both want standard output; "
+		    "give -o or a --junit file");
+		opt_usage(synopsis_reassemble);
+	}
 	opt_tags_differ(o.trace_tag, o.chunk_tag);
 	run_refuse_tty(&o.io, "binary data");
 	o.io.in = argc == 1 ? argv[0] : NULL;

@@ -1,16 +1,21 @@
 #include <err.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <libutil.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <vis.h>
+#include <sys/stat.h>
 
 #include "cmds.h"
 #include "hint.h"
 #include "json.h"
+#include "junit.h"
 #include "progress.h"
 #include "report.h"
+#include "vis.h"
 #include "../lib/sidecar.h"
 #include "../lib/sniff.h"
 
@@ -246,6 +251,9 @@ print_human(const struct report_opts *o, const char *result, const char *path,
 
 	vis = vis_path(path);
 	human_size(sz, sizeof(sz), have_size, size);
+	/* reassemble --check: a message of the command, with its prefix. */
+	if (o->one_line)
+		fprintf(o->fp, "%s: ", program_invocation_short_name);
 	fprintf(o->fp, "%-6s %5s", result, sz);
 	if (o->mode == ARTIFACT_DEEP) {
 		snprintf(pk, sizeof(pk), "-");
@@ -359,6 +367,72 @@ detail_of(const struct artifact_result *r, char *msg, size_t len)
 	}
 }
 
+/* The artifact's testcase in the JUnit report. */
+static void
+junit_verdict(struct report *rep, const char *path, const char *shown,
+    const struct artifact_result *r, const char *msg)
+{
+	struct junit_case c;
+	struct sidecar sc;
+	char out[512], span[32];
+	const char *note;
+	size_t n;
+
+	memset(&c, 0, sizeof(c));
+	/* People read the name: standard input as the human report says. */
+	c.name = strcmp(path, "-") == 0 ? shown : path;
+	c.classname = sidecar_parse(base_name(path), &sc) ? sc.test :
+	    base_name(c.name);
+	if (r->err.code != WPE_OK) {
+		c.type = artifact_reason_name(artifact_reason(&r->err));
+		c.error = artifact_trouble(&r->err);
+		c.message = msg;
+		c.hint = hint_of(&r->err);
+	}
+	out[0] = '\0';
+	if (r->have_size)
+		snprintf(out, sizeof(out), "size: %" PRIu64 " bytes\n",
+		    r->size);
+	if (r->deep) {
+		n = strlen(out);
+		snprintf(out + n, sizeof(out) - n, "packets: %" PRIu64 "\n",
+		    r->st.packets);
+		if (r->st.have_ts) {
+			human_span(span, sizeof(span),
+			    r->st.ts_max - r->st.ts_min);
+			n = strlen(out);
+			snprintf(out + n, sizeof(out) - n, "span: %s\n", span);
+		}
+	}
+	if (r->err.code == WPE_OK && (note = note_of(r)) != NULL) {
+		n = strlen(out);
+		snprintf(out + n, sizeof(out) - n, "note: %s\n", note);
+	}
+	c.out = out[0] != '\0' ? out : NULL;
+	if (rep->case_start != 0)
+		c.ns = junit_now() - rep->case_start;
+	rep->case_start = 0;
+	junit_case(rep->junit, &c);
+}
+
+int
+report_junit_stdout(const char *path)
+{
+	struct stat a, b;
+
+	if (strcmp(path, "-") == 0)
+		return 1;
+	return stat(path, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+void
+report_start(struct report *rep)
+{
+	if (rep->junit != NULL)
+		rep->case_start = junit_now();
+}
+
 void
 report_verdict(struct report *rep, const char *path, const char *shown,
     const struct artifact_result *r)
@@ -387,12 +461,14 @@ report_verdict(struct report *rep, const char *path, const char *shown,
 	if (rep->prog != NULL)
 		progress_update(rep->prog, rep->bytes,
 		    rep->passed + rep->failed);
+	if (r->err.code != WPE_OK)
+		detail_of(r, msg, sizeof(msg));
+	if (rep->junit != NULL)
+		junit_verdict(rep, path, shown, r, msg);
 	if (o->quiet && st == EXIT_OK)
 		return;
 	if (rep->prog != NULL)
 		progress_clear(rep->prog);
-	if (r->err.code != WPE_OK)
-		detail_of(r, msg, sizeof(msg));
 	if (o->json)
 		print_json(o, path, r, msg);
 	else {
@@ -452,13 +528,15 @@ report_note(struct report *rep, const char *path, const char *shown,
 static void
 print_hints(FILE *fp, const struct report *rep)
 {
-	char first[64];
+	char first[128];
 	size_t i;
 
 	for (i = 0; i < ARTIFACT_NREASONS; i++) {
 		if (rep->reasons[i] == 0 || rep->hints[i] == NULL)
 			continue;
-		snprintf(first, sizeof(first), "%s:", artifact_reason_name(i));
+		snprintf(first, sizeof(first), "%s%s%s:", rep->o->one_line ?
+		    program_invocation_short_name : "", rep->o->one_line ?
+		    ": " : "", artifact_reason_name(i));
 		print_wrapped(fp, first, rep->hints[i], 4);
 	}
 }
@@ -575,6 +653,25 @@ print_json_summary(const struct report *rep)
 	fputs("]}\n", fp);
 }
 
+/* The walk's notes, then the counts: the report is committed. */
+static void
+finish_junit(struct report *rep)
+{
+	char msg[512];
+	size_t i;
+
+	for (i = 0; i < rep->nnotes; i++)
+		junit_suite_out(rep->junit, rep->notes[i].path,
+		    rep->notes[i].text);
+	if (junit_close(rep->junit) == -1) {
+		warnx("%s: %s", msg_vis(rep->o->junit),
+		    wperr_str(&rep->junit->err, msg, sizeof(msg)));
+		rep->status = EXIT_TROUBLE;
+	}
+	free(rep->junit);
+	rep->junit = NULL;
+}
+
 int
 report_finish(struct report *rep)
 {
@@ -583,6 +680,8 @@ report_finish(struct report *rep)
 
 	if (rep->prog != NULL)
 		progress_end(rep->prog);
+	if (rep->junit != NULL)
+		finish_junit(rep);
 	if (rep->nkinds > 0)
 		qsort(rep->kinds, rep->nkinds, sizeof(rep->kinds[0]),
 		    kind_cmp);
@@ -612,7 +711,23 @@ void
 report_init(struct report *rep, const struct report_opts *o,
     struct progress *prog)
 {
+	static const char *mode[] = { "shape", "deep" };
+	const char *props[] = { "mode", mode[o->mode == ARTIFACT_DEEP],
+	    "min_size", NULL, NULL };
+	struct wperr e;
+	char msg[512], min[24];
+
 	memset(rep, 0, sizeof(*rep));
 	rep->o = o;
 	rep->prog = prog;
+	if (o->junit == NULL)
+		return;
+	snprintf(min, sizeof(min), "%" PRIu64, o->min_size);
+	props[3] = min;
+	if ((rep->junit = malloc(sizeof(*rep->junit))) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	/* Before any artifact is read: a report that cannot be written. */
+	if (junit_open(rep->junit, o->junit, o->suite, props, &e) == -1)
+		errx(EXIT_TROUBLE, "%s: %s", msg_vis(o->junit),
+		    wperr_str(&e, msg, sizeof(msg)));
 }

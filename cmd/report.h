@@ -20,6 +20,8 @@ struct report_opts {
 	enum artifact_mode mode;
 	uint64_t min_size;
 	FILE *fp;		/* where verdicts go */
+	const char *junit;	/* --junit=FILE, or NULL */
+	const char *suite;	/* the JUnit testsuite's name */
 };
 
 /* Something a directory walk did not check, said once at the end. */
@@ -47,10 +49,16 @@ struct report {
 	size_t nnotes, notecap;
 	struct progress *prog;	/* bytes and artifacts so far, or NULL */
 	uint64_t bytes;
+	struct junit *junit;	/* the JUnit report, or NULL */
+	uint64_t case_start;	/* when the artifact's check began, or 0 */
 };
 
 void report_init(struct report *, const struct report_opts *,
     struct progress *);
+/* 1 when --junit's file is standard output: "-" or the same file. */
+int report_junit_stdout(const char *path);
+/* The check of an artifact begins: its time in the JUnit report. */
+void report_start(struct report *);
 /* The verdict on one artifact: path as opened, shown as printed. */
 void report_verdict(struct report *, const char *path, const char *shown,
     const struct artifact_result *);
