@@ -113,8 +113,8 @@ cmd_check(int argc, char **argv)
 		argc = 1;
 	}
 	/* Progress counts the artifacts checked and their bytes. */
-	progress_init(&prog, argc == 1 ? argv[0] : "the operands", 0,
-	    progress);
+	progress_init(&prog, argc > 1 ? "the operands" :
+	    strcmp(argv[0], "-") == 0 ? STDIN_SHOWN : argv[0], 0, progress);
 	prog.unit = "artifacts";
 	report_init(&rep, &o, &prog);
 	for (i = 0; i < argc; i++)

@@ -195,11 +195,10 @@ junit_open(struct junit *j, const char *path, const char *suite,
 	n = j->len + 2;
 	j->len = 0;
 	j->headlen = (n + RESERVE_STEP - 1) / RESERVE_STEP * RESERVE_STEP;
-	for (i = 0; i < j->headlen; i += RESERVE_STEP) {
-		if (!j->failed && outfile_reserve(&j->of, RESERVE_STEP, &off,
-		    &j->err) == -1)
+	for (i = 0; i < j->headlen && !j->failed; i += RESERVE_STEP) {
+		if (outfile_reserve(&j->of, RESERVE_STEP, &off, &j->err) == -1)
 			j->failed = 1;
-		if (i == 0)
+		else if (i == 0)
 			j->header = off;
 	}
 	put(j, "<properties>\n");

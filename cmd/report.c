@@ -458,9 +458,11 @@ report_verdict(struct report *rep, const char *path, const char *shown,
 		rep->status = st;
 	if (r->have_size)
 		rep->bytes += r->size;
-	if (rep->prog != NULL)
+	if (rep->prog != NULL) {
+		progress_file(rep->prog, NULL, 0);
 		progress_update(rep->prog, rep->bytes,
 		    rep->passed + rep->failed);
+	}
 	if (r->err.code != WPE_OK)
 		detail_of(r, msg, sizeof(msg));
 	if (rep->junit != NULL)

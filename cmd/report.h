@@ -14,6 +14,9 @@
 
 struct progress;
 
+/* Standard input as people read it; "-" stays its path in JSON. */
+#define STDIN_SHOWN	"(standard input)"
+
 struct report_opts {
 	int quiet, json;
 	int one_line;		/* reassemble --check: no header, no summary */

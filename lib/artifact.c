@@ -130,6 +130,16 @@ int
 artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct artifact_result *r)
 {
+	return artifact_check_fd_progress(fd, mode, min_size, buf, buflen, r,
+	    NULL, NULL);
+}
+
+int
+artifact_check_fd_progress(int fd, enum artifact_mode mode,
+    uint64_t min_size, unsigned char *buf, size_t buflen,
+    struct artifact_result *r,
+    void (*progress)(void *arg, uint64_t, uint64_t), void *arg)
+{
 	struct artifact_state c;
 	struct pump p;
 	enum pump_verdict v;
@@ -151,6 +161,8 @@ artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
 		r->size = p.size;
 	}
 	pbwalk_init(&c.w, p.regular ? p.size : PBWALK_SIZE_UNKNOWN);
+	p.progress = progress;
+	p.progress_arg = arg;
 	v = pump_run(&p, artifact_feed, &c);
 	pbwalk_free(&c.w);
 	pump_free(&p);

@@ -139,14 +139,14 @@ $HINT_SMALL"
 
 @test "check: an unknown option is a usage error with the synopsis" {
 	run -2 "$WPROFCK" check --bogus "$P/4096.pb"
-	assert_output --partial 'usage: wprofck check [-q] [--json] [--shape | --deep] [--min-size size] [--progress | --no-progress] [path ...]'
+	assert_output --partial 'usage: wprofck check [-q] [--json] [--junit file] [--shape | --deep] [--min-size size] [--progress | --no-progress] [path ...]'
 }
 
 @test "check --help prints the synopsis on stdout, exit 0" {
 	run -0 wp_to "$BATS_TEST_TMPDIR/out" check --help
 	assert_output ''
 	run -0 cat "$BATS_TEST_TMPDIR/out"
-	assert_line -n 0 'usage: wprofck check [-q] [--json] [--shape | --deep] [--min-size size] [--progress | --no-progress] [path ...]'
+	assert_line -n 0 'usage: wprofck check [-q] [--json] [--junit file] [--shape | --deep] [--min-size size] [--progress | --no-progress] [path ...]'
 }
 
 @test "check: several files, each reported, then N passed, M failed: reasons" {
@@ -482,7 +482,7 @@ $HINT_SMALL"
 @test "check with no path and no \$KTSTR_SIDECAR_DIR is a usage error" {
 	run -2 "$WPROFCK" check
 	assert_line -n 0 'wprofck: check: no path, and KTSTR_SIDECAR_DIR is not set'
-	assert_line -n 1 'usage: wprofck check [-q] [--json] [--shape | --deep] [--min-size size] [--progress | --no-progress] [path ...]'
+	assert_line -n 1 'usage: wprofck check [-q] [--json] [--junit file] [--shape | --deep] [--min-size size] [--progress | --no-progress] [path ...]'
 	KTSTR_SIDECAR_DIR= run -2 "$WPROFCK" check
 	assert_line -n 0 'wprofck: check: no path, and KTSTR_SIDECAR_DIR is not set'
 }

@@ -232,7 +232,7 @@ $KINDS2"
 @test "--progress: a plain line on standard error counts the artifacts" {
 	mixed
 	run -1 wp_to "$J" check --progress "$D"
-	assert_output --regexp "^wprofck: (check: )?$D: .*, 5 artifacts"
+	assert_output --regexp "^wprofck: check: .*, 5 artifacts: $D\$"
 	run -1 wp_to "$BATS_TEST_TMPDIR/plain" check "$D"
 	cmp "$J" "$BATS_TEST_TMPDIR/plain"
 	run -1 wp_to "$J" check --no-progress "$D"
