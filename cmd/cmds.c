@@ -36,6 +36,9 @@ static const struct opthelp check_opts[] = {
 	{ "--shape", "check only the size and the leading byte" },
 	{ "--deep", "walk each artifact as a trace (the default)" },
 	{ "--min-size=size", "the least size of an artifact (default 4096)" },
+	{ "--files-from=file", "check the paths in file too, one a line (- stdin)" },
+	{ "-0, --null", "--files-from's names end with NUL, not newline" },
+	{ "--no-recurse", "a directory: its own entries, not its subdirectories" },
 	HELP_PROGRESS,
 	HELP_END
 };

@@ -493,6 +493,7 @@ note_keep(struct report *rep, const char *path, const char *text,
 {
 	struct report_note *n;
 	size_t cap;
+	char *t;
 
 	if (rep->nnotes == rep->notecap) {
 		cap = rep->notecap == 0 ? 16 : rep->notecap * 2;
@@ -504,7 +505,11 @@ note_keep(struct report *rep, const char *path, const char *text,
 	n = &rep->notes[rep->nnotes++];
 	if ((n->path = strdup(path)) == NULL)
 		err(EXIT_TROUBLE, NULL);
-	n->text = text;
+	/* A tab only keeps a command on one line of the human report. */
+	if ((n->text = strdup(text)) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	for (t = n->text; (t = strchr(t, '\t')) != NULL; t++)
+		*t = ' ';
 	n->have_size = have_size;
 	n->size = size;
 }
@@ -702,8 +707,10 @@ report_finish(struct report *rep)
 		print_hints(o->fp, rep);
 	}
 	(void)fflush(o->fp);
-	for (i = 0; i < rep->nnotes; i++)
+	for (i = 0; i < rep->nnotes; i++) {
 		free(rep->notes[i].path);
+		free(rep->notes[i].text);
+	}
 	free(rep->notes);
 	free(rep->kinds);
 	return rep->status;

@@ -25,12 +25,13 @@ struct report_opts {
 	FILE *fp;		/* where verdicts go */
 	const char *junit;	/* --junit=FILE, or NULL */
 	const char *suite;	/* the JUnit testsuite's name */
+	int no_recurse;		/* a directory: its own entries only */
 };
 
 /* Something a directory walk did not check, said once at the end. */
 struct report_note {
 	char *path;
-	const char *text;
+	char *text;
 	int have_size;
 	uint64_t size;
 };
