@@ -39,6 +39,26 @@ human_size(char *buf, size_t len, int have_size, uint64_t size)
 		snprintf(buf, len, "%" PRIu64, size);
 }
 
+/*
+ * A count for the PACKETS column of 7: exact up to 9999999, then in
+ * thousands to the power of its suffix ("69.6M"); JSON has it exact.
+ */
+static void
+human_count(char *buf, size_t len, uint64_t n)
+{
+	static const char suffix[] = "KMGTPE";
+	double v = (double)n;
+	size_t i;
+
+	if (n <= 9999999) {
+		snprintf(buf, len, "%" PRIu64, n);
+		return;
+	}
+	for (i = 0, v /= 1000; v >= 999.95 && i + 1 < sizeof(suffix) - 1; i++)
+		v /= 1000;
+	snprintf(buf, len, v < 99.95 ? "%.1f%c" : "%.0f%c", v, suffix[i]);
+}
+
 /* A span in nanoseconds, to about three significant digits. */
 static void
 human_span(char *buf, size_t len, uint64_t ns)
@@ -259,7 +279,7 @@ print_human(const struct report_opts *o, const char *result, const char *path,
 		snprintf(pk, sizeof(pk), "-");
 		snprintf(span, sizeof(span), "-");
 		if (r != NULL && r->deep) {
-			snprintf(pk, sizeof(pk), "%" PRIu64, r->st.packets);
+			human_count(pk, sizeof(pk), r->st.packets);
 			if (r->st.have_ts)
 				human_span(span, sizeof(span),
 				    r->st.ts_max - r->st.ts_min);
@@ -613,9 +633,11 @@ print_json_summary(const struct report *rep)
 	FILE *fp = o->fp;
 	size_t i;
 
-	fprintf(fp, "{\"summary\":true,\"mode\":\"%s\",\"passed\":%" PRIu64
-	    ",\"failed\":%" PRIu64 ",\"reasons\":{", o->mode == ARTIFACT_DEEP ?
-	    "deep" : "shape", rep->passed, rep->failed);
+	fprintf(fp, "{\"summary\":true,\"version\":%d,\"mode\":\"%s\","
+	    "\"passed\":%" PRIu64
+	    ",\"failed\":%" PRIu64 ",\"reasons\":{", REPORT_JSON_VERSION,
+	    o->mode == ARTIFACT_DEEP ? "deep" : "shape", rep->passed,
+	    rep->failed);
 	for (i = 0; i < ARTIFACT_NREASONS; i++) {
 		if (rep->reasons[i] == 0)
 			continue;

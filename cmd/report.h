@@ -14,6 +14,12 @@
 
 struct progress;
 
+/*
+ * The "version" of check's JSON records, in the summary record: raised
+ * when a key changes meaning or goes away, not when one is added.
+ */
+#define REPORT_JSON_VERSION	1
+
 /* Standard input as people read it; "-" stays its path in JSON. */
 #define STDIN_SHOWN	"(standard input)"
 

@@ -145,3 +145,48 @@ sub/b-0123456789abcdef.wprof.pb"
 	run -1 "$WPROFCK" check "$D/run2"
 	assert_line -n 1 --regexp '^FAIL .*  d-0123456789abcdef.wprof.pb$'
 }
+
+# The inconsistencies of issue 17 item 6 on the check side.
+
+@test "a trace of 10,000,000 packets keeps the PACKETS column: 10.0M, JSON exact" {
+	T=$BATS_TEST_TMPDIR/e.pb
+	# Ten million empty packets, two bytes each.
+	perl -e 'print "\n\0" x 10000000' >"$T"
+	run -0 "$WPROFCK" check "$T"
+	assert_line -n 0 'RESULT  SIZE PACKETS     SPAN  PATH'
+	assert_line -n 1 "ok       19M   10.0M        -  $T (no track events after the opening)"
+	run -0 "$WPROFCK" check --json "$T"
+	run -0 jq -r 'select(.path) | .packets' <<<"$output"
+	assert_output 10000000
+}
+
+@test "--json: the summary record has version 1; hints is {} when all passed, as documented" {
+	run -0 "$WPROFCK" check --json "$D/a-0123456789abcdef.wprof.pb"
+	run -0 jq -c 'select(.summary) | [.version, .hints, .reasons]' <<<"$output"
+	assert_output '[1,{},{}]'
+	run -0 grep -c '^what to do (the text the human output prints once per reason), or to null$' "$BATS_TEST_DIRNAME/../man/wprofck.1"
+	run -0 grep -c '^1, the version of the format of these records\.$' "$BATS_TEST_DIRNAME/../man/wprofck.1"
+}
+
+@test "standard input is (standard input) for people, - in JSON, in check and reassemble alike" {
+	run -0 "$WPROFCK" check - <"$P/good.pb"
+	assert_line -n 1 --regexp '^ok .*  \(standard input\)$'
+	run -0 "$WPROFCK" check --json - <"$P/good.pb"
+	run -0 jq -r 'select(.path) | .path' <<<"$output"
+	assert_equal "$output" -
+	run -1 "$WPROFCK" reassemble -o "$BATS_TEST_TMPDIR/t.pb" </dev/null
+	assert_line -n 0 --partial 'wprofck: reassemble: (standard input): '
+}
+
+@test "reassemble -q --check: nothing on success; every line of a failure has the command's prefix" {
+	new_drain
+	frame WPRF "$P/good.pb"
+	run -0 "$WPROFCK" reassemble -q --check -o "$BATS_TEST_TMPDIR/t.pb" "$DRAIN"
+	assert_output ''
+	new_drain
+	frame WPRF "$P/small.pb"
+	run -1 "$WPROFCK" reassemble -q --check -o "$BATS_TEST_TMPDIR/t.pb" "$DRAIN"
+	assert_line -n 0 --regexp "^wprofck: reassemble: FAIL +2\\.9K +- +- +$BATS_TEST_TMPDIR/t.pb\$"
+	assert_line -n 1 '    too small: 3000 bytes, the minimum is 4096'
+	assert_line -n 2 'wprofck: reassemble: too_small: wprof stopped before writing its opening, or the'
+}

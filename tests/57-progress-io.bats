@@ -43,7 +43,7 @@ setup_file() {
 	script -qec "sh $d/run.sh" "$d/typescript" >/dev/null
 	cmp "$P/trace" "$d/out"
 	# Each update starts with a carriage return; the last is erased.
-	grep -q $'\rwprofck: reassemble: .*frames: <stdin>\033\\[K' "$d/typescript"
+	grep -q $'\rwprofck: reassemble: .*frames: (standard input)\033\\[K' "$d/typescript"
 	# The last thing written is the erasure: a carriage return and ESC [K.
 	tr '\r' '\n' <"$d/typescript" | grep -av '^Script done' |
 	    tail -n 1 >"$d/last"
