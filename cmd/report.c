@@ -447,6 +447,25 @@ report_junit_stdout(const char *path)
 }
 
 void
+report_unchecked(struct report *rep, const char *path, const char *type,
+    const char *msg, int trouble)
+{
+	struct junit_case c;
+	struct sidecar sc;
+
+	if (rep->junit == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.name = path;
+	c.classname = sidecar_parse(base_name(path), &sc) ? sc.test :
+	    base_name(path);
+	c.type = type;
+	c.error = trouble;
+	c.message = msg;
+	junit_case(rep->junit, &c);
+}
+
+void
 report_start(struct report *rep)
 {
 	if (rep->junit != NULL)

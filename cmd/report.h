@@ -67,6 +67,12 @@ void report_init(struct report *, const struct report_opts *,
     struct progress *);
 /* 1 when --junit's file is standard output: "-" or the same file. */
 int report_junit_stdout(const char *path);
+/*
+ * No artifact to check (reassemble --check found no trace): its testcase
+ * in the JUnit report alone, as a failure of type, or an error.
+ */
+void report_unchecked(struct report *, const char *path, const char *type,
+    const char *msg, int trouble);
 /* The check of an artifact begins: its time in the JUnit report. */
 void report_start(struct report *);
 /* The verdict on one artifact: path as opened, shown as printed. */

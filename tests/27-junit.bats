@@ -184,3 +184,14 @@ tab\there]]>'
 	assert_line -n 0 "wprofck: reassemble: the trace and --junit=- both want standard output; give -o or a --junit file"
 	[ ! -e "$BATS_TEST_TMPDIR/r.xml" ]
 }
+
+@test "junit: reassemble --check of a torn drain: the report has the failure, nothing else written" {
+	new_drain
+	frame WPRF "$P/good.pb" -C
+	J=$BATS_TEST_TMPDIR/report.xml
+	run -1 "$WPROFCK" reassemble --check --junit="$J" -o "$BATS_TEST_TMPDIR/t.wprof.pb" "$DRAIN"
+	[ ! -e "$BATS_TEST_TMPDIR/t.wprof.pb" ]
+	run -0 xmllint --noout --schema "$XSD" "$J"
+	run -0 junit_py "$J" '[(c.get("name"), c.get("classname"), c.find("failure").get("type"), c.find("failure").get("message")[:10]) for c in r.iter("testcase")], r.get("failures")'
+	assert_output "([('$BATS_TEST_TMPDIR/t.wprof.pb', 't.wprof.pb', 'not_reassembled', 'torn trace')], '1')"
+}
