@@ -129,6 +129,8 @@ run_pump(const struct run_opts *o, struct pump *p,
 	p->keep_bad = o->keep_bad;
 	/* The progress module escapes what it shows itself. */
 	progress_init(&prog, raw, p->regular ? p->size : 0, o->progress);
+	if (o->unit != NULL)
+		prog.unit = o->unit;
 	/* Both are cleared before return: the caller keeps p, not them. */
 	p->progress = progress_hook;
 	/* cppcheck-suppress autoVariables */

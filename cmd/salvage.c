@@ -211,6 +211,7 @@ cmd_salvage(int argc, char **argv)
 
 	memset(&io, 0, sizeof(io));
 	io.writes = 1;
+	io.unit = "packets";
 	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
 		if (run_opt(&io, ch))
 			continue;

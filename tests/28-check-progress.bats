@@ -44,3 +44,8 @@ setup_file() {
 	run -0 bash -c '"$WPROFCK" check --progress "$1" "$2" 2>&1 >/dev/null' _ "$BATS_TEST_TMPDIR/a.wprof.pb" "$BATS_TEST_TMPDIR/b.wprof.pb"
 	assert_output --regexp ', 2 artifacts: the operands$'
 }
+
+@test "salvage --progress counts packets, not frames" {
+	run -0 bash -c '"$WPROFCK" salvage --progress -o "$2" "$1" 2>&1 >/dev/null' _ "$P/t4m.pb" "$BATS_TEST_TMPDIR/s.pb"
+	assert_line -n 0 --regexp '^wprofck: salvage: 4\.0 MiB in [0-9.]+ s, [0-9.]+ [KMG]iB/s, 4101 packets: '
+}
