@@ -28,6 +28,20 @@ check_buf(void)
 	return buf;
 }
 
+/* The reference sets, one for every artifact checked in turn. */
+static struct pbref *
+check_refs(void)
+{
+	static struct pbref refs;
+	static int init;
+
+	if (!init) {
+		pbref_init(&refs);
+		init = 1;
+	}
+	return &refs;
+}
+
 /* The size of a regular file, for a verdict that has none. */
 static void
 stat_size(int rc, const struct stat *sb, struct artifact_result *r)
@@ -51,7 +65,7 @@ artcheck_fd(struct report *rep, int fd, const char *path, const char *shown)
 		progress_file(rep->prog, shown, fstat(fd, &sb) == 0 &&
 		    S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0);
 	if (artifact_check_fd_progress(fd, rep->o->mode, rep->o->min_size,
-	    check_buf(), CHECK_BUF, &r, rep->prog != NULL ?
+	    check_buf(), CHECK_BUF, check_refs(), &r, rep->prog != NULL ?
 	    progress_file_hook : NULL, rep->prog) == -1)
 		stat_size(fstat(fd, &sb), &sb, &r);
 	report_verdict(rep, path, shown, &r);

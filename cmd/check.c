@@ -110,7 +110,7 @@ cmd_check(int argc, char **argv)
 	o.min_size = ARTIFACT_MIN_SIZE;
 	o.fp = stdout;
 	o.suite = "wprofck check";
-	while ((ch = getopt_long(argc, argv, "0hq", longopts, NULL)) != -1) {
+	while ((ch = opt_getopt(argc, argv, "0hq", longopts)) != -1) {
 		switch (ch) {
 		case '0':
 			delim = '\0';

@@ -87,7 +87,7 @@ static const struct command commands[] = {
 	    "write the payloads of one message type in a drain dump",
 	    extract_opts },
 	{ "frames", cmd_frames, synopsis_frames,
-	    "list the frames of a drain dump; is it intact?",
+	    "list the frames of a drain dump and say whether it is intact",
 	    frames_opts },
 	{ "reassemble", cmd_reassemble, synopsis_reassemble,
 	    "rebuild the wprof trace from a drain dump",
@@ -111,6 +111,13 @@ cmds_find(const char *name)
 		if (strcmp(commands[i].name, name) == 0)
 			return &commands[i];
 	return NULL;
+}
+
+/* The i-th command of the table; NULL past the end. */
+const struct command *
+cmds_at(size_t i)
+{
+	return i < NCOMMANDS ? &commands[i] : NULL;
 }
 
 /* git's way: each command with one line on what it does. */

@@ -36,11 +36,13 @@ struct command {
 	const char *name;
 	int (*fn)(int, char **);
 	const char *synopsis;
-	const char *what;	/* lowercase, no full stop */
+	const char *what;	/* lowercase, no final punctuation */
 	const struct opthelp *opts;
 };
 
 const struct command *cmds_find(const char *name);
+/* The i-th command of the table; NULL past the end. */
+const struct command *cmds_at(size_t i);
 /* Each command with one line on what it does. */
 void cmds_list(FILE *);
 /* Synopsis, description, options and a pointer to the manual. */

@@ -104,11 +104,12 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 	/* As grep(1) does when nothing matched. */
 	if (s->found == 0) {
 		s->bad = 1;
-		warnx("%s: no %s frame in %s%llu frames; 'wprofck frames %s' "
+		warnx("%s: no %s frame in %s%llu frame%s; 'wprofck frames %s' "
 		    "lists the types there are", p->name,
 		    type_words(s->type, msg, sizeof(msg)),
 		    stop->why == FSTOP_CLEAN ? "its " : "the ",
-		    (unsigned long long)s->w.nframes, opt_dump_arg(p->name));
+		    (unsigned long long)s->w.nframes,
+		    s->w.nframes == 1 ? "" : "s", opt_dump_arg(p->name));
 	}
 	return s->bad ? PUMP_BAD : PUMP_DONE;
 }
@@ -129,7 +130,6 @@ cmd_extract(int argc, char **argv)
 	struct extract_state s;
 	struct run_opts io;
 	struct pump p;
-	struct wperr e;
 	uint32_t cap = FRAME_CAP_DEFAULT;
 	char msg[512], tn[256];
 	int ch;
@@ -137,7 +137,7 @@ cmd_extract(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	memset(&io, 0, sizeof(io));
 	io.writes = io.keep_bad = io.drain = 1;
-	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
+	while ((ch = opt_getopt(argc, argv, "fho:q", longopts)) != -1) {
 		if (run_opt(&io, ch))
 			continue;
 		switch (ch) {
@@ -157,9 +157,7 @@ cmd_extract(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	opt_operands(argc, argv, 1, 2, synopsis_extract);
-	if (tag_parse_name(argv[0], &s.type, &e) == -1)
-		errx(EXIT_TROUBLE, "tag: '%s': %s", msg_vis(argv[0]),
-		    wperr_str(&e, msg, sizeof(msg)));
+	s.type = opt_tag_name("tag", argv[0]);
 	/* Text types may go to a terminal; the rest are binary. */
 	if (!tag_is_text(s.type)) {
 		type_words(s.type, tn, sizeof(tn));

@@ -195,17 +195,19 @@ print_summary(const struct frames_state *s, const struct frame_stop *stop)
 	for (i = 0; i < s->ntypes; i++) {
 		tag_vis(s->types[i].type, tag);
 		name = tag_name(s->types[i].type);
-		printf("  %-16s %-17s %7llu %-6s %12llu bytes\n", tag,
+		printf("  %-16s %-17s %7llu %-6s %12llu %s\n", tag,
 		    name ? name : "unknown",
 		    (unsigned long long)s->types[i].frames,
 		    s->types[i].frames == 1 ? "frame" : "frames",
-		    (unsigned long long)s->types[i].bytes);
+		    (unsigned long long)s->types[i].bytes,
+		    s->types[i].bytes == 1 ? "byte" : "bytes");
 	}
 	if (s->other.frames > 0)
-		printf("  %-34s %7llu %-6s %12llu bytes\n", "(other types)",
+		printf("  %-34s %7llu %-6s %12llu %s\n", "(other types)",
 		    (unsigned long long)s->other.frames,
 		    s->other.frames == 1 ? "frame" : "frames",
-		    (unsigned long long)s->other.bytes);
+		    (unsigned long long)s->other.bytes,
+		    s->other.bytes == 1 ? "byte" : "bytes");
 	printf("end: %s\n", stopmsg);
 	printf("reassemble: %s\n", msg);
 }
@@ -311,7 +313,7 @@ cmd_frames(int argc, char **argv)
 	o.chunk_tag = TAG_WPRC;
 	memset(&io, 0, sizeof(io));
 	io.drain = 1;
-	while ((ch = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+	while ((ch = opt_getopt(argc, argv, "hq", longopts)) != -1) {
 		if (run_opt(&io, ch))
 			continue;
 		switch (ch) {

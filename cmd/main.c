@@ -7,6 +7,8 @@
 
 #include "cmds.h"
 #include "opt.h"
+#include "signals.h"
+#include "suggest.h"
 #include "vis.h"
 #include "../lib/io.h"
 
@@ -29,6 +31,18 @@ print_help(void)
 	    "a command;\nthe manual, wprofck(1), says more: man wprofck\n");
 }
 
+static const char help_synopsis[] = "help [command]";
+
+/* wprofck help help: the help command's own help. */
+static void
+print_help_help(void)
+{
+	printf("usage: wprofck %s\n\nList the commands with one line on "
+	    "each, or describe one\ncommand as 'wprofck command --help' "
+	    "does.\n\nThe manual, wprofck(1), says more: man wprofck\n",
+	    help_synopsis);
+}
+
 static int
 flush_stdout(int status)
 {
@@ -44,6 +58,25 @@ usage_error(void)
 {
 	fputs(usage_line, stderr);
 	return EXIT_TROUBLE;
+}
+
+/* An unknown command: the commands nearest to it, then the usage line. */
+static int
+no_such_command(const char *who, const char *name)
+{
+	const struct command *c;
+	struct suggest sg;
+	char buf[256];
+	size_t i;
+
+	warnx("%sno such command: %s", who, msg_vis(name));
+	suggest_init(&sg, name);
+	for (i = 0; (c = cmds_at(i)) != NULL; i++)
+		suggest_add(&sg, c->name);
+	suggest_add(&sg, "help");
+	if (suggest_words(&sg, "", buf, sizeof(buf)) != NULL)
+		warnx("did you mean %s?", buf);
+	return usage_error();
 }
 
 /*
@@ -77,8 +110,9 @@ main(int argc, char **argv)
 		return EXIT_TROUBLE;
 	if (argc < 1)
 		return usage_error();
+	signals_init();
 	set_prefix(argv, NULL);
-	while ((ch = getopt_long(argc, argv, "+hV", longopts, NULL)) != -1) {
+	while ((ch = opt_getopt(argc, argv, "+hV", longopts)) != -1) {
 		switch (ch) {
 		case 'h':
 			print_help();
@@ -105,20 +139,22 @@ main(int argc, char **argv)
 		}
 		if (argc > 2) {
 			warnx("help: extra operand '%s'", msg_vis(argv[2]));
-			return usage_error();
+			fprintf(stderr, "usage: wprofck %s\n", help_synopsis);
+			return EXIT_TROUBLE;
 		}
-		if ((c = cmds_find(argv[1])) == NULL) {
-			warnx("help: no such command: %s", msg_vis(argv[1]));
-			return usage_error();
+		if (strcmp(argv[1], "help") == 0) {
+			print_help_help();
+			return flush_stdout(EXIT_OK);
 		}
+		if ((c = cmds_find(argv[1])) == NULL)
+			return no_such_command("help: ", argv[1]);
 		opt_help(c->synopsis);
 	}
-	if ((c = cmds_find(argv[0])) == NULL) {
-		warnx("no such command: %s", msg_vis(argv[0]));
-		return usage_error();
-	}
+	if ((c = cmds_find(argv[0])) == NULL)
+		return no_such_command("", argv[0]);
 	/* The name names the command for good, whatever the program was. */
 	set_prefix(argv, c->name);
+	opt_command(c->synopsis);
 	optind = 0;	/* glibc: restart getopt for the subcommand */
 	return flush_stdout(c->fn(argc, argv));
 }

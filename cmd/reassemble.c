@@ -17,6 +17,7 @@
 #include "../lib/artifact.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
+#include "../lib/pbwire.h"
 #include "../lib/pump.h"
 #include "../lib/reasm.h"
 #include "../lib/tag.h"
@@ -41,33 +42,6 @@ struct reassemble_state {
 	size_t headlen;
 };
 
-/*
- * A trace given for a drain. A drain starts with the low byte of a type,
- * which for no known type is 0x0a; a trace starts with 0x0a (field 1, wire
- * type 2), a varint length and a packet whose first byte is a field key
- * with a field number and a wire type of 0, 1, 2 or 5.
- */
-static int
-looks_like_trace(const unsigned char *h, size_t n, uint64_t *len)
-{
-	size_t i;
-	unsigned wt;
-
-	if (n < 3 || h[0] != 0x0a)
-		return 0;
-	*len = 0;
-	for (i = 1; i < n && i <= 10; i++) {
-		*len |= (uint64_t)(h[i] & 0x7f) << (7 * (i - 1));
-		if ((h[i] & 0x80) == 0)
-			break;
-	}
-	if (i + 1 >= n || i > 10 || *len == 0)
-		return 0;
-	wt = h[i + 1] & 7;
-	return (h[i + 1] >> 3 != 0 || (h[i + 1] & 0x80) != 0) &&
-	    (wt == 0 || wt == 1 || wt == 2 || wt == 5);
-}
-
 /* The verdict, then where to look next. */
 static void
 warn_failed(const struct pump *p, const struct reassemble_state *s)
@@ -78,8 +52,10 @@ warn_failed(const struct pump *p, const struct reassemble_state *s)
 	char msg[512], cap[24];
 
 	run_clear_progress(p);
+	/* A drain starts with the low byte of a type; none is 0x0a. */
 	if (e->code == WPE_NO_TERMINAL &&
-	    looks_like_trace(s->head, s->headlen, &len)) {
+	    pbwire_trace_head(s->head, s->headlen, &len) ==
+	    PBWIRE_HEAD_TRACE) {
 		warnx("%s: a Perfetto trace, not a drain dump: it starts with "
 		    "a packet of %llu bytes; 'wprofck check %s' checks a "
 		    "trace", p->name, (unsigned long long)len, d);
@@ -247,7 +223,7 @@ cmd_reassemble(int argc, char **argv)
 	o.cap = FRAME_CAP_DEFAULT;
 	o.trace_tag = TAG_WPRF;
 	o.chunk_tag = TAG_WPRC;
-	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
+	while ((ch = opt_getopt(argc, argv, "fho:q", longopts)) != -1) {
 		if (run_opt(&o.io, ch))
 			continue;
 		switch (ch) {
@@ -276,8 +252,8 @@ cmd_reassemble(int argc, char **argv)
 			else if (strcmp(optarg, "shape") == 0)
 				o.check = 1 + ARTIFACT_SHAPE;
 			else
-				errx(EXIT_TROUBLE, "--check: '%s': want shape "
-				    "or deep", msg_vis(optarg));
+				opt_bad_choice("--check", optarg,
+				    "shape or deep");
 			break;
 		default:
 			opt_usage(synopsis_reassemble);

@@ -1,4 +1,5 @@
 #include <err.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,9 @@ warn_pump(const struct pump *p)
 
 	if (p->err_input)
 		warn_err(p->name, &p->err);
+	else if (p->err.code == WPE_NO_DIR && p->err.path[0] != '\0')
+		warnx("%s: the directory '%s' does not exist", p->outname,
+		    msg_vis(p->err.path));
 	else if (p->err.code == WPE_NO_DIR) {
 		slash = strrchr(p->outname, '/');
 		warnx("%s: the directory '%.*s' does not exist", p->outname,
@@ -74,11 +78,27 @@ run_clear_progress(const struct pump *p)
 		progress_clear(p->progress_arg);
 }
 
+/* -o /dev/stdout, /dev/tty, /dev/pts/N: a character device that is one. */
+static int
+names_tty(const char *path)
+{
+	struct stat st;
+	int fd, tty;
+
+	if (stat(path, &st) == -1 || !S_ISCHR(st.st_mode) ||
+	    (fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) ==
+	    -1)
+		return 0;
+	tty = isatty(fd);
+	close(fd);
+	return tty;
+}
+
 void
 run_refuse_tty(const struct run_opts *o, const char *what)
 {
-	if ((o->out == NULL || strcmp(o->out, "-") == 0) && !o->force &&
-	    isatty(STDOUT_FILENO))
+	if (!o->force && (o->out == NULL || strcmp(o->out, "-") == 0 ?
+	    isatty(STDOUT_FILENO) : names_tty(o->out)))
 		errx(EXIT_TROUBLE, "refusing to write %s to a terminal; use -o "
 		    "or -f", what);
 }

@@ -77,8 +77,9 @@ check_saved(struct pump *p, struct salvage_state *s)
 		close(fd);
 		return wperr_sys(&p->err, "malloc");
 	}
-	rc = artifact_check_fd(fd, ARTIFACT_DEEP, ARTIFACT_MIN_SIZE, buf, buflen,
-	    &s->saved);
+	/* The walk of the input is over: its reference sets serve again. */
+	rc = artifact_check_fd_refs(fd, ARTIFACT_DEEP, ARTIFACT_MIN_SIZE, buf,
+	    buflen, &s->w.refs, &s->saved);
 	free(buf);
 	close(fd);
 	if (rc == -1) {
@@ -212,7 +213,7 @@ cmd_salvage(int argc, char **argv)
 	memset(&io, 0, sizeof(io));
 	io.writes = 1;
 	io.unit = "packets";
-	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
+	while ((ch = opt_getopt(argc, argv, "fho:q", longopts)) != -1) {
 		if (run_opt(&io, ch))
 			continue;
 		switch (ch) {

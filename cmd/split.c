@@ -134,7 +134,7 @@ cmd_split(int argc, char **argv)
 
 	memset(&io, 0, sizeof(io));
 	io.writes = 1;
-	while ((ch = getopt_long(argc, argv, "fho:q", longopts, NULL)) != -1) {
+	while ((ch = opt_getopt(argc, argv, "fho:q", longopts)) != -1) {
 		if (run_opt(&io, ch))
 			continue;
 		switch (ch) {

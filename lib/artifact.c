@@ -130,13 +130,22 @@ int
 artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct artifact_result *r)
 {
-	return artifact_check_fd_progress(fd, mode, min_size, buf, buflen, r,
-	    NULL, NULL);
+	return artifact_check_fd_refs(fd, mode, min_size, buf, buflen, NULL,
+	    r);
+}
+
+int
+artifact_check_fd_refs(int fd, enum artifact_mode mode, uint64_t min_size,
+    unsigned char *buf, size_t buflen, struct pbref *refs,
+    struct artifact_result *r)
+{
+	return artifact_check_fd_progress(fd, mode, min_size, buf, buflen,
+	    refs, r, NULL, NULL);
 }
 
 int
 artifact_check_fd_progress(int fd, enum artifact_mode mode,
-    uint64_t min_size, unsigned char *buf, size_t buflen,
+    uint64_t min_size, unsigned char *buf, size_t buflen, struct pbref *refs,
     struct artifact_result *r,
     void (*progress)(void *arg, uint64_t, uint64_t), void *arg)
 {
@@ -163,7 +172,11 @@ artifact_check_fd_progress(int fd, enum artifact_mode mode,
 	pbwalk_init(&c.w, p.regular ? p.size : PBWALK_SIZE_UNKNOWN);
 	p.progress = progress;
 	p.progress_arg = arg;
+	if (refs != NULL)
+		pbref_move(&c.w.refs, refs);
 	v = pump_run(&p, artifact_feed, &c);
+	if (refs != NULL)
+		pbref_move(refs, &c.w.refs);
 	pbwalk_free(&c.w);
 	pump_free(&p);
 	if (v == PUMP_FAIL) {

@@ -36,9 +36,16 @@ struct artifact_result {
  */
 int artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct artifact_result *r);
+/*
+ * The same with the reference sets of refs (pbref_init'ed once, freed by
+ * the caller): checking many files one after another in bounded memory.
+ */
+int artifact_check_fd_refs(int fd, enum artifact_mode mode,
+    uint64_t min_size, unsigned char *buf, size_t buflen, struct pbref *refs,
+    struct artifact_result *r);
 /* The same, calling progress(arg, bytes read, 0) as it reads (pump.h). */
 int artifact_check_fd_progress(int fd, enum artifact_mode mode,
-    uint64_t min_size, unsigned char *buf, size_t buflen,
+    uint64_t min_size, unsigned char *buf, size_t buflen, struct pbref *refs,
     struct artifact_result *r,
     void (*progress)(void *arg, uint64_t, uint64_t), void *arg);
 /* 1 for a verdict that is trouble (exit 2), not bad data. */

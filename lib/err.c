@@ -178,10 +178,11 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	case WPE_MISSING_INTERNED:
 		snprintf(buf, len, "missing interned data: %s %llu of sequence "
-		    "%llu, first used by packet %llu at offset %llu, is defined "
+		    "%llu, %s packet %llu at offset %llu, is defined "
 		    "in no interned_data of that sequence (%llu id%s missing "
 		    "in all); %s", pbref_kind_name(e->refkind),
 		    (unsigned long long)e->refid, (unsigned long long)e->refseq,
+		    e->what != NULL ? e->what : "first used by",
 		    (unsigned long long)e->index, (unsigned long long)e->off,
 		    (unsigned long long)e->refmissing,
 		    e->refmissing == 1 ? "" : "s",

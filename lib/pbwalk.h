@@ -12,9 +12,10 @@
 
 #include "err.h"
 #include "pbref.h"
+#include "pbwire.h"
 #include "schema.h"
 
-#define PB_TAG_PACKET	0x0a	/* field 1, wire type 2: TracePacket */
+#define PB_TAG_PACKET	PBWIRE_TAG_PACKET
 #define PB_F_TIMESTAMP	8
 #define PB_F_SEQ_ID	10	/* trusted_packet_sequence_id */
 #define PB_F_TRACK_EVENT	11
@@ -55,8 +56,6 @@ size_t pbstats_kinds(const struct pbstats *, struct pbkind_count *,
 
 /* A message, group or packed field being walked. */
 struct pbframe {
-	const struct schema_field *fields;	/* of msg, NULL for none */
-	uint32_t nfields;
 	uint64_t end;		/* offset just past the enclosing length */
 	uint32_t field;		/* the field that opened it; 1 for a packet */
 	uint16_t msg;		/* schema index, or PBWALK_NOMSG */
@@ -88,8 +87,7 @@ struct pbwalk {
 	/* A value that spans pieces: bytes left, and UTF-8 state if a string. */
 	uint64_t left;
 	int utf8;
-	unsigned u8need;
-	unsigned char u8lo, u8hi;
+	struct pbwire_utf8 u8;
 	uint64_t leaf_off;	/* tag offset of that value */
 	uint32_t leaf_tag;
 	unsigned depth;
@@ -98,6 +96,12 @@ struct pbwalk {
 	uint64_t good_end;	/* offset just past the last whole good packet */
 	uint64_t good_packets;	/* packets before good_end */
 	struct pbstats st;
+	/*
+	 * Tests compare the two paths: with slow_only set, every packet goes
+	 * through the slow one; fast_packets counts those the fast one took.
+	 */
+	int slow_only;
+	uint64_t fast_packets;
 	struct wperr err;
 };
 

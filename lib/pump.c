@@ -174,25 +174,23 @@ fill(struct pump *p, size_t *have, int *eof)
 
 /*
  * A file truncated while it is mapped raises SIGBUS where a page past its
- * new end is touched. Only the thread that walks a window catches it, and
- * only inside that window; any other SIGBUS gets the action it had before.
+ * new end is touched. The program's SIGBUS handler asks pump_sigbus()
+ * whether the fault is ours: only a fault the kernel raised (BUS_ADRERR,
+ * not a kill(2) or sigqueue(3)), in the thread that walks a window, at an
+ * address inside that window. This is the one place that decides it.
  */
 static __thread sigjmp_buf *bus_env;
 static __thread const volatile unsigned char *bus_lo, *bus_hi;
-static struct sigaction bus_old;
 
-static void
-on_bus(int sig, siginfo_t *si, void *uc)
+void
+pump_sigbus(const siginfo_t *si)
 {
 	const unsigned char *a = si->si_addr;
 
-	(void)uc;
-	if (sig == SIGBUS && bus_env != NULL &&
+	if (si->si_code == BUS_ADRERR && bus_env != NULL &&
 	    a >= (const unsigned char *)bus_lo &&
 	    a < (const unsigned char *)bus_hi)
 		siglongjmp(*bus_env, 1);
-	/* Not ours: the fault repeats under the earlier action. */
-	sigaction(SIGBUS, &bus_old, NULL);
 }
 
 /*
@@ -205,7 +203,6 @@ static enum pump_verdict
 run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
     const unsigned char *, size_t, int, size_t *), void *arg, int *refused)
 {
-	struct sigaction sa;
 	sigjmp_buf env;
 	enum pump_verdict v = PUMP_MORE;
 	unsigned char *volatile map = NULL;
@@ -218,14 +215,6 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 	ssize_t n;
 	volatile int eof = 0;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_bus;
-	sa.sa_flags = SA_SIGINFO;
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, &bus_old) == -1) {
-		*refused = 1;
-		return PUMP_FAIL;
-	}
 	while (v == PUMP_MORE) {
 		off = p->start + pos;
 		base = off - off % pg;
@@ -277,7 +266,7 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 		v = fn(p, arg, map + skip, len, eof, &used);
 		bus_env = NULL;
 		if (v == PUMP_MORE && p->out != NULL &&
-		    p->out->pos > PUMP_OUT_MAX)
+		    outfile_size(p->out) > PUMP_OUT_MAX)
 			v = over_bound(p);
 		p->mapped = 0;
 		munmap(map, maplen);
@@ -305,7 +294,6 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 	p->mapped = 0;
 	if (map != NULL)
 		munmap(map, maplen);
-	sigaction(SIGBUS, &bus_old, NULL);
 	if (*refused)
 		return PUMP_FAIL;
 	/* The copies read the file: it must still be what was checked. */
@@ -347,7 +335,7 @@ run_read(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 			return changed_now(p);
 		if (v != PUMP_MORE)
 			return v;
-		if (p->out != NULL && p->out->pos > PUMP_OUT_MAX)
+		if (p->out != NULL && outfile_size(p->out) > PUMP_OUT_MAX)
 			return over_bound(p);
 		if (eof) {
 			errno = EPROTO;

@@ -1,8 +1,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sniff.h"
 #include "frame.h"
+#include "pbwire.h"
+#include "sniff.h"
 #include "tag.h"
 
 static const struct magic {
@@ -19,6 +20,7 @@ enum sniff_kind
 sniff_head(const unsigned char *head, size_t len, struct sniff *s)
 {
 	struct frame f;
+	uint64_t plen;
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
@@ -26,7 +28,8 @@ sniff_head(const unsigned char *head, size_t len, struct sniff *s)
 		if (len >= magics[i].len &&
 		    memcmp(head, magics[i].bytes, magics[i].len) == 0)
 			return s->kind = magics[i].kind;
-	if (len >= 1 && head[0] == 0x0a)
+	/* Its first byte is enough: no drain starts with it (below). */
+	if (pbwire_trace_head(head, len, &plen) != PBWIRE_HEAD_NO)
 		return s->kind = SNIFF_TRACE;
 	/*
 	 * A drain starts with a whole frame header (spec section 1) whose

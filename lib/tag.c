@@ -41,6 +41,9 @@ static const struct tag {
 	{ "ExecExit", 0x45584358, 0 },
 	{ "Dmesg", 0x444D5347, 1 },
 	{ "ProbeOutput", 0x50524F42, 1 },
+	{ "SchedSwapNotify", 0x53435357, 0 },
+	{ "KernelOpRequest", 0x4B4F5251, 0 },
+	{ "KernelOpReply", 0x4B4F5250, 0 },
 };
 
 #define NTAGS (sizeof(tags) / sizeof(tags[0]))

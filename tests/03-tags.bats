@@ -55,7 +55,8 @@ setup() {
 	local tag
 	for tag in stdot Bogus x StdoutX; do
 		run -2 wp_to "$GOT" extract "$tag" "$DRAIN"
-		assert_output "wprofck: extract: tag: '$tag': unknown type; want a number, or one of WPRF WPRC STIM STEN SCST SCPP SCRR SCEN EXIT TEST SCDX CRSH PMET RAWO PRAW SNRQ SNRP SRDY SOUT SERR SCLG LIFE KADR EXCX DMSG PROB or its ktstr name (wprofck(1)), in any case"
+		assert_line -n 0 "wprofck: extract: tag: '$tag': unknown type; want a number, or one of WPRF WPRC STIM STEN SCST SCPP SCRR SCEN EXIT TEST SCDX CRSH PMET RAWO PRAW SNRQ SNRP SRDY SOUT SERR SCLG LIFE KADR EXCX DMSG PROB SCSW KORQ KORP or its ktstr name (wprofck(1)), in any case"
+		assert_line --partial 'usage: wprofck extract '
 		[ "$(fsize "$GOT")" -eq 0 ]
 	done
 }

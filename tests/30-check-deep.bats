@@ -574,9 +574,10 @@ $(printf '%-6s %5s  %s' ok 5.0G "$T")"
 }
 
 @test "--deep: defined after its use, in the same sequence, passes" {
-	# packet 0 uses event name 5; packet 1: interned_data { event_names
-	# { iid: 5 } }, both on sequence 7, the sequence id after the payload.
-	printf '\n\006Z\002P\005P\007\n\010b\004\022\002\010\005P\007' >"$T"
+	# packet 0 clears sequence 7 (sequence_flags 1), packet 1 uses event
+	# name 5; packet 2: interned_data { event_names { iid: 5 } }, all on
+	# sequence 7, the sequence id after the payload.
+	printf '\n\004P\007h\001\n\006Z\002P\005P\007\n\010b\004\022\002\010\005P\007' >"$T"
 	run -0 "$WPROFCK" check --deep --min-size 0 "$T"
 }
 

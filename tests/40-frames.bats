@@ -185,7 +185,7 @@ small_types() {
 
 @test "frames --max-frame 12Q and 4G are usage errors naming the option" {
 	run -2 "$WPROFCK" frames --max-frame 12Q "$P/empty"
-	assert_output "wprofck: frames: --max-frame: '12Q': not a size (bytes, or a number with K, M or G)"
+	assert_line -n 0 "wprofck: frames: --max-frame: '12Q': not a size (bytes, or a number with K, M or G)"
 	run -2 "$WPROFCK" frames --max-frame 4G "$P/empty"
 	assert_output --partial "wprofck: frames: --max-frame: '4G': out of range"
 }
@@ -353,7 +353,7 @@ small_types() {
 	run -0 "$WPROFCK" frames --chunk-tag ABCE --trace-tag 0x41424344 "$DRAIN"
 	assert_line 'reassemble: trace of 9 bytes from 1 chunk + terminal'
 	run -2 "$WPROFCK" frames --chunk-tag ABCD --trace-tag ABCD "$DRAIN"
-	assert_output 'wprofck: frames: --trace-tag and --chunk-tag must differ'
+	assert_line -n 0 'wprofck: frames: --trace-tag and --chunk-tag must differ'
 }
 
 @test "frames --json: one valid object per frame, then one summary, fields as built" {

@@ -172,17 +172,17 @@ sizes() {
 
 @test "split: bad option values are usage errors naming the option, nothing written" {
 	run -2 wp_to "$GOT" split --cap 0 "$P/abc"
-	assert_output "wprofck: split: --cap: '0': out of range (1 to 4294967295 bytes)"
+	assert_line -n 0 "wprofck: split: --cap: '0': out of range (1 to 4294967295 bytes)"
 	run -2 wp_to "$GOT" split --cap 12Q "$P/abc"
-	assert_output "wprofck: split: --cap: '12Q': not a size (bytes, or a number with K, M or G)"
+	assert_line -n 0 "wprofck: split: --cap: '12Q': not a size (bytes, or a number with K, M or G)"
 	run -2 wp_to "$GOT" split --cap 4G "$P/abc"
 	assert_output --partial "wprofck: split: --cap: '4G': out of range"
 	run -2 wp_to "$GOT" split --trace-tag ABCDE "$P/abc"
-	assert_output "wprofck: split: --trace-tag: 'ABCDE': not four characters or a number"
+	assert_line -n 0 "wprofck: split: --trace-tag: 'ABCDE': not four characters or a number"
 	run -2 wp_to "$GOT" split --chunk-tag 0x100000000 "$P/abc"
-	assert_output "wprofck: split: --chunk-tag: '0x100000000': over 0xffffffff"
+	assert_line -n 0 "wprofck: split: --chunk-tag: '0x100000000': over 0xffffffff"
 	run -2 wp_to "$GOT" split --trace-tag WPRC "$P/abc"
-	assert_output 'wprofck: split: --trace-tag and --chunk-tag must differ'
+	assert_line -n 0 'wprofck: split: --trace-tag and --chunk-tag must differ'
 	assert_equal "$(fsize "$GOT")" 0
 }
 

@@ -186,12 +186,14 @@ fifo_finish() {
 @test "-o in a read-only directory: exit 2 with the errno, OUT untouched, no temporary file" {
 	old_out
 	ro_dir "$D" || skip "$RO_WHY"
+	# An existing OUT is opened first, as '>' opens it: on a read-only
+	# mount that is what fails.
 	run -2 "${RO_RUN[@]}" "$WPROFCK" reassemble -o "$OUT" "$P/drain"
-	assert_output "wprofck: reassemble: $OUT: create a temporary file: $RO_ERR"
+	assert_output --regexp "^wprofck: reassemble: $OUT: (open|create a temporary file): $RO_ERR\$"
 	run -2 "${RO_RUN[@]}" "$WPROFCK" reassemble -o "$D/new" "$P/drain"
 	assert_output "wprofck: reassemble: $D/new: create a temporary file: $RO_ERR"
 	run -2 "${RO_RUN[@]}" "$WPROFCK" split -o "$OUT" "$P/trace"
-	assert_output "wprofck: split: $OUT: create a temporary file: $RO_ERR"
+	assert_output --regexp "^wprofck: split: $OUT: (open|create a temporary file): $RO_ERR\$"
 	run -2 "${RO_RUN[@]}" "$WPROFCK" extract -o "$D/new" WPRC "$P/drain"
 	assert_output "wprofck: extract: $D/new: create a temporary file: $RO_ERR"
 	undo_all

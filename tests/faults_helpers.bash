@@ -15,10 +15,10 @@ RSS_MAX_KB=16384
 # capabilities that let root ignore file modes.
 NOCAPS=(setpriv '--bounding-set=-dac_override,-dac_read_search')
 
-# sanitized: whether $WPROFCK was built with ASan or UBSan, which reserve
+# sanitized: whether $WPROFCK was built with ASan, UBSan or TSan, which reserve
 # address space and intercept malloc, so that neither RSS, ulimit -v nor
 # valgrind means much. Asked once per test.
-if grep -qa -e __asan_init -e __ubsan_handle "$WPROFCK" 2>/dev/null; then
+if grep -qa -e __asan_init -e __ubsan_handle -e __tsan_init "$WPROFCK" 2>/dev/null; then
 	_wp_sanitized=1
 else
 	_wp_sanitized=0

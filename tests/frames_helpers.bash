@@ -70,9 +70,10 @@ table_head() {
 
 # type_line TAG NAME FRAMES BYTES: one per-type line of the summary.
 type_line() {
-	local unit=frames
+	local unit=frames bytes=bytes
 	[ "$3" != 1 ] || unit=frame
-	printf '  %-16s %-17s %7s %-6s %12s bytes\n' "$1" "$2" "$3" "$unit" "$4"
+	[ "$4" != 1 ] || bytes=byte
+	printf '  %-16s %-17s %7s %-6s %12s %s\n' "$1" "$2" "$3" "$unit" "$4" "$bytes"
 }
 
 # bad_crc DRAIN OFFSET PAYLOAD: the BAD verdict for the frame at OFFSET,

@@ -13,6 +13,13 @@
  *                        never on a pread(2)
  *   WPSHIM_NO_MMAP=1     mmap(2) of a regular file fails (ENODEV)
  *   WPSHIM_NO_CFR=1      copy_file_range(2) fails (EXDEV)
+ *   WPSHIM_FAIL=WHAT,... each named call fails with errno WPSHIM_ERRNO
+ *                        (a number, default EIO): tmpfile (an open with
+ *                        O_TMPFILE), excl (an open with O_CREAT|O_EXCL),
+ *                        dir (an open with O_DIRECTORY), fchmod, thread
+ *                        (pthread_create), link (linkat), rename (renameat)
+ *   WPSHIM_STOP_MAP=1    the first mmap(2) of a regular file stops the
+ *                        process (SIGSTOP) once the file is mapped
  *   WPSHIM_POKE=OFF      where SHRINK would act: 20 ms later (a new tick
  *                        of the file system's clock), zeroes the byte at
  *                        OFF in place, the size unchanged
@@ -21,6 +28,8 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +97,24 @@ fdatasync(int fd)
 	return (int)syscall(SYS_fdatasync, fd);
 }
 
+/* Whether WPSHIM_FAIL names what; if so errno is set to fail with. */
+static int
+fails(const char *what)
+{
+	const char *v = getenv("WPSHIM_FAIL"), *p, *num;
+	size_t n = strlen(what);
+
+	for (p = v; p != NULL && *p != '\0'; p += strcspn(p, ",")) {
+		p += *p == ',';
+		if (strncmp(p, what, n) == 0 && (p[n] == ',' || p[n] == '\0')) {
+			num = getenv("WPSHIM_ERRNO");
+			errno = num != NULL && *num != '\0' ? atoi(num) : EIO;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static int
 refuse(int flags)
 {
@@ -95,7 +122,52 @@ refuse(int flags)
 		errno = EOPNOTSUPP;
 		return 1;
 	}
+	if ((flags & O_TMPFILE) == O_TMPFILE && fails("tmpfile"))
+		return 1;
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL) &&
+	    fails("excl"))
+		return 1;
+	if ((flags & O_TMPFILE) != O_TMPFILE && (flags & O_DIRECTORY) &&
+	    fails("dir"))
+		return 1;
 	return 0;
+}
+
+int
+fchmod(int fd, mode_t mode)
+{
+	if (fails("fchmod"))
+		return -1;
+	return (int)syscall(SYS_fchmod, fd, mode);
+}
+
+int
+linkat(int olddir, const char *old, int newdir, const char *new, int flags)
+{
+	if (fails("link"))
+		return -1;
+	return (int)syscall(SYS_linkat, olddir, old, newdir, new, flags);
+}
+
+int
+renameat(int olddir, const char *old, int newdir, const char *new)
+{
+	if (fails("rename"))
+		return -1;
+	return (int)syscall(SYS_renameat, olddir, old, newdir, new);
+}
+
+int
+pthread_create(pthread_t *t, const pthread_attr_t *attr,
+    void *(*fn)(void *), void *arg)
+{
+	int (*real)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
+	    void *);
+
+	if (fails("thread"))
+		return errno;
+	*(void **)&real = dlsym(RTLD_NEXT, "pthread_create");
+	return real(t, attr, fn, arg);
 }
 
 int
@@ -197,7 +269,7 @@ regular(int fd)
 void *
 mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
-	static int maps;
+	static int maps, stopped;
 	const char *at = getenv("WPSHIM_MAP_AT");
 	void *p;
 
@@ -206,6 +278,11 @@ mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 		return MAP_FAILED;
 	}
 	p = (void *)syscall(SYS_mmap, addr, len, prot, flags, fd, off);
+	if (p != MAP_FAILED && !(flags & MAP_ANONYMOUS) && regular(fd) &&
+	    on("WPSHIM_STOP_MAP") && !stopped) {
+		stopped = 1;
+		raise(SIGSTOP);
+	}
 	if (p != MAP_FAILED && !(flags & MAP_ANONYMOUS) && regular(fd) &&
 	    ++maps >= (at != NULL ? atoi(at) : 1))
 		change(fd);

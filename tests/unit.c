@@ -120,8 +120,8 @@ test_tags(void)
 	wperr_str(&e, buf, sizeof(buf));
 	ok(strcmp(buf, "unknown type; want a number, or one of WPRF WPRC "
 	    "STIM STEN SCST SCPP SCRR SCEN EXIT TEST SCDX CRSH PMET RAWO PRAW "
-	    "SNRQ SNRP SRDY SOUT SERR SCLG LIFE KADR EXCX DMSG PROB or its "
-	    "ktstr name (wprofck(1)), in any case") == 0,
+	    "SNRQ SNRP SRDY SOUT SERR SCLG LIFE KADR EXCX DMSG PROB SCSW KORQ "
+	    "KORP or its ktstr name (wprofck(1)), in any case") == 0,
 	    "an unknown name lists the known types");
 	ok(strlen(buf) < 256, "the list fits the 256 bytes callers give it");
 	ok(tag_parse_name("0x1zz", &t, &e) == -1 && e.code == WPE_BAD_TAG,
@@ -130,7 +130,7 @@ test_tags(void)
 	    "tag_parse takes no names");
 	for (i = 0, n = 0; tag_known(i, &t) != NULL; i++)
 		n += tag_name(t) != NULL;
-	ok(i == 26 && n == 26, "tag_known lists the 26 known types");
+	ok(i == 29 && n == 29, "tag_known lists the 29 known types");
 	{
 		char vis[TAG_NAME_MAX];
 

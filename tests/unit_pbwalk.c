@@ -1,7 +1,8 @@
 /*
  * Unit tests of the deep walk (lib/pbwalk.c, lib/pbref.c), printed as TAP.
- * Every input is walked in one piece and in pieces of 1, 2, 3, 7 and 64
- * bytes: all must agree. Expected offsets are counted from the bytes the
+ * Every input is walked in one piece by the fast path where it can, in one
+ * piece by the slow path only, and in pieces of 1, 2, 3, 7 and 64 bytes:
+ * all must agree, so the two paths cannot drift apart. Expected offsets are counted from the bytes the
  * test builds; the rules were checked with protoc on the same bytes.
  */
 #include <stdio.h>
@@ -102,12 +103,29 @@ bpkt(struct b *t, struct b *body, uint64_t seq)
 	bsub(t, 1, body);
 }
 
+/*
+ * A packet that clears the incremental state of seq (sequence_flags 1):
+ * interned data counts from there on, as in trace_processor.
+ */
+static void
+bclear(struct b *t, uint64_t seq)
+{
+	struct b *p = bnew();
+
+	bvi(p, 13, 1);
+	bpkt(t, p, seq);
+	bfree(p);
+}
+
 struct res {
 	enum pbwalk_ev ev;
 	struct wperr err;
 	struct pbstats st;
 	uint64_t good_end, good_packets;
+	uint64_t fast;		/* packets the fast path took */
 };
+
+#define SLOW_ONLY	SIZE_MAX	/* a step: one piece, slow path only */
 
 static void
 walk(const unsigned char *d, size_t len, size_t step, struct res *r)
@@ -118,10 +136,16 @@ walk(const unsigned char *d, size_t len, size_t step, struct res *r)
 	enum pbwalk_ev ev;
 	int eof;
 
-	cap = step == 0 ? len + 1 : step + PBWALK_TOKEN;
-	if ((w = malloc(sizeof(*w))) == NULL || (buf = malloc(cap)) == NULL)
+	if ((w = malloc(sizeof(*w))) == NULL)
 		abort();
 	pbwalk_init(w, len);
+	if (step == SLOW_ONLY) {
+		w->slow_only = 1;
+		step = 0;
+	}
+	cap = step == 0 ? len + 1 : step + PBWALK_TOKEN;
+	if ((buf = malloc(cap)) == NULL)
+		abort();
 	for (;;) {
 		n = cap - have < len - roff ? cap - have : len - roff;
 		if (step != 0 && n > step)
@@ -141,16 +165,17 @@ walk(const unsigned char *d, size_t len, size_t step, struct res *r)
 	r->st = w->st;
 	r->good_end = w->good_end;
 	r->good_packets = w->good_packets;
+	r->fast = w->fast_packets;
 	pbwalk_free(w);
 	free(w);
 	free(buf);
 }
 
-/* Walks in one piece and in small ones; 1 when all agree. */
+/* Walks in one piece, by both paths, and in small ones; 1 when all agree. */
 static int
 walk_all(const struct b *t, struct res *r)
 {
-	static const size_t steps[] = { 1, 2, 3, 7, 64 };
+	static const size_t steps[] = { SLOW_ONLY, 1, 2, 3, 7, 64 };
 	struct res o;
 	size_t i;
 	int same = 1;
@@ -166,6 +191,12 @@ walk_all(const struct b *t, struct res *r)
 		    o.err.refmissing == r->err.refmissing &&
 		    strcmp(o.err.path, r->err.path) == 0 &&
 		    o.st.packets == r->st.packets &&
+		    o.st.track_event == r->st.track_event &&
+		    o.st.interned_data == r->st.interned_data &&
+		    o.st.track_descriptor == r->st.track_descriptor &&
+		    o.st.nseq == r->st.nseq && o.st.have_ts == r->st.have_ts &&
+		    o.st.ts_min == r->st.ts_min && o.st.ts_max == r->st.ts_max &&
+		    memcmp(o.st.kind, r->st.kind, sizeof(o.st.kind)) == 0 &&
 		    o.st.refs_checked == r->st.refs_checked &&
 		    o.st.refs_capped == r->st.refs_capped &&
 		    o.good_end == r->good_end;
@@ -336,22 +367,27 @@ test_refs(void)
 		    what);
 		t->n = 0;
 
+		bclear(t, 7);
 		def_packet(t, k, 42, 7);
 		use_packet(t, k, 42, 7, &dummy);
 		snprintf(what, sizeof(what), "%s defined before use", kname[k]);
 		expect_ok(t, what);
 
+		bclear(t, 7);
 		use_packet(t, k, 42, 7, &dummy);
 		def_packet(t, k, 42, 7);
 		snprintf(what, sizeof(what), "%s defined after use", kname[k]);
 		expect_ok(t, what);
 
+		bclear(t, 7);
 		def_packet(t, k, 42, 7);
 		use_packet(t, k, 42, 7, &dummy);
 		def_packet(t, k, 42, 7);
 		snprintf(what, sizeof(what), "%s defined twice", kname[k]);
 		expect_ok(t, what);
 
+		bclear(t, 7);
+		bclear(t, 8);
 		def_packet(t, k, 42, 8);
 		use_packet(t, k, 42, 7, &off);
 		snprintf(what, sizeof(what), "%s defined in another sequence",
@@ -384,6 +420,7 @@ test_refs(void)
 	t->n = 0;
 
 	/* A packet without a sequence id is on none of the others. */
+	bclear(t, 7);
 	def_packet(t, K_NAME, 42, 7);
 	use_packet(t, K_NAME, 42, 0, &off);
 	expect_fail(t, WPE_MISSING_INTERNED, off,
@@ -404,60 +441,23 @@ test_refs(void)
 	bfree(t);
 }
 
+/* The sets' limits are tested in unit_pbref.c; here, counting. */
 static void
-test_cap(void)
+test_checked(void)
 {
-	struct b *t = bnew(), *p = bnew(), *m = bnew();
+	struct b *t = bnew();
 	struct res r;
-	uint64_t id = 1;
-	unsigned i, j;
+	uint64_t off;
+	unsigned i;
 
-	/* 200 packets of 1000 distinct unresolved categories: over the cap. */
-	for (i = 0; i < 200; i++) {
-		btag(m, 3, 2);
-		bv(m, 3000);
-		for (j = 0; j < 1000; j++) {
-			unsigned char c[3] = { (unsigned char)(0x80 | (id & 0x7f)),
-			    (unsigned char)(0x80 | (id >> 7 & 0x7f)),
-			    (unsigned char)(id >> 14 & 0x7f) };
-			braw(m, c, 3);
-			id++;
-		}
-		bsub(p, 11, m);
-		bpkt(t, p, 7);
-	}
-	walk(t->d, t->n, 0, &r);
-	ok(r.ev == PBWALK_DONE && r.st.refs_capped &&
-	    PBREF_MAX < 200000, "past the cap of distinct ids references "
-	    "are not checked, no failure");
-	t->n = 0;
-
-	/* One packet with more uses than wait for its end. */
-	btag(m, 3, 2);
-	bv(m, PBREF_PENDING_MAX + 1);
-	for (j = 0; j <= PBREF_PENDING_MAX; j++)
-		bv(m, 1);
-	bsub(p, 11, m);
-	bpkt(t, p, 7);
-	walk(t->d, t->n, 0, &r);
-	ok(r.ev == PBWALK_DONE && r.st.refs_capped,
-	    "a packet with more uses than the pending cap: capped, passes");
-	t->n = 0;
-
-	/* Under the cap, references counted. */
+	bclear(t, 7);
 	def_packet(t, K_NAME, 1, 7);
-	{
-		uint64_t off;
-
-		for (i = 0; i < 10; i++)
-			use_packet(t, K_NAME, 1, 7, &off);
-	}
+	for (i = 0; i < 10; i++)
+		use_packet(t, K_NAME, 1, 7, &off);
 	walk(t->d, t->n, 0, &r);
 	ok(r.ev == PBWALK_DONE && !r.st.refs_capped &&
 	    r.st.refs_checked == 10, "10 uses checked, not capped");
 	bfree(t);
-	bfree(p);
-	bfree(m);
 }
 
 /*
@@ -688,6 +688,8 @@ test_packed(void)
 		bstr(body, 3, "", 0);
 		bvi(body, 10, 9);
 		bsub(id, 11, body);
+		/* It clears the state itself: its interned data counts. */
+		bvi(id, 13, 1);
 		bpkt(t, id, 7);
 		bfree(id);
 	}
@@ -707,10 +709,44 @@ test_packed(void)
 		bsub(id, 12, body);
 		bstr(body, 3, "\x01\x02\x03", 3);
 		bsub(id, 11, body);
+		bvi(id, 13, 1);
 		bpkt(t, id, 7);
 		bfree(id);
 	}
-	expect_ok(t, "packed category_iids 1, 2, 3 in one-byte values");
+	{
+		struct res r;
+		int same = walk_all(t, &r);
+
+		/*
+		 * The fast path took the packet whole and the slow path, byte
+		 * by byte, agrees: the id uses resolve against 1, 2 and 3.
+		 */
+		ok(same && r.ev == PBWALK_DONE && r.fast == 1 &&
+		    r.st.refs_checked == 3,
+		    "packed category_iids 1, 2, 3 in one-byte values: both "
+		    "paths pass them");
+		t->n = 0;
+	}
+	/* The same ids undefined: 257 or 513 would not be named. */
+	{
+		struct b *id = bnew();
+		struct res r;
+		int same;
+
+		bvi(id, 1, 2);
+		bsub(body, 1, id);
+		bsub(id, 12, body);
+		bstr(body, 3, "\x01\x02\x03", 3);
+		bsub(id, 11, body);
+		bpkt(t, id, 7);
+		bfree(id);
+		same = walk_all(t, &r);
+		ok(same && r.ev == PBWALK_FAIL &&
+		    r.err.code == WPE_MISSING_INTERNED && r.err.refid == 1,
+		    "packed category_iids 1, 2, 3 with only 2 defined: both "
+		    "paths name id 1");
+		t->n = 0;
+	}
 
 	bstr(body, 3, "\x01\x80", 2);
 	o = at_depth(t, body, 2);
@@ -846,11 +882,126 @@ test_stats(void)
 	bfree(m);
 }
 
+/*
+ * The one varint reader against a byte loop written here from the rule:
+ * every run of 0 to 11 continuation bytes and a last one, read with every
+ * bound, with the buffer's end just past the bound and far past it (the
+ * second lets the reader load eight bytes at once).
+ */
+static int
+ref_varint(const unsigned char *p, size_t lim, unsigned max, uint64_t *v,
+    size_t *n)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	for (i = 0; i < max; i++) {
+		if (i == lim)
+			return PBWIRE_SHORT;
+		if (i < 10)
+			x |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (p[i] < 0x80) {
+			*v = x;
+			*n = i + 1;
+			return PBWIRE_OK;
+		}
+	}
+	return PBWIRE_LONG;
+}
+
+static void
+test_reader(void)
+{
+	static const unsigned maxes[] = { 5, 10 };
+	static const unsigned char fill[] = { 0x80, 0xff, 0xa5 };
+	unsigned char buf[32];
+	const unsigned char *q;
+	unsigned run, lim, far, mi, fi, bad = 0, tried = 0;
+	uint64_t v = 0, rv = 0;
+	size_t n = 0;
+	int r, rr;
+
+	for (fi = 0; fi < sizeof(fill); fi++)
+	for (run = 0; run <= 11; run++)
+	for (mi = 0; mi < 2; mi++)
+	for (lim = 0; lim <= 13; lim++)
+	for (far = 0; far <= 1; far++) {
+		memset(buf, 0x55, sizeof(buf));
+		memset(buf, fill[fi], run);
+		buf[run] = (unsigned char)(0x7f - run);
+		q = buf;
+		r = pbwire_varint(&q, buf + lim, far ? buf + sizeof(buf) :
+		    buf + lim, maxes[mi], &v);
+		rr = ref_varint(buf, lim, maxes[mi], &rv, &n);
+		tried++;
+		if (r != rr || (r == PBWIRE_OK && (v != rv ||
+		    (size_t)(q - buf) != n)) || (r != PBWIRE_OK && q != buf))
+			bad++;
+	}
+	ok(bad == 0 && tried == 3 * 12 * 2 * 14 * 2,
+	    "pbwire_varint agrees with a byte loop on every run, bound and "
+	    "buffer end");
+
+	{
+		static const struct {
+			const char *s;
+			size_t n, want;
+		} u[] = {
+			{ "a", 1, 1 }, { "\xc3\xa9", 2, 2 },
+			{ "\xe2\x82\xac", 3, 3 }, { "\xf0\x9f\x98\x80", 4, 4 },
+			{ "\xe2\x82", 2, 0 }, { "\xc0\x80", 2, 0 },
+			{ "\xed\xa0\x80", 3, 0 }, { "\xf4\x90\x80\x80", 4, 0 },
+			{ "\x80", 1, 0 }, { "\xc3\xa9", 1, 0 },
+		};
+		size_t i;
+
+		bad = 0;
+		for (i = 0; i < sizeof(u) / sizeof(u[0]); i++)
+			bad += pbwire_utf8_len((const unsigned char *)u[i].s,
+			    u[i].n) != u[i].want;
+		ok(bad == 0, "pbwire_utf8_len, which json.c uses, measures "
+		    "good sequences and refuses bad and cut ones");
+	}
+	{
+		static const struct {
+			unsigned char h[4];
+			size_t n;
+			enum pbwire_head want;
+			uint64_t len;
+		} h[] = {
+			{ { 0x0a, 0x05, 0x40, 0x01 }, 4, PBWIRE_HEAD_TRACE, 5 },
+			{ { 0x0a, 0x96, 0x01, 0x80 }, 4, PBWIRE_HEAD_TRACE, 150 },
+			{ { 0x0a, 0x05, 0x0d }, 3, PBWIRE_HEAD_TRACE, 5 },
+			{ { 0x0a, 0x05, 0x40 }, 2, PBWIRE_HEAD_TAG, 0 },
+			{ { 0x0a, 0x00, 0x08 }, 3, PBWIRE_HEAD_TAG, 0 },
+			{ { 0x0a, 0x05, 0x07 }, 3, PBWIRE_HEAD_TAG, 0 },
+			{ { 0x0a, 0x05, 0x0b }, 3, PBWIRE_HEAD_TAG, 0 },
+			{ { 0x0a, 0x05, 0x0e }, 3, PBWIRE_HEAD_TAG, 0 },
+			{ { 0x0a }, 1, PBWIRE_HEAD_TAG, 0 },
+			{ { 0x0b, 0x05, 0x40 }, 3, PBWIRE_HEAD_NO, 0 },
+			{ { 0 }, 0, PBWIRE_HEAD_NO, 0 },
+		};
+		size_t i;
+		uint64_t len;
+
+		bad = 0;
+		for (i = 0; i < sizeof(h) / sizeof(h[0]); i++) {
+			len = 0;
+			bad += pbwire_trace_head(h[i].h, h[i].n, &len) !=
+			    h[i].want || (h[i].want == PBWIRE_HEAD_TRACE &&
+			    len != h[i].len);
+		}
+		ok(bad == 0, "pbwire_trace_head: 0x0a, a length that is not "
+		    "0, a first tag with a field and wire type 0, 1, 2 or 5");
+	}
+}
+
 int
 main(void)
 {
+	test_reader();
 	test_refs();
-	test_cap();
+	test_checked();
 	test_wire();
 	test_utf8();
 	test_packed();

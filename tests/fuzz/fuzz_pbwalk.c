@@ -260,7 +260,19 @@ gen_trace(struct src *s, struct buf *b, struct pbstats *st)
 struct nref {
 	unsigned kind;		/* SR_USE_x for both uses and definitions */
 	int def;
+	int dropped;		/* a definition trace_processor ignores */
 	uint64_t seq, id, off, pkt;
+	uint64_t gen;		/* generation of seq, for interned ids */
+};
+
+/*
+ * A sequence's incremental state as proto_trace_reader.cc (v58.2) keeps
+ * it: a generation per clear, valid from a clear to the next loss.
+ */
+struct nseq {
+	uint32_t id;
+	uint64_t gen;
+	int valid;
 };
 
 struct npb {
@@ -272,6 +284,11 @@ struct npb {
 	size_t nrefs, refcap, pkt_first;	/* refs of this packet from */
 	int have_seq, te, id, td;
 	uint64_t seq, ts;
+	/* This packet's sequence_flags, incremental_state_cleared, loss. */
+	uint32_t seqflags;
+	int isc, lost;
+	struct nseq *seqs;
+	size_t nseqs;
 	int have_ts;
 	unsigned kind;
 };
@@ -423,6 +440,12 @@ nmsg(struct npb *n, unsigned msg, size_t p, size_t end, unsigned depth,
 				n->have_seq = 1;
 				n->seq = v;
 			}
+			if (depth == 1 && group == 0 && field == 13)
+				n->seqflags = (uint32_t)v;
+			if (depth == 1 && group == 0 && field == 41)
+				n->isc = v != 0;
+			if (depth == 1 && group == 0 && field == 42)
+				n->lost = (uint32_t)v != 0;
 			if (f != NULL && SF_REF(f) != SR_NONE &&
 			    f->kind <= SK_ENUM)
 				nref_add(n, SF_REF(f), v, t);
@@ -547,10 +570,12 @@ nrefs_resolve(struct npb *n)
 			continue;
 		found = 0;
 		for (j = 0; j < n->nrefs && !found; j++)
-			found = n->refs[j].def && n->refs[j].kind == u->kind &&
+			found = n->refs[j].def && !n->refs[j].dropped &&
+			    n->refs[j].kind == u->kind &&
 			    n->refs[j].id == u->id &&
 			    (u->kind == SR_USE_TRACK ||
-			    n->refs[j].seq == u->seq);
+			    (n->refs[j].seq == u->seq &&
+			    n->refs[j].gen == u->gen));
 		if (!found && (first == NULL || u->off < first->off))
 			first = u;
 	}
@@ -563,13 +588,16 @@ nrefs_resolve(struct npb *n)
 			continue;
 		found = dup = 0;
 		for (j = 0; j < n->nrefs && !found; j++)
-			found = n->refs[j].def && n->refs[j].kind == u->kind &&
+			found = n->refs[j].def && !n->refs[j].dropped &&
+			    n->refs[j].kind == u->kind &&
 			    n->refs[j].id == u->id &&
 			    (u->kind == SR_USE_TRACK ||
-			    n->refs[j].seq == u->seq);
+			    (n->refs[j].seq == u->seq &&
+			    n->refs[j].gen == u->gen));
 		for (k = 0; k < i && !dup; k++)
 			dup = !n->refs[k].def && n->refs[k].kind == u->kind &&
-			    n->refs[k].id == u->id && n->refs[k].seq == u->seq;
+			    n->refs[k].id == u->id && n->refs[k].seq == u->seq &&
+			    n->refs[k].gen == u->gen;
 		if (!found && !dup)
 			missing++;
 	}
@@ -582,6 +610,49 @@ nrefs_resolve(struct npb *n)
 	n->err.refseq = first->seq;
 	n->err.refmissing = missing;
 	return -1;
+}
+
+/*
+ * The packet's references take their sequence (a uint32; none is 0) and
+ * generation. ParsePacket's order: a clear with a sequence id starts a
+ * generation, a loss without a clear makes the state invalid, interned
+ * data counts only with a sequence id on a valid state, and a packet that
+ * needs the state while it is invalid is dropped (its descriptors too).
+ */
+static void
+nseq_packet(struct npb *n)
+{
+	struct nseq *q = NULL;
+	uint32_t seq = n->have_seq ? (uint32_t)n->seq : 0;
+	size_t i;
+	struct nref *r;
+
+	for (i = 0; i < n->nseqs; i++)
+		if (n->seqs[i].id == seq)
+			q = &n->seqs[i];
+	if (q == NULL) {
+		if ((n->seqs = realloc(n->seqs, (n->nseqs + 1) *
+		    sizeof(*n->seqs))) == NULL)
+			abort();
+		q = &n->seqs[n->nseqs++];
+		q->id = seq;
+		q->gen = 0;
+		q->valid = 0;
+	}
+	if (n->have_seq && (n->isc || n->seqflags & 1)) {
+		q->gen++;
+		q->valid = 1;
+	} else if (n->have_seq && n->lost)
+		q->valid = 0;
+	for (i = n->pkt_first; i < n->nrefs; i++) {
+		r = &n->refs[i];
+		r->seq = r->kind == SR_USE_TRACK ? 0 : seq;
+		r->gen = q->gen;
+		if (r->kind == SR_USE_TRACK)
+			r->dropped = n->seqflags & 2 && !q->valid;
+		else
+			r->dropped = !n->have_seq || !q->valid;
+	}
 }
 
 static enum pbwalk_ev
@@ -618,14 +689,14 @@ naive_pb(const unsigned char *d, size_t len, struct npb *n)
 		}
 		body = p;
 		n->have_seq = n->have_ts = n->te = n->id = n->td = 0;
+		n->seqflags = 0;
+		n->isc = n->lost = 0;
 		n->kind = SCHEMA_TRACE_PACKET_NFIELDS;
 		n->pkt_first = n->nrefs;
 		if (nmsg(n, SCHEMA_TRACE_PACKET, body, body + (size_t)v, 1, 0,
 		    SR_NONE, &q) == -1)
 			return PBWALK_FAIL;
-		for (i = n->pkt_first; i < n->nrefs; i++)
-			n->refs[i].seq = n->refs[i].kind == SR_USE_TRACK ? 0 :
-			    n->have_seq ? n->seq : 0;
+		nseq_packet(n);
 		p = body + (size_t)v;
 		st->track_event += (uint64_t)n->te;
 		st->interned_data += (uint64_t)n->id;
@@ -723,13 +794,15 @@ worded(const struct wperr *e)
 	CHECK(artifact_reason(e) != ARTIFACT_UNREADABLE);
 }
 
+/* The whole buffer in one piece; slow: by the slow path only. */
 static enum pbwalk_ev
-walk_once(const unsigned char *d, size_t len, struct pbwalk *w)
+walk_once(const unsigned char *d, size_t len, int slow, struct pbwalk *w)
 {
 	enum pbwalk_ev ev;
 	size_t used = 0;
 
 	pbwalk_init(w, len);
+	w->slow_only = slow;
 	ev = pbwalk_feed(w, d, len, 1, &used);
 	pbwalk_free(w);
 	CHECK(ev != PBWALK_NEED);
@@ -838,7 +911,7 @@ through_fd(const unsigned char *d, size_t len, enum pbwalk_ev ev,
 int
 LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 {
-	struct pbwalk one, many, stream;
+	struct pbwalk one, slow, many, stream;
 	struct pbstats want;
 	struct npb nv;
 	struct src s;
@@ -865,8 +938,12 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 		dlen = len - PREFIX;
 	}
 
-	ev = walk_once(d, dlen, &one);
+	ev = walk_once(d, dlen, 0, &one);
 	CHECK(naive_pb(d, dlen, &nv) == ev);
+	/* The fast path and the slow path agree on everything. */
+	CHECK(walk_once(d, dlen, 1, &slow) == ev);
+	CHECK(slow.fast_packets == 0);
+	same_err(&slow.err, &one.err);
 	if (ev == PBWALK_FAIL) {
 		worded(&one.err);
 		naive_err(&one.err, &nv.err);
@@ -875,6 +952,7 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 		same_more(&one.st, &nv.st);
 	}
 	free(nv.refs);
+	free(nv.seqs);
 	CHECK(walk_pieces(d, dlen, 1, bsz, seed, &many) == ev);
 	same_err(&many.err, &one.err);
 	CHECK(walk_pieces(d, dlen, 0, bsz, seed, &stream) == PBWALK_DONE ||
@@ -882,6 +960,8 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	if (stream.err.code != WPE_OK)
 		worded(&stream.err);
 	if (ev == PBWALK_DONE) {
+		same_stats(&slow.st, &one.st);
+		same_more(&slow.st, &one.st);
 		same_stats(&many.st, &one.st);
 		same_more(&many.st, &one.st);
 		same_stats(&stream.st, &one.st);

@@ -1,0 +1,181 @@
+/*
+ * sem: the rules of Perfetto's importer (trace_processor v58.2) that a
+ * valid protobuf can still break, as a state machine fed by the events of
+ * a walk. It does not decode: the walker reports the messages and the
+ * scalar fields sem wants, and sem_finish() gives the verdicts as data.
+ * Interned references and generations are pbref's, not sem's.
+ *
+ * How a walker drives it:
+ *   once:       m = sem_msg_by_name(schema_msgs[i].name) for each schema
+ *               message, kept in a table (SEM_M_NONE: not wanted);
+ *   per packet: sem_packet_begin (the packet's own fields follow as
+ *               those of SEM_M_PACKET), then for every wanted message in
+ *               it sem_msg_begin / its fields / sem_msg_end; then
+ *               sem_packet_end;
+ *   fields:     sem_field for each varint or fixed value of a wanted
+ *               message (each element of a packed field on its own),
+ *               sem_bytes for its strings and bytes;
+ *   at the end: sem_finish, then read s->found / s->nfound.
+ * A wanted message nested in an unwanted one is reported all the same.
+ *
+ * State is bounded: at most SEM_TRACKS_MAX track descriptors and
+ * SEM_CLOCKS_MAX clocks in a snapshot are remembered; past a bound sem
+ * notes what it did not fully check, and never fails because of it.
+ */
+#ifndef SEM_H
+#define SEM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum sem_msg {
+	SEM_M_NONE,
+	SEM_M_PACKET,			/* TracePacket */
+	SEM_M_TRACK_EVENT,		/* TrackEvent */
+	SEM_M_TRACK_DESCRIPTOR,		/* TrackDescriptor */
+	SEM_M_THREAD_DESCRIPTOR,	/* ThreadDescriptor */
+	SEM_M_PROCESS_DESCRIPTOR,	/* ProcessDescriptor */
+	SEM_M_CLOCK_SNAPSHOT,		/* ClockSnapshot */
+	SEM_M_CLOCK,			/* ClockSnapshot.Clock */
+	SEM_M_FTRACE_BUNDLE,		/* FtraceEventBundle */
+	SEM_M_COMPACT_SCHED,		/* FtraceEventBundle.CompactSched */
+	SEM_M_UTSNAME,			/* Utsname */
+	SEM_M_INTERNED_DATA,		/* InternedData: its presence only */
+	SEM_M_COUNT
+};
+
+/*
+ * One reason per rule; each names the trace_processor stat it predicts
+ * (sem_reason_stat). Those up to SEM_NOTE_FIRST are failures: Perfetto
+ * fails the load, or records an error or data-loss stat, or drops what
+ * wprof wrote. From SEM_NOTE_FIRST on they are notes.
+ */
+enum sem_reason {
+	SEM_OK,
+	SEM_TE_NO_SEQUENCE,	/* TrackEvent, no trusted_packet_sequence_id */
+	SEM_TE_NO_TIMESTAMP,	/* TrackEvent without any timestamp */
+	SEM_INTERNED_NO_SEQUENCE, /* InternedData, no sequence id */
+	SEM_CLEARED_NO_SEQUENCE, /* INCREMENTAL_STATE_CLEARED, no sequence */
+	SEM_TE_NEGATIVE_TS,	/* TrackEvent timestamp >= 2^63 */
+	SEM_NEGATIVE_TS,	/* another packet's timestamp >= 2^63 */
+	SEM_TD_NO_UUID,		/* TrackDescriptor without uuid */
+	SEM_TD_THREAD_NO_IDS,	/* thread descriptor without pid or tid */
+	SEM_TD_PROCESS_NO_PID,	/* process descriptor without pid */
+	SEM_TD_CONFLICT,	/* uuid described again, differently */
+	SEM_TRACK_LOOP,		/* parent chain comes back to itself */
+	SEM_TRACK_TOO_DEEP,	/* more than 100 ancestors */
+	SEM_TRACK_NO_PARENT,	/* parent_uuid never described */
+	SEM_CLOCK_DUPLICATE,	/* a clock listed twice in one snapshot */
+	SEM_CLOCK_BACKWARDS,	/* the trace clock goes backwards */
+	SEM_FTRACE_NO_CPU,	/* FtraceEventBundle without cpu */
+	SEM_FTRACE_CPU_RANGE,	/* cpu >= 1024: the whole load fails */
+	SEM_FTRACE_LOST,	/* lost_events set: the kernel dropped events */
+	SEM_COMPACT_LENGTH,	/* compact_sched arrays of unequal length */
+	SEM_COMPACT_COMM,	/* comm index past the intern table */
+	SEM_PREV_STATE,		/* prev_state bit no kernel >= 4.14 sets */
+	SEM_NOTE_FIRST,
+	SEM_NOTE_BIG_PACKET = SEM_NOTE_FIRST,	/* over 64 MiB */
+	SEM_NOTE_TRACKS_UNCHECKED,	/* past SEM_TRACKS_MAX descriptors */
+	SEM_NOTE_CLOCKS_UNCHECKED,	/* past SEM_CLOCKS_MAX in a snapshot */
+	SEM_NOTE_DEPTH_UNCHECKED,	/* wanted messages nested too deep */
+	SEM_REASON_COUNT
+};
+
+#define SEM_TRACKS_MAX	(1u << 18)	/* descriptors remembered: 8 MiB */
+#define SEM_CLOCKS_MAX	32		/* distinct clocks in one snapshot */
+#define SEM_DEPTH_MAX	8		/* wanted messages open at once */
+#define SEM_FOUND_MAX	64		/* findings kept; all are counted */
+#define SEM_ANCESTORS_MAX 100		/* track_event_tracker.cc:713 */
+#define SEM_CPU_MAX	1024		/* ftrace_tokenizer.cc:129 */
+#define SEM_PACKET_MAX	(64u << 20)	/* proto_ring_buffer.h:99 */
+
+/*
+ * The facts of one finding. packet and off name the packet (its index
+ * from 0, the offset of its first byte); id is the track uuid, clock id,
+ * cpu or array field it is about; value what was found and other what it
+ * was held against (the first description's value, the previous clock
+ * value, the intern table's size, ...), as the reason says.
+ */
+struct sem_finding {
+	enum sem_reason reason;
+	uint64_t packet;
+	uint64_t off;
+	uint64_t id;
+	uint64_t value;
+	uint64_t other;
+};
+
+struct sem_track;
+
+struct sem_frame {
+	enum sem_msg msg;
+	uint32_t field;		/* its field number in its parent */
+	uint64_t off;
+};
+
+struct sem {
+	/* the verdicts, filled as the walk goes and by sem_finish */
+	struct sem_finding found[SEM_FOUND_MAX];
+	size_t nfound;
+	uint64_t count[SEM_REASON_COUNT];
+
+	/* the packet being walked */
+	uint64_t pkt_index, pkt_off;
+	uint64_t pkt_ts;
+	unsigned pkt_has;	/* SEM_P_x */
+	uint32_t pkt_has_te_ts;	/* TrackEvent timestamp_*_us fields */
+	struct sem_frame stack[SEM_DEPTH_MAX];
+	unsigned depth, lost_depth;
+
+	/* the message being walked, by kind */
+	struct {
+		unsigned has;
+		uint64_t uuid, parent, pid, tid;
+		int kind;
+	} td;
+	struct {
+		uint64_t id[SEM_CLOCKS_MAX];
+		uint64_t ts[SEM_CLOCKS_MAX];
+		unsigned n;
+		uint64_t clock_id, clock_ts;
+		unsigned clock_has;
+	} cs;
+	uint64_t trace_clock;		/* BOOTTIME unless a snapshot says */
+	uint64_t trace_clock_last;
+	int trace_clock_seen;
+	struct {
+		unsigned has;
+		uint64_t cpu;
+	} fb;
+	struct {
+		uint64_t n[13];		/* elements per array field */
+		uint64_t intern;	/* intern_table entries */
+		uint64_t bad_comm;	/* the largest comm index */
+		uint64_t bad_state;
+		int comm_seen, state_seen;
+	} cs_sched;
+	unsigned kernel_major, kernel_minor;	/* 0.0: not known */
+
+	/* track descriptors: open addressing on uuid, grown to the cap */
+	struct sem_track *tracks;
+	size_t ntracks, tracks_cap;
+	int tracks_full;
+};
+
+void	sem_init(struct sem *);
+void	sem_free(struct sem *);
+enum sem_msg sem_msg_by_name(const char *);
+void	sem_packet_begin(struct sem *, uint64_t off, uint64_t index,
+	    uint64_t len);
+void	sem_msg_begin(struct sem *, enum sem_msg, uint32_t field,
+	    uint64_t off);
+void	sem_msg_end(struct sem *, enum sem_msg);
+void	sem_field(struct sem *, uint32_t field, uint64_t value);
+void	sem_bytes(struct sem *, uint32_t field, const uint8_t *, size_t);
+void	sem_packet_end(struct sem *);
+void	sem_finish(struct sem *);
+int	sem_is_note(enum sem_reason);
+const char *sem_reason_name(enum sem_reason);
+const char *sem_reason_stat(enum sem_reason);
+
+#endif
