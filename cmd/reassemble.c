@@ -25,12 +25,13 @@
 const char synopsis_reassemble[] =
     "reassemble [-fq] [-o out] [--sync] [--max-frame size] "
     "[--trace-tag tag] [--chunk-tag tag] [--check[=shape|deep]] "
-    "[--progress | --no-progress] [dump]";
+    "[--junit file] [--progress | --no-progress] [dump]";
 
 struct reassemble_opts {
 	struct run_opts io;
 	uint32_t cap, trace_tag, chunk_tag;
 	int check;		/* 0, or 1 + enum artifact_mode */
+	const char *junit;	/* --junit: the check's JUnit report */
 };
 
 struct reassemble_state {
@@ -155,6 +156,7 @@ reassemble(const struct reassemble_opts *o)
 	struct report_opts ro;
 	struct report rep;
 	struct pump p;
+	char msg[512];
 	int status;
 
 	memset(&s, 0, sizeof(s));
@@ -162,16 +164,31 @@ reassemble(const struct reassemble_opts *o)
 	s.checkfd = -1;
 	reasm_init(&s.r, o->cap, o->chunk_tag, o->trace_tag);
 	status = run_pump(&o->io, &p, reassemble_feed, &s);
+	memset(&ro, 0, sizeof(ro));
+	ro.one_line = 1;
+	ro.mode = (enum artifact_mode)(o->check - 1);
+	ro.min_size = ARTIFACT_MIN_SIZE;
+	ro.fp = stderr;
+	ro.quiet = o->io.quiet;
+	ro.junit = o->junit;
+	ro.suite = "wprofck reassemble --check";
 	/* --check reads what was committed, through its own descriptor. */
 	if (status == EXIT_OK && s.checkfd != -1) {
-		memset(&ro, 0, sizeof(ro));
-		ro.one_line = 1;
-		ro.mode = (enum artifact_mode)(o->check - 1);
-		ro.min_size = ARTIFACT_MIN_SIZE;
-		ro.fp = stderr;
 		report_init(&rep, &ro, NULL);
 		artcheck_fd(&rep, s.checkfd, p.outname, p.outname);
 		status = report_finish(&rep);
+	} else if (o->junit != NULL) {
+		/* No trace to check: CI still gets a report that says so. */
+		report_init(&rep, &ro, NULL);
+		report_unchecked(&rep, o->io.out != NULL &&
+		    strcmp(o->io.out, "-") != 0 ? o->io.out :
+		    "(standard output)", status == EXIT_BAD ?
+		    "not_reassembled" : "trouble", status == EXIT_BAD ?
+		    wperr_str(&s.r.err, msg, sizeof(msg)) :
+		    "the trace could not be rebuilt: see the messages on "
+		    "standard error", status != EXIT_BAD);
+		if (report_finish(&rep) > status)
+			status = EXIT_TROUBLE;
 	}
 	if (s.checkfd != -1)
 		close(s.checkfd);
@@ -181,12 +198,14 @@ reassemble(const struct reassemble_opts *o)
 int
 cmd_reassemble(int argc, char **argv)
 {
-	enum { OPT_MAX_FRAME = 256, OPT_TRACE_TAG, OPT_CHUNK_TAG, OPT_CHECK };
+	enum { OPT_MAX_FRAME = 256, OPT_TRACE_TAG, OPT_CHUNK_TAG, OPT_CHECK,
+		OPT_JUNIT };
 	static const struct option longopts[] = {
 		{ "check", optional_argument, NULL, OPT_CHECK },
 		{ "chunk-tag", required_argument, NULL, OPT_CHUNK_TAG },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -223,6 +242,9 @@ cmd_reassemble(int argc, char **argv)
 		case OPT_CHUNK_TAG:
 			o.chunk_tag = opt_tag("--chunk-tag", optarg);
 			break;
+		case OPT_JUNIT:
+			o.junit = optarg;
+			break;
 		case OPT_CHECK:
 			bare_check = optarg == NULL;
 			if (optarg == NULL || strcmp(optarg, "deep") == 0)
@@ -247,6 +269,17 @@ cmd_reassemble(int argc, char **argv)
 		opt_usage(synopsis_reassemble);
 	}
 	opt_operands(argc, argv, 0, 1, synopsis_reassemble);
+	if (o.junit != NULL && !o.check) {
+		warnx("--junit reports the check: give --check too");
+		opt_usage(synopsis_reassemble);
+	}
+	/* The trace itself goes to standard output without -o. */
+	if (o.junit != NULL && report_junit_stdout(o.junit) &&
+	    (o.io.out == NULL || strcmp(o.io.out, "-") == 0)) {
+		warnx("the trace and --junit=- both want standard output; "
+		    "give -o or a --junit file");
+		opt_usage(synopsis_reassemble);
+	}
 	opt_tags_differ(o.trace_tag, o.chunk_tag);
 	run_refuse_tty(&o.io, "binary data");
 	o.io.in = argc == 1 ? argv[0] : NULL;

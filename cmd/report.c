@@ -1,16 +1,21 @@
 #include <err.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <libutil.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <vis.h>
+#include <sys/stat.h>
 
 #include "cmds.h"
 #include "hint.h"
 #include "json.h"
+#include "junit.h"
 #include "progress.h"
 #include "report.h"
+#include "vis.h"
 #include "../lib/sidecar.h"
 #include "../lib/sniff.h"
 
@@ -32,6 +37,26 @@ human_size(char *buf, size_t len, int have_size, uint64_t size)
 	else if (humanize_number(buf, len < 5 ? len : 5, (int64_t)size, "",
 	    HN_AUTOSCALE, HN_B | HN_NOSPACE | HN_DECIMAL) == -1)
 		snprintf(buf, len, "%" PRIu64, size);
+}
+
+/*
+ * A count for the PACKETS column of 7: exact up to 9999999, then in
+ * thousands to the power of its suffix ("69.6M"); JSON has it exact.
+ */
+static void
+human_count(char *buf, size_t len, uint64_t n)
+{
+	static const char suffix[] = "KMGTPE";
+	double v = (double)n;
+	size_t i;
+
+	if (n <= 9999999) {
+		snprintf(buf, len, "%" PRIu64, n);
+		return;
+	}
+	for (i = 0, v /= 1000; v >= 999.95 && i + 1 < sizeof(suffix) - 1; i++)
+		v /= 1000;
+	snprintf(buf, len, v < 99.95 ? "%.1f%c" : "%.0f%c", v, suffix[i]);
 }
 
 /* A span in nanoseconds, to about three significant digits. */
@@ -304,12 +329,15 @@ print_human(const struct report_opts *o, const char *result, const char *path,
 
 	vis = vis_path(path);
 	human_size(sz, sizeof(sz), have_size, size);
+	/* reassemble --check: a message of the command, with its prefix. */
+	if (o->one_line)
+		fprintf(o->fp, "%s: ", program_invocation_short_name);
 	fprintf(o->fp, "%-6s %5s", result, sz);
 	if (o->mode == ARTIFACT_DEEP) {
 		snprintf(pk, sizeof(pk), "-");
 		snprintf(span, sizeof(span), "-");
 		if (r != NULL && r->deep) {
-			snprintf(pk, sizeof(pk), "%" PRIu64, r->st.packets);
+			human_count(pk, sizeof(pk), r->st.packets);
 			if (r->st.have_ts)
 				human_span(span, sizeof(span),
 				    r->st.ts_max - r->st.ts_min);
@@ -418,6 +446,91 @@ detail_of(const struct artifact_result *r, char *msg, size_t len)
 	}
 }
 
+/* The artifact's testcase in the JUnit report. */
+static void
+junit_verdict(struct report *rep, const char *path, const char *shown,
+    const struct artifact_result *r, const char *msg)
+{
+	struct junit_case c;
+	struct sidecar sc;
+	char out[512], span[32];
+	const char *note;
+	size_t n;
+
+	memset(&c, 0, sizeof(c));
+	/* People read the name: standard input as the human report says. */
+	c.name = strcmp(path, "-") == 0 ? shown : path;
+	c.classname = sidecar_parse(base_name(path), &sc) ? sc.test :
+	    base_name(c.name);
+	if (r->err.code != WPE_OK) {
+		c.type = artifact_reason_name(artifact_reason(&r->err));
+		c.error = artifact_trouble(&r->err);
+		c.message = msg;
+		c.hint = hint_of(&r->err);
+	}
+	out[0] = '\0';
+	if (r->have_size)
+		snprintf(out, sizeof(out), "size: %" PRIu64 " bytes\n",
+		    r->size);
+	if (r->deep) {
+		n = strlen(out);
+		snprintf(out + n, sizeof(out) - n, "packets: %" PRIu64 "\n",
+		    r->st.packets);
+		if (r->st.have_ts) {
+			human_span(span, sizeof(span),
+			    r->st.ts_max - r->st.ts_min);
+			n = strlen(out);
+			snprintf(out + n, sizeof(out) - n, "span: %s\n", span);
+		}
+	}
+	if (r->err.code == WPE_OK && (note = note_of(r)) != NULL) {
+		n = strlen(out);
+		snprintf(out + n, sizeof(out) - n, "note: %s\n", note);
+	}
+	c.out = out[0] != '\0' ? out : NULL;
+	if (rep->case_start != 0)
+		c.ns = junit_now() - rep->case_start;
+	rep->case_start = 0;
+	junit_case(rep->junit, &c);
+}
+
+int
+report_junit_stdout(const char *path)
+{
+	struct stat a, b;
+
+	if (strcmp(path, "-") == 0)
+		return 1;
+	return stat(path, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+void
+report_unchecked(struct report *rep, const char *path, const char *type,
+    const char *msg, int trouble)
+{
+	struct junit_case c;
+	struct sidecar sc;
+
+	if (rep->junit == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.name = path;
+	c.classname = sidecar_parse(base_name(path), &sc) ? sc.test :
+	    base_name(path);
+	c.type = type;
+	c.error = trouble;
+	c.message = msg;
+	junit_case(rep->junit, &c);
+}
+
+void
+report_start(struct report *rep)
+{
+	if (rep->junit != NULL)
+		rep->case_start = junit_now();
+}
+
 void
 report_verdict(struct report *rep, const char *path, const char *shown,
     const struct artifact_result *r)
@@ -443,15 +556,19 @@ report_verdict(struct report *rep, const char *path, const char *shown,
 		rep->status = st;
 	if (r->have_size)
 		rep->bytes += r->size;
-	if (rep->prog != NULL)
+	if (rep->prog != NULL) {
+		progress_file(rep->prog, NULL, 0);
 		progress_update(rep->prog, rep->bytes,
 		    rep->passed + rep->failed);
+	}
+	if (r->err.code != WPE_OK)
+		detail_of(r, msg, sizeof(msg));
+	if (rep->junit != NULL)
+		junit_verdict(rep, path, shown, r, msg);
 	if (o->quiet && st == EXIT_OK)
 		return;
 	if (rep->prog != NULL)
 		progress_clear(rep->prog);
-	if (r->err.code != WPE_OK)
-		detail_of(r, msg, sizeof(msg));
 	if (o->json)
 		print_json(o, path, r, msg);
 	else {
@@ -474,6 +591,7 @@ note_keep(struct report *rep, const char *path, const char *text,
 {
 	struct report_note *n;
 	size_t cap;
+	char *t;
 
 	if (rep->nnotes == rep->notecap) {
 		cap = rep->notecap == 0 ? 16 : rep->notecap * 2;
@@ -485,7 +603,11 @@ note_keep(struct report *rep, const char *path, const char *text,
 	n = &rep->notes[rep->nnotes++];
 	if ((n->path = strdup(path)) == NULL)
 		err(EXIT_TROUBLE, NULL);
-	n->text = text;
+	/* A tab only keeps a command on one line of the human report. */
+	if ((n->text = strdup(text)) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	for (t = n->text; (t = strchr(t, '\t')) != NULL; t++)
+		*t = ' ';
 	n->have_size = have_size;
 	n->size = size;
 }
@@ -511,13 +633,15 @@ report_note(struct report *rep, const char *path, const char *shown,
 static void
 print_hints(FILE *fp, const struct report *rep)
 {
-	char first[64];
+	char first[128];
 	size_t i;
 
 	for (i = 0; i < ARTIFACT_NREASONS; i++) {
 		if (rep->reasons[i] == 0 || rep->hints[i] == NULL)
 			continue;
-		snprintf(first, sizeof(first), "%s:", artifact_reason_name(i));
+		snprintf(first, sizeof(first), "%s%s%s:", rep->o->one_line ?
+		    program_invocation_short_name : "", rep->o->one_line ?
+		    ": " : "", artifact_reason_name(i));
 		print_wrapped(fp, first, rep->hints[i], 4);
 	}
 }
@@ -619,9 +743,11 @@ print_json_summary(const struct report *rep)
 	FILE *fp = o->fp;
 	size_t i;
 
-	fprintf(fp, "{\"summary\":true,\"mode\":\"%s\",\"passed\":%" PRIu64
-	    ",\"failed\":%" PRIu64 ",\"reasons\":{", o->mode == ARTIFACT_DEEP ?
-	    "deep" : "shape", rep->passed, rep->failed);
+	fprintf(fp, "{\"summary\":true,\"version\":%d,\"mode\":\"%s\","
+	    "\"passed\":%" PRIu64
+	    ",\"failed\":%" PRIu64 ",\"reasons\":{", REPORT_JSON_VERSION,
+	    o->mode == ARTIFACT_DEEP ? "deep" : "shape", rep->passed,
+	    rep->failed);
 	for (i = 0; i < ARTIFACT_NREASONS; i++) {
 		if (rep->reasons[i] == 0)
 			continue;
@@ -666,6 +792,25 @@ print_json_summary(const struct report *rep)
 	fputs("]}\n", fp);
 }
 
+/* The walk's notes, then the counts: the report is committed. */
+static void
+finish_junit(struct report *rep)
+{
+	char msg[512];
+	size_t i;
+
+	for (i = 0; i < rep->nnotes; i++)
+		junit_suite_out(rep->junit, rep->notes[i].path,
+		    rep->notes[i].text);
+	if (junit_close(rep->junit) == -1) {
+		warnx("%s: %s", msg_vis(rep->o->junit),
+		    wperr_str(&rep->junit->err, msg, sizeof(msg)));
+		rep->status = EXIT_TROUBLE;
+	}
+	free(rep->junit);
+	rep->junit = NULL;
+}
+
 int
 report_finish(struct report *rep)
 {
@@ -674,6 +819,8 @@ report_finish(struct report *rep)
 
 	if (rep->prog != NULL)
 		progress_end(rep->prog);
+	if (rep->junit != NULL)
+		finish_junit(rep);
 	if (rep->nkinds > 0)
 		qsort(rep->kinds, rep->nkinds, sizeof(rep->kinds[0]),
 		    kind_cmp);
@@ -692,8 +839,10 @@ report_finish(struct report *rep)
 		print_hints(o->fp, rep);
 	}
 	(void)fflush(o->fp);
-	for (i = 0; i < rep->nnotes; i++)
+	for (i = 0; i < rep->nnotes; i++) {
 		free(rep->notes[i].path);
+		free(rep->notes[i].text);
+	}
 	free(rep->notes);
 	free(rep->kinds);
 	return rep->status;
@@ -703,7 +852,23 @@ void
 report_init(struct report *rep, const struct report_opts *o,
     struct progress *prog)
 {
+	static const char *mode[] = { "shape", "deep" };
+	const char *props[] = { "mode", mode[o->mode == ARTIFACT_DEEP],
+	    "min_size", NULL, NULL };
+	struct wperr e;
+	char msg[512], min[24];
+
 	memset(rep, 0, sizeof(*rep));
 	rep->o = o;
 	rep->prog = prog;
+	if (o->junit == NULL)
+		return;
+	snprintf(min, sizeof(min), "%" PRIu64, o->min_size);
+	props[3] = min;
+	if ((rep->junit = malloc(sizeof(*rep->junit))) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	/* Before any artifact is read: a report that cannot be written. */
+	if (junit_open(rep->junit, o->junit, o->suite, props, &e) == -1)
+		errx(EXIT_TROUBLE, "%s: %s", msg_vis(o->junit),
+		    wperr_str(&e, msg, sizeof(msg)));
 }

@@ -212,6 +212,7 @@ cmd_salvage(int argc, char **argv)
 
 	memset(&io, 0, sizeof(io));
 	io.writes = 1;
+	io.unit = "packets";
 	while ((ch = opt_getopt(argc, argv, "fho:q", longopts)) != -1) {
 		if (run_opt(&io, ch))
 			continue;

@@ -140,6 +140,16 @@ artifact_check_fd_refs(int fd, enum artifact_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct pbref *refs,
     struct artifact_result *r)
 {
+	return artifact_check_fd_progress(fd, mode, min_size, buf, buflen,
+	    refs, r, NULL, NULL);
+}
+
+int
+artifact_check_fd_progress(int fd, enum artifact_mode mode,
+    uint64_t min_size, unsigned char *buf, size_t buflen, struct pbref *refs,
+    struct artifact_result *r,
+    void (*progress)(void *arg, uint64_t, uint64_t), void *arg)
+{
 	struct artifact_state c;
 	struct pump p;
 	enum pump_verdict v;
@@ -161,6 +171,8 @@ artifact_check_fd_refs(int fd, enum artifact_mode mode, uint64_t min_size,
 		r->size = p.size;
 	}
 	pbwalk_init(&c.w, p.regular ? p.size : PBWALK_SIZE_UNKNOWN);
+	p.progress = progress;
+	p.progress_arg = arg;
 	if (refs != NULL)
 		pbref_move(&c.w.refs, refs);
 	v = pump_run(&p, artifact_feed, &c);

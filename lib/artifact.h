@@ -43,6 +43,11 @@ int artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
 int artifact_check_fd_refs(int fd, enum artifact_mode mode,
     uint64_t min_size, unsigned char *buf, size_t buflen, struct pbref *refs,
     struct artifact_result *r);
+/* The same, calling progress(arg, bytes read, 0) as it reads (pump.h). */
+int artifact_check_fd_progress(int fd, enum artifact_mode mode,
+    uint64_t min_size, unsigned char *buf, size_t buflen, struct pbref *refs,
+    struct artifact_result *r,
+    void (*progress)(void *arg, uint64_t, uint64_t), void *arg);
 /* 1 for a verdict that is trouble (exit 2), not bad data. */
 int artifact_trouble(const struct wperr *);
 

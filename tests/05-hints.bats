@@ -35,7 +35,7 @@ on_tty() {
 	assert_output --partial 'no SERR (Stderr) frame in its 2 frames'
 	# an unknown type is named by its characters; standard input has no name
 	run -1 wp_in "$DRAIN" "$GOT" extract ABCD
-	assert_output "wprofck: extract: <stdin>: no ABCD frame in its 2 frames; 'wprofck frames DUMP' lists the types there are"
+	assert_output "wprofck: extract: (standard input): no ABCD frame in its 2 frames; 'wprofck frames DUMP' lists the types there are"
 	# a type that is there: exit 0, silence
 	run -0 wp_to "$GOT" extract sout "$DRAIN"
 	assert_output ''
@@ -71,7 +71,7 @@ on_tty() {
 	run -1 wp_to "$GOT" reassemble "$TESTS/data/wprof-1s-pid1.wprof.pb"
 	assert_output --partial ": a Perfetto trace, not a drain dump: it starts with a packet of 24 bytes; 'wprofck check "
 	run -1 wp_in "$P/t.pb" "$GOT" reassemble
-	assert_output "wprofck: reassemble: <stdin>: a Perfetto trace, not a drain dump: it starts with a packet of 5 bytes; 'wprofck check DUMP' checks a trace"
+	assert_output "wprofck: reassemble: (standard input): a Perfetto trace, not a drain dump: it starts with a packet of 5 bytes; 'wprofck check DUMP' checks a trace"
 }
 
 @test "reassemble: a drain that starts with 0x0a but no packet after it is not called a trace" {

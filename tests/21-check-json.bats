@@ -178,7 +178,7 @@ j_unreadable unreadable"
 	assert_output ''
 	json_lines "$J" 4
 	run -0 tail -n 1 "$J"
-	assert_output '{"summary":true,"mode":"shape","passed":3,"failed":0,"reasons":{},"hints":{},"notes":[]}'
+	assert_output '{"summary":true,"version":1,"mode":"shape","passed":3,"failed":0,"reasons":{},"hints":{},"notes":[]}'
 	run -0 jq -r 'select(.path) | .path' "$J"
 	[ "${#lines[@]}" -eq 3 ]
 }

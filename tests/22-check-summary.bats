@@ -188,7 +188,7 @@ $KINDS2"
 	: >"$D/.wprofck.AbCd12"
 	run -1 wp_to "$J" check --json "$D"
 	run -0 tail -n 1 "$J"
-	assert_output '{"summary":true,"mode":"deep","passed":1,"failed":4,"reasons":{"too_small":3,"truncated":1},"hints":{"too_small":"wprof stopped before writing its opening, or the transfer cut the file short","truncated":"the file ends inside a packet: wprof was stopped while writing, or the copy was cut short; the whole packets before the cut can be kept with wprofck salvage"},"walked":1,"packets":105,"kinds":{"track_event":101,"clock_snapshot":1,"system_info":1,"trace_attributes":1,"trace_uuid":1},"refs_checked":1,"refs_capped":false,"notes":[{"path":"'"$D"'/.wprofck.AbCd12","size":0,"note":"a temporary file left by a wprofck run that was killed; remove it"}]}'
+	assert_output '{"summary":true,"version":1,"mode":"deep","passed":1,"failed":4,"reasons":{"too_small":3,"truncated":1},"hints":{"too_small":"wprof stopped before writing its opening, or the transfer cut the file short","truncated":"the file ends inside a packet: wprof was stopped while writing, or the copy was cut short; the whole packets before the cut can be kept with wprofck salvage"},"walked":1,"packets":105,"kinds":{"track_event":101,"clock_snapshot":1,"system_info":1,"trace_attributes":1,"trace_uuid":1},"refs_checked":1,"refs_capped":false,"notes":[{"path":"'"$D"'/.wprofck.AbCd12","size":0,"note":"a temporary file left by a wprofck run that was killed; remove it"}]}'
 	run -0 jq -r 'select(.path) | .path' "$J"
 	[ "${#lines[@]}" -eq 5 ]
 	run -0 jq -s 'map(select(.summary)) | length' "$J"
@@ -242,7 +242,7 @@ $KINDS2"
 @test "--progress: a plain line on standard error counts the artifacts" {
 	mixed
 	run -1 wp_to "$J" check --progress "$D"
-	assert_output --regexp "^wprofck: (check: )?$D: .*, 5 artifacts"
+	assert_output --regexp "^wprofck: check: .*, 5 artifacts: $D\$"
 	run -1 wp_to "$BATS_TEST_TMPDIR/plain" check "$D"
 	cmp "$J" "$BATS_TEST_TMPDIR/plain"
 	run -1 wp_to "$J" check --no-progress "$D"

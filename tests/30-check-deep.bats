@@ -511,9 +511,9 @@ $(printf '%-6s %5s  %s' ok 5.0G "$T")"
 	new_drain
 	frame WPRF "$BATS_TEST_TMPDIR/cut"
 	run -1 wp_to /dev/null reassemble --check=deep -o "$T" "$DRAIN"
-	assert_line -n 0 --regexp "^FAIL +[^ ]+ +- +- +$T\$"
+	assert_line -n 0 --regexp "^wprofck: reassemble: FAIL +[^ ]+ +- +- +$T\$"
 	[ "$(detail 1)" = "truncated: packet 55 at offset $OFF50 claims 62 bytes, 28 are there, 34 missing" ]
-	assert_line -n 3 --partial 'truncated: the file ends inside a packet'
+	assert_line -n 3 --partial 'wprofck: reassemble: truncated: the file ends inside a packet'
 	cmp "$BATS_TEST_TMPDIR/cut" "$T"
 	run -1 wp_to /dev/null reassemble --check -o "$T" "$DRAIN"
 	[ "$(detail 1)" = "truncated: packet 55 at offset $OFF50 claims 62 bytes, 28 are there, 34 missing" ]
@@ -524,7 +524,7 @@ $(printf '%-6s %5s  %s' ok 5.0G "$T")"
 	new_drain
 	frame WPRF "$P/good.pb"
 	run -0 wp_to /dev/null reassemble --check=deep -o "$T" "$DRAIN"
-	assert_output --regexp "^ok +11K +105 +99\\.0 us  $T\$"
+	assert_output --regexp "^wprofck: reassemble: ok +11K +105 +99\\.0 us  $T\$"
 }
 
 @test "--deep from a pipe: a packet cut after its length is truncated, not a crash" {

@@ -123,7 +123,7 @@ rec_off() {
 	head -c "$at" "$P/good.pb" >"$BATS_TEST_TMPDIR/want"
 	run -0 bash -c 'cat "$1" | "$WPROFCK" salvage - >"$2"' _ \
 	    "$BATS_TEST_TMPDIR/cut.pb" "$BATS_TEST_TMPDIR/out"
-	assert_output --partial "<stdin>: kept 30 packets ($at bytes); dropped 5 bytes"
+	assert_output --partial "(standard input): kept 30 packets ($at bytes); dropped 5 bytes"
 	cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/out"
 	run -0 bash -c '"$WPROFCK" salvage -o - "$1" >"$2"' _ \
 	    "$BATS_TEST_TMPDIR/cut.pb" "$BATS_TEST_TMPDIR/out2"
