@@ -295,7 +295,7 @@ complete_words() {
 	local want
 	# The four characters of each value of the type table, in its order.
 	want=$(grep -oE '0x[0-9A-F]{8}, [01] \},' "$ROOT/lib/tag.c" |
-	    cut -c3-10 | xxd -r -p | fold -w4)
+	    cut -c3-10 | while read -r h; do printf "$(printf "%s" "$h" | sed "s/../\\\\x&/g")"; echo; done)
 	[ "$(wc -l <<<"$want")" -eq 29 ]
 	run -0 complete_words wprofck extract ''
 	assert_output "$want"
