@@ -781,5 +781,6 @@ main(int argc, char *argv[])
 		err(1, "%s", argv[1]);
 	if (fclose(h) == EOF)
 		err(1, "%s", argv[2]);
+	free(data);
 	return 0;
 }
