@@ -188,6 +188,16 @@ gen
 	run_case "8 check 1000 files vs ls -l (3)" \
 	    "$W check $D/sidecars" \
 	    "ls -l $D/sidecars"
+	# BEFORE=path/to/an/older/wprofck: cases 6 and 7 again, this build
+	# against that one in the same run (issue 15: no slower than before).
+	if [ -n "${BEFORE:-}" ]; then
+		run_case "6b check 200M real, now vs BEFORE (1)" \
+		    "$W check --deep $D/real200.pb" \
+		    "$BEFORE check --deep $D/real200.pb"
+		run_case "7b check 1G 2K pkts, now vs BEFORE (1)" \
+		    "$W check --deep $D/trace1g.pb" \
+		    "$BEFORE check --deep $D/trace1g.pb"
+	fi
 	if [ -n "$REAL18" ]; then
 		run_case "9 check 200M of 18M real vs cat>null (5)" \
 		    "$W check --deep $D/real18x11.pb" \
