@@ -51,6 +51,16 @@ prune_start(struct prune *pr, enum prune_pass pass)
 	/* The same packets give the same sequence indexes every pass. */
 	pr->pass = pass;
 	pr->nseq = 0;
+	/* The first pass starts from empty sets. */
+	if (pass == PRUNE_TRACKS) {
+		pr->nchunk = 0;
+		if (pr->cslots > 0)
+			memset(pr->cidx, 0, pr->cslots * sizeof(*pr->cidx));
+		if (pr->tslots > 0)
+			memset(pr->tracks, 0, pr->tslots * sizeof(*pr->tracks));
+		pr->ntrack = 0;
+		pr->track0 = 0;
+	}
 	if (pass == PRUNE_WRITE) {
 		memset(pr->dropped, 0, sizeof(pr->dropped));
 		pr->dropped_packets = pr->dropped_annotations = 0;

@@ -87,7 +87,7 @@ struct prune {
 
 void prune_init(struct prune *);
 void prune_free(struct prune *);
-/* Starts a pass over the packets from the first. */
+/* Starts a pass from the first packet; PRUNE_TRACKS empties the sets. */
 void prune_start(struct prune *, enum prune_pass);
 /*
  * One packet's body (len bytes after its tag and length), in the pass
