@@ -386,8 +386,11 @@ keep(struct walk *w, const unsigned char *s, const unsigned char *e)
 	w->run_end = e;
 }
 
-/* Just past the end of the group whose start tag ended at p, or NULL. */
-static const unsigned char *
+/*
+ * Just past the end of the group whose start tag ended at p, or NULL.
+ * The recursion stops at protobuf's depth of 100, as the walk does.
+ */
+static const unsigned char *	/* NOLINTNEXTLINE(misc-no-recursion) */
 skip_group(const unsigned char *p, const unsigned char *e, uint32_t group,
     unsigned depth)
 {
@@ -465,9 +468,11 @@ packed(struct walk *w, const unsigned char *p, const unsigned char *e,
 /*
  * The fields of message msg in [p, e) (dref: what its field 1 defines):
  * M_COLLECT takes their definitions, M_SIZE returns their size once
- * pruned, M_EMIT puts them pruned.
+ * pruned, M_EMIT puts them pruned. The recursion stops at protobuf's
+ * depth of 100 (the walk refused anything deeper): a message there is kept
+ * as it is.
  */
-static uint64_t
+static uint64_t	/* NOLINTNEXTLINE(misc-no-recursion) */
 fields(struct walk *w, const unsigned char *p, const unsigned char *e,
     unsigned msg, unsigned dref, unsigned depth)
 {
