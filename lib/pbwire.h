@@ -6,9 +6,9 @@
  * protozero has one ParseOneField for all its loops. Two readers that must
  * agree by comment once did not (packed one-byte ids read as 257).
  *
- * Not here on purpose: the fuzz oracle (tests/fuzz/fuzz_pbwalk.c) keeps
- * its own naive reader, and lib/gen/schemagen.c reads descriptors at build
- * time with its own.
+ * lib/gen/schemagen.c reads protoc's descriptor set with pbwire_varint()
+ * too. Not here on purpose: the fuzz oracle (tests/fuzz/fuzz_pbwalk.c)
+ * keeps its own naive reader, whose independence is the point of it.
  */
 #ifndef PBWIRE_H
 #define PBWIRE_H
