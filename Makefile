@@ -52,7 +52,7 @@ HDRS = $(wildcard lib/*.h cmd/*.h)
 TOOLS = $(B)/tests/mkframe $(B)/tests/mkpb $(B)/tests/unit $(B)/tests/slowcat \
 	$(B)/tests/unit_sniff \
 	$(B)/tests/progress_drv $(B)/tests/shim.so $(B)/tests/unit_pbwalk \
-	$(B)/tests/unit_pbref \
+	$(B)/tests/unit_pbref $(B)/tests/unit_prune \
 	$(B)/tests/mutate $(B)/gen/schemagen $(B)/tests/unit_schema \
 	$(B)/tests/semmut $(B)/tests/unit_sem $(B)/tests/semdrv \
 	$(B)/tests/unit_writer

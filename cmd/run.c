@@ -147,6 +147,7 @@ run_pump(const struct run_opts *o, struct pump *p,
 	p->outname = o->out == NULL || strcmp(o->out, "-") == 0 ?
 	    "(standard output)" : msg_vis(o->out);
 	p->keep_bad = o->keep_bad;
+	p->no_map = o->no_map;
 	/* The progress module escapes what it shows itself. */
 	progress_init(&prog, raw, p->regular ? p->size : 0, o->progress);
 	if (o->unit != NULL)

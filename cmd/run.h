@@ -15,6 +15,7 @@ struct run_opts {
 	int writes;		/* the command writes output */
 	int sync;		/* --sync */
 	int keep_bad;		/* keep what was good on a bad-data verdict */
+	int no_map;		/* read a regular file, never map it */
 	int drain;		/* binary input: never read from a terminal */
 	int quiet;		/* -q: nothing on success */
 	int force;		/* -f: binary output to a terminal too */

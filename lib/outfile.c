@@ -444,6 +444,12 @@ outfile_rewind(struct outfile *of)
 	writer_rewind(of->w);
 }
 
+void
+outfile_rewind_to(struct outfile *of, uint64_t off)
+{
+	writer_rewind_to(of->w, off);
+}
+
 uint64_t
 outfile_size(const struct outfile *of)
 {

@@ -463,6 +463,15 @@ writer_rewind(struct writer *w)
 		w->patch_from = UINT64_MAX;
 }
 
+void
+writer_rewind_to(struct writer *w, uint64_t off)
+{
+	if (off < w->pos) {
+		w->mark = off;
+		writer_rewind(w);
+	}
+}
+
 uint64_t
 writer_size(const struct writer *w)
 {
