@@ -8,6 +8,7 @@
 
 #include "artcheck.h"
 #include "cmds.h"
+#include "progress.h"
 #include "report.h"
 
 /*
@@ -16,7 +17,6 @@
  * against 0.03 s, and the walk ran at a fifth of cat(1)'s speed.
  */
 #define CHECK_BUF	(128u << 10)
-#define STDIN_SHOWN	"(standard input)"
 
 static unsigned char *
 check_buf(void)
@@ -58,8 +58,15 @@ artcheck_fd(struct report *rep, int fd, const char *path, const char *shown)
 	struct artifact_result r;
 	struct stat sb;
 
-	if (artifact_check_fd_refs(fd, rep->o->mode, rep->o->min_size,
-	    check_buf(), CHECK_BUF, check_refs(), &r) == -1)
+	if (rep->case_start == 0)
+		report_start(rep);
+	/* Progress inside the file: a trace of gigabytes takes seconds. */
+	if (rep->prog != NULL)
+		progress_file(rep->prog, shown, fstat(fd, &sb) == 0 &&
+		    S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0);
+	if (artifact_check_fd_progress(fd, rep->o->mode, rep->o->min_size,
+	    check_buf(), CHECK_BUF, check_refs(), &r, rep->prog != NULL ?
+	    progress_file_hook : NULL, rep->prog) == -1)
 		stat_size(fstat(fd, &sb), &sb, &r);
 	report_verdict(rep, path, shown, &r);
 }
@@ -72,6 +79,7 @@ artcheck_path(struct report *rep, const char *path, const char *shown)
 	int fd, flags;
 
 	memset(&r, 0, sizeof(r));
+	report_start(rep);
 	/* Never wait for a writer on a FIFO: it may never come. */
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
 	    O_NONBLOCK)) == -1) {

@@ -29,6 +29,17 @@ static const char note_blk[] = "skipped: a block device, not a regular file";
 static const char note_sock[] = "skipped: a socket, not a regular file";
 static const char note_other[] = "skipped: not a regular file";
 static const char note_loop[] = "skipped: a directory loop";
+static const char note_linkdir[] =
+    "skipped: a link to a directory (give it as an operand to check it)";
+
+/* Artifacts compressed where they lie: the command that checks each. */
+static const struct {
+	const char *suffix, *tool;
+} compressed[] = {
+	{ SIDECAR_SUFFIX ".gz", "gzip" },
+	{ SIDECAR_SUFFIX ".xz", "xz" },
+	{ SIDECAR_SUFFIX ".zst", "zstd" },
+};
 
 /*
  * A directory is walked one at a time: its names are read, sorted and
@@ -42,6 +53,8 @@ enum entry_kind {
 	ENT_DIR,	/* a directory to walk */
 	ENT_LOOP,	/* a directory that is one of its own ancestors */
 	ENT_ERR,	/* what could not be examined: errnum */
+	ENT_LINKDIR,	/* a symbolic link to a directory: a note */
+	ENT_PACKED,	/* a compressed artifact: a note */
 };
 
 struct entry {
@@ -69,6 +82,7 @@ struct ancestor {
 
 struct walk {
 	struct report *rep;
+	int recurse;		/* subdirectories too (not --no-recurse) */
 	size_t skip;		/* bytes of the root not shown */
 	uint64_t arts;		/* artifacts found, checked or not */
 	char *path;
@@ -207,8 +221,38 @@ list_dir(struct listing *l, int dfd, const char *name, const struct stat *sb,
  * it. Returns 0, or an errno when the directory could not be read to its
  * end.
  */
+/* The tool that unpacks a compressed artifact's name, or NULL. */
+static const char *
+packed_tool(const char *name)
+{
+	size_t n = strlen(name), i, k;
+
+	for (i = 0; i < sizeof(compressed) / sizeof(compressed[0]); i++) {
+		k = strlen(compressed[i].suffix);
+		if (n > k && strcmp(name + n - k, compressed[i].suffix) == 0)
+			return compressed[i].tool;
+	}
+	return NULL;
+}
+
+/* A name that is not an artifact's but deserves a note. */
+static void
+list_other(struct listing *l, int dfd, const char *name,
+    const struct stat *lsb)
+{
+	struct stat sb;
+
+	if (S_ISREG(lsb->st_mode) && packed_tool(name) != NULL)
+		list_add(l, name, ENT_PACKED, 0);
+	/* A run directory linked into the tree is not walked: say so. */
+	else if (S_ISLNK(lsb->st_mode) && fstatat(dfd, name, &sb, 0) == 0 &&
+	    S_ISDIR(sb.st_mode))
+		list_add(l, name, ENT_LINKDIR, 0);
+}
+
 static int
-list_read(struct listing *l, const char *path, struct ancestor *me)
+list_read(struct listing *l, const char *path, struct ancestor *me,
+    int recurse)
 {
 	struct dirent *d;
 	struct stat sb;
@@ -236,15 +280,23 @@ list_read(struct listing *l, const char *path, struct ancestor *me)
 		if (strcmp(d->d_name, ".") == 0 || strcmp(d->d_name, "..") == 0)
 			continue;
 		if (!search || d->d_type == DT_DIR ||
-		    d->d_type == DT_UNKNOWN) {
+		    d->d_type == DT_UNKNOWN || (d->d_type == DT_LNK &&
+		    !sidecar_match(d->d_name)) || (d->d_type == DT_REG &&
+		    packed_tool(d->d_name) != NULL)) {
 			if (fstatat(dfd, d->d_name, &sb,
 			    AT_SYMLINK_NOFOLLOW) == -1)
 				list_add(l, d->d_name, ENT_ERR, errno);
-			else if (S_ISDIR(sb.st_mode))
+			else if (S_ISDIR(sb.st_mode) && recurse)
 				list_dir(l, dfd, d->d_name, &sb, me);
-			else if (sidecar_match(d->d_name) ||
+			else if (S_ISDIR(sb.st_mode)) {
+				/* --no-recurse: only what is named so. */
+				if (sidecar_match(d->d_name))
+					list_add(l, d->d_name, ENT_DIRNOTE, 0);
+			} else if (sidecar_match(d->d_name) ||
 			    (S_ISREG(sb.st_mode) && is_temp(d->d_name)))
 				list_add(l, d->d_name, ENT_FILE, 0);
+			else
+				list_other(l, dfd, d->d_name, &sb);
 		} else if (sidecar_match(d->d_name) ||
 		    (d->d_type == DT_REG && is_temp(d->d_name)))
 			list_add(l, d->d_name, ENT_FILE, 0);
@@ -319,6 +371,53 @@ unreadable(struct walk *w, int errnum, int have_size, uint64_t size)
 	w->arts++;
 }
 
+/*
+ * The command that checks a compressed artifact, with its path quoted for
+ * the shell when it must be, so that it can be pasted as it is. Its spaces
+ * are tabs, which the human report never breaks a line at.
+ */
+static void
+note_packed(struct walk *w, const char *name)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+:,=@%";
+	struct stat sb;
+	const char *p;
+	char *q, *text;
+	size_t n = 0;
+	int quote;
+
+	for (p = w->path; *p != '\0'; p++)
+		n += *p == '\'' ? 4 : 1;
+	if ((q = malloc(n + 3)) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	quote = w->path[strspn(w->path, safe)] != '\0' || w->path[0] == '\0';
+	n = 0;
+	if (quote)
+		q[n++] = '\'';
+	for (p = w->path; *p != '\0'; p++) {
+		if (*p == '\'') {
+			memcpy(q + n, "'\\''", 4);
+			n += 4;
+		} else if (*p == ' ')
+			q[n++] = '\t';
+		else
+			q[n++] = *p;
+	}
+	if (quote)
+		q[n++] = '\'';
+	q[n] = '\0';
+	if (asprintf(&text, "compressed artifact: %s\t-dc\t%s\t|\twprofck\t"
+	    "check\t-", packed_tool(name), q) == -1)
+		err(EXIT_TROUBLE, NULL);
+	free(q);
+	if (lstat(w->path, &sb) == -1)
+		sb.st_size = -1;
+	report_note(w->rep, w->path, shown(w), text, sb.st_size >= 0,
+	    sb.st_size >= 0 ? (uint64_t)sb.st_size : 0);
+	free(text);
+}
+
 /* A symbolic link named like an artifact: what it points to. */
 static void
 visit_link(struct walk *w)
@@ -338,7 +437,9 @@ visit_link(struct walk *w)
 		return;
 	}
 	size_of(&sb, &have_size, &size);
-	if (!S_ISREG(sb.st_mode))
+	if (S_ISDIR(sb.st_mode))
+		report_note(w->rep, w->path, shown(w), note_linkdir, 0, 0);
+	else if (!S_ISREG(sb.st_mode))
 		report_note(w->rep, w->path, shown(w), note_link, have_size,
 		    size);
 	else {
@@ -390,7 +491,7 @@ walk_dir(struct walk *w, const struct ancestor *up)
 	int errnum, suberr;
 
 	memset(&l, 0, sizeof(l));
-	errnum = list_read(&l, w->path, &me);
+	errnum = list_read(&l, w->path, &me, w->recurse);
 	if (l.n > 0)
 		qsort_r(l.v, l.n, sizeof(*l.v), entry_cmp, l.names);
 	for (i = 0; i < l.n; i++) {
@@ -409,6 +510,13 @@ walk_dir(struct walk *w, const struct ancestor *up)
 			break;
 		case ENT_ERR:
 			unreadable(w, e->errnum, 0, 0);
+			break;
+		case ENT_LINKDIR:
+			report_note(w->rep, w->path, shown(w), note_linkdir, 0,
+			    0);
+			break;
+		case ENT_PACKED:
+			note_packed(w, name);
 			break;
 		default:
 			if ((suberr = walk_dir(w, &me)) != 0)
@@ -440,6 +548,7 @@ artfind_operand(struct report *rep, const char *path, int relative)
 	}
 	memset(&w, 0, sizeof(w));
 	w.rep = rep;
+	w.recurse = !rep->o->no_recurse;
 	w.skip = relative ? strlen(path) : 0;
 	set_path(&w, 0, path);
 	if ((errnum = walk_dir(&w, NULL)) != 0) {

@@ -32,9 +32,13 @@
 static const struct opthelp check_opts[] = {
 	HELP_QUIET,
 	{ "--json", "JSON Lines: each artifact, then a summary" },
+	{ "--junit=file", "also a JUnit XML report, a testcase per artifact" },
 	{ "--shape", "check only the size and the leading byte" },
 	{ "--deep", "walk each artifact as a trace (the default)" },
 	{ "--min-size=size", "the least size of an artifact (default 4096)" },
+	{ "--files-from=file", "check the paths in file too, one a line (- stdin)" },
+	{ "-0, --null", "the names in that list end with NUL, not newline" },
+	{ "--no-recurse", "a directory: its own entries, not its subdirectories" },
 	HELP_PROGRESS,
 	HELP_END
 };
@@ -57,6 +61,7 @@ static const struct opthelp reassemble_opts[] = {
 	HELP_TRACE_TAG, HELP_CHUNK_TAG,
 	{ "--check[=shape|deep]",
 	    "then check the output (deep by default)" },
+	{ "--junit=file", "the check's JUnit XML report (needs the check)" },
 	{ "--salvage", "keep the whole packets of the chunks before a tear" },
 	HELP_PROGRESS,
 	HELP_END

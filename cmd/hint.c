@@ -3,6 +3,7 @@
 
 #include "hint.h"
 #include "../lib/err.h"
+#include "../lib/sem.h"
 #include "../lib/sniff.h"
 #include "../lib/tag.h"
 
@@ -59,6 +60,69 @@ path_word(const char *path, const char *placeholder, char *buf, size_t len)
 }
 
 /*
+ * A rule of Perfetto's importer broken (WPE_IMPORT): wprof writes none of
+ * these, so what likely happened.
+ */
+static const char *
+import_hint(unsigned rule)
+{
+	switch (rule) {
+	case SEM_TE_NO_SEQUENCE:
+	case SEM_INTERNED_NO_SEQUENCE:
+	case SEM_CLEARED_NO_SEQUENCE:
+	case SEM_TE_NO_TIMESTAMP:
+	case SEM_TD_NO_UUID:
+	case SEM_TD_THREAD_NO_IDS:
+	case SEM_TD_PROCESS_NO_PID:
+		return "wprof always writes this field: the packet was "
+		    "rewritten after wprof wrote it, or a newer wprof writes "
+		    "it differently; Perfetto drops what it describes";
+	case SEM_TE_NEGATIVE_TS:
+	case SEM_NEGATIVE_TS:
+		return "an event before the session started: wprof subtracts "
+		    "its start time without a check, so a clock problem on "
+		    "the guest (a timestamp from another clock, a clock that "
+		    "stepped back) wraps to a huge value; Perfetto drops it";
+	case SEM_TD_CONFLICT:
+		return "two threads or tracks got the same uuid: tids reused "
+		    "while wprof ran, or two traces joined into one file; "
+		    "Perfetto keeps the first description";
+	case SEM_TRACK_LOOP:
+	case SEM_TRACK_TOO_DEEP:
+	case SEM_TRACK_NO_PARENT:
+		return "the track tree is broken: a descriptor was lost (ring-"
+		    "buffer drops, or wprof killed before it described the "
+		    "parent) or rewritten; Perfetto drops every event on the "
+		    "tracks below";
+	case SEM_CLOCK_DUPLICATE:
+	case SEM_CLOCK_BACKWARDS:
+		return "a clock problem on the guest, or two traces joined "
+		    "into one file: Perfetto rejects the clock snapshot and "
+		    "may place events on the wrong time";
+	case SEM_FTRACE_NO_CPU:
+	case SEM_FTRACE_CPU_RANGE:
+		return "an ftrace bundle names no cpu or one past 1023: the "
+		    "bytes changed after wprof wrote them, or a newer wprof; "
+		    "a cpu past 1023 makes trace_processor refuse the whole "
+		    "trace";
+	case SEM_FTRACE_LOST:
+		return "the kernel dropped ftrace events (ring-buffer drops): "
+		    "a larger buffer or fewer events keeps them";
+	case SEM_COMPACT_LENGTH:
+	case SEM_COMPACT_COMM:
+		return "a compact_sched bundle is inconsistent (ring-buffer "
+		    "drops mid-record, or rewritten bytes): Perfetto drops "
+		    "its scheduling events";
+	case SEM_PREV_STATE:
+		return "a task state no kernel from 4.14 reports: a newer "
+		    "kernel or wprof with states Perfetto v58.2 does not "
+		    "know, or damaged bytes";
+	default:
+		return NULL;
+	}
+}
+
+/*
  * What a verdict of check most likely means and what to do about it: said
  * once per reason under a list of artifacts, so it is not in wperr_str().
  * It is cmd/'s: it speaks of commands and exit statuses.
@@ -103,6 +167,8 @@ hint_text(const struct wperr *e)
 	case WPE_MISSING_TRACK:
 		return "a track uuid is used but no TrackDescriptor describes "
 		    "it: Perfetto cannot place those events on a track";
+	case WPE_IMPORT:
+		return import_hint(e->rule);
 	case WPE_CHANGED:
 	case WPE_GREW:
 	case WPE_REWRITTEN:
@@ -117,8 +183,12 @@ hint_text(const struct wperr *e)
 	}
 }
 
-/* The reasons whose damage salvage cuts off, keeping what comes before. */
-static int
+/*
+ * What salvage does for a reason, as the start of a clause ending in its
+ * command line: the damage is cut off, keeping what comes before, or the
+ * dangling references are rewritten away. NULL: salvage does not repair it.
+ */
+static const char *
 salvage_repairs(enum wperr_code code)
 {
 	switch (code) {
@@ -129,9 +199,12 @@ salvage_repairs(enum wperr_code code)
 	case WPE_MALFORMED_PACKET:
 	case WPE_MALFORMED_LENGTH:
 	case WPE_BAD_VARINT:
-		return 1;
+		return "the whole packets before the damage can be kept with";
+	case WPE_MISSING_INTERNED:
+	case WPE_MISSING_TRACK:
+		return "a copy with the dangling uses removed is written by";
 	default:
-		return 0;
+		return NULL;
 	}
 }
 
@@ -140,16 +213,14 @@ hint_of(const struct wperr *e, const char *path)
 {
 	static char bufs[WPE_NO_DIR + 1][HINT_MAX];
 	char q[HINT_MAX / 2];
-	const char *text = hint_text(e);
+	const char *text = hint_text(e), *fix = salvage_repairs(e->code);
 	char *buf;
 
-	if (text == NULL || !salvage_repairs(e->code) ||
-	    (unsigned)e->code > WPE_NO_DIR)
+	if (text == NULL || fix == NULL || (unsigned)e->code > WPE_NO_DIR)
 		return text;
 	buf = bufs[e->code];
-	snprintf(buf, HINT_MAX, "%s; the whole packets before the damage can "
-	    "be kept with: wprofck salvage -o OUT %s", text,
-	    path_word(path, "FILE", q, sizeof(q)));
+	snprintf(buf, HINT_MAX, "%s; %s: wprofck salvage -o OUT %s", text,
+	    fix, path_word(path, "FILE", q, sizeof(q)));
 	return buf;
 }
 

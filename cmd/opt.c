@@ -240,5 +240,5 @@ opt_cap_for(uint64_t len, char *buf, size_t buflen)
 const char *
 opt_dump_arg(const char *name)
 {
-	return strcmp(name, "<stdin>") == 0 ? "DUMP" : name;
+	return strcmp(name, "(standard input)") == 0 ? "DUMP" : name;
 }

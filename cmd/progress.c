@@ -102,44 +102,106 @@ add(char *buf, size_t len, const char *s)
 		snprintf(buf + n, len - n, "%s", s);
 }
 
+/* "10 frames", "1 frame": a unit in the plural loses its s for one. */
 static void
-format(const struct progress *p, uint64_t t, int done, char *buf,
+add_count(char *buf, size_t len, uint64_t n, const char *unit)
+{
+	char b[80];
+	size_t u = strlen(unit);
+
+	if (n == 1 && u > 1 && unit[u - 1] == 's')
+		snprintf(b, sizeof(b), "%llu %.*s", (unsigned long long)n,
+		    (int)(u - 1), unit);
+	else
+		snprintf(b, sizeof(b), "%llu %s", (unsigned long long)n, unit);
+	add(buf, len, b);
+}
+
+/* "1.0 MiB of 4.0 MiB (25%)", or "1.0 MiB" with no total. */
+static void
+add_part(char *buf, size_t len, uint64_t bytes, uint64_t total)
+{
+	char a[32], b[80];
+
+	human(a, sizeof(a), (double)bytes);
+	add(buf, len, a);
+	if (total == 0)
+		return;
+	human(a, sizeof(a), (double)total);
+	snprintf(b, sizeof(b), " of %s (%u%%)", a, bytes >= total ? 100 :
+	    (unsigned)((double)bytes * 100 / (double)total));
+	add(buf, len, b);
+}
+
+/* The figures of the line, without the name. */
+static void
+figures(const struct progress *p, uint64_t t, int done, char *buf,
     size_t len)
 {
 	double secs = (double)(t - p->start) / 1000;
 	double rate = secs > 0 ? (double)p->bytes / secs : 0;
-	char a[32], b[80], what[160];
+	uint64_t cur = p->bytes, total = p->total;
+	char a[32], b[80];
 
-	/* A name from outside never reaches the terminal raw. */
-	(void)strnvis(what, p->what, sizeof(what),
-	    VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL);
-	human(a, sizeof(a), (double)p->bytes);
-	snprintf(buf, len, "%s: %s: %s", program_invocation_short_name,
-	    what, a);
+	buf[0] = '\0';
+	if (!done && p->file != NULL) {
+		cur = p->bytes - p->file_base;
+		total = p->file_total;
+	}
+	add_part(buf, len, cur, done ? 0 : total);
 	if (done) {
 		snprintf(b, sizeof(b), " in %.1f s", secs);
 		add(buf, len, b);
-	} else if (p->total > 0) {
-		human(a, sizeof(a), (double)p->total);
-		snprintf(b, sizeof(b), " of %s (%u%%)", a,
-		    p->bytes >= p->total ? 100 :
-		    (unsigned)((double)p->bytes * 100 / (double)p->total));
-		add(buf, len, b);
 	}
 	human(a, sizeof(a), rate);
-	snprintf(b, sizeof(b), ", %s/s, %llu ", a,
-	    (unsigned long long)p->items);
+	snprintf(b, sizeof(b), ", %s/s, ", a);
 	add(buf, len, b);
-	/* The units are plurals: one item is "1 artifact". */
-	snprintf(b, sizeof(b), "%.*s", (int)strlen(p->unit) -
-	    (p->items == 1 && strlen(p->unit) > 1), p->unit);
-	add(buf, len, b);
-	if (!done && p->total > p->bytes && rate >= 1) {
-		duration(a, sizeof(a),
-		    (uint64_t)((double)(p->total - p->bytes) / rate));
+	add_count(buf, len, p->items, p->unit);
+	if (!done && total > cur && rate >= 1) {
+		duration(a, sizeof(a), (uint64_t)((double)(total - cur) / rate));
 		snprintf(b, sizeof(b), ", %s left", a);
 		add(buf, len, b);
 	}
+	/* A file after others: the run's bytes too. */
+	if (!done && p->file != NULL && p->file_base > 0) {
+		human(a, sizeof(a), (double)p->bytes);
+		snprintf(b, sizeof(b), "; %s in all", a);
+		add(buf, len, b);
+	}
+}
+
+/*
+ * "PROGRAM: CMD: figures: name". With width, the line holds at most width
+ * columns: the name loses its start to "...", and only when even the
+ * figures do not fit is the line cut at the end.
+ */
+static void
+format(const struct progress *p, uint64_t t, int done, char *buf,
+    size_t len, size_t width)
+{
+	const char *name = p->file != NULL && !done ? p->file : p->what;
+	char fig[256], what[1024];
+	size_t n, room, wn;
+
+	figures(p, t, done, fig, sizeof(fig));
+	/* A name from outside never reaches the terminal raw. */
+	(void)strnvis(what, name, sizeof(what),
+	    VIS_CSTYLE | VIS_OCTAL | VIS_TAB | VIS_NL);
+	snprintf(buf, len, "%s: %s: ", program_invocation_short_name, fig);
+	n = strlen(buf);
+	wn = strlen(what);
+	if (width == 0 || n + wn <= width) {
+		add(buf, len, what);
+		return;
+	}
+	if (n + 4 > width) {
+		/* Not even the figures: cut them, drop the name. */
+		buf[n - 2] = '\0';
+		return;
+	}
+	room = width - n;
+	add(buf, len, "...");
+	add(buf, len, what + wn - (room - 3));
 }
 
 /* An updating line must not wrap, or \r would return to its last row. */
@@ -156,17 +218,19 @@ columns(int fd)
 static void
 draw(struct progress *p, uint64_t t)
 {
-	char line[512];
+	char line[1536];
 	size_t n, width;
 
-	format(p, t, 0, line + 1, sizeof(line) - 8);
-	n = strlen(line + 1);
 	if (p->style == STYLE_PLAIN) {
-		line[1 + n] = '\n';
-		put(p, line + 1, n + 1);
+		format(p, t, 0, line, sizeof(line) - 1, 0);
+		n = strlen(line);
+		line[n] = '\n';
+		put(p, line, n + 1);
 		return;
 	}
 	width = columns(p->fd) - 1;
+	format(p, t, 0, line + 1, sizeof(line) - 8, width);
+	n = strlen(line + 1);
 	if (n > width)
 		n = width;
 	line[0] = '\r';
@@ -197,6 +261,23 @@ progress_hook(void *arg, uint64_t bytes_done, uint64_t items)
 }
 
 void
+progress_file(struct progress *p, const char *name, uint64_t total)
+{
+	p->file = name;
+	p->file_total = total;
+	p->file_base = p->bytes;
+}
+
+void
+progress_file_hook(void *arg, uint64_t file_bytes, uint64_t items)
+{
+	struct progress *p = arg;
+
+	(void)items;
+	progress_update(p, p->file_base + file_bytes, p->items);
+}
+
+void
 progress_clear(struct progress *p)
 {
 	if (!p->shown)
@@ -210,13 +291,13 @@ progress_clear(struct progress *p)
 void
 progress_end(struct progress *p)
 {
-	char line[512];
+	char line[1536];
 	size_t n;
 
 	if (p->style == STYLE_LINE)
 		progress_clear(p);
 	else if (p->style == STYLE_PLAIN) {
-		format(p, progress_clock(), 1, line, sizeof(line) - 1);
+		format(p, progress_clock(), 1, line, sizeof(line) - 1, 0);
 		n = strlen(line);
 		line[n] = '\n';
 		put(p, line, n + 1);

@@ -24,6 +24,16 @@
  * callback; its arg is the struct progress. Call progress_clear() before
  * printing a warning while a line may be on the screen; the next update
  * draws it again.
+ *
+ * A run over many files (check) names the one being read with
+ * progress_file(): the line then gives that file's bytes, its size and
+ * percentage and the time it has left, and the bytes of the whole run;
+ * progress_file_hook() is its pump callback (bytes of the file so far),
+ * and progress_file(p, NULL, 0) ends it.
+ *
+ * The name comes last, escaped; on a terminal it is shortened from its
+ * start to fit the width, so the figures are never cut. A count of one
+ * takes the singular ("1 artifact").
  */
 #ifndef PROGRESS_H
 #define PROGRESS_H
@@ -40,6 +50,9 @@ struct progress {
 	int style;		/* none, an updating line, plain lines */
 	int fd;
 	int shown;		/* an updating line is on the screen */
+	const char *file;	/* the file being read, or NULL */
+	uint64_t file_total;	/* its size, 0 when unknown */
+	uint64_t file_base;	/* bytes of the run before it */
 	uint64_t start, next;	/* ms on progress_clock() */
 };
 
@@ -50,6 +63,8 @@ void progress_init(struct progress *, const char *what, uint64_t total,
     int mode);
 void progress_update(struct progress *, uint64_t bytes, uint64_t items);
 void progress_hook(void *arg, uint64_t bytes_done, uint64_t items);
+void progress_file(struct progress *, const char *name, uint64_t total);
+void progress_file_hook(void *arg, uint64_t file_bytes, uint64_t items);
 void progress_clear(struct progress *);
 void progress_end(struct progress *);
 

@@ -27,13 +27,14 @@
 const char synopsis_reassemble[] =
     "reassemble [-fq] [-o out] [--sync] [--max-frame size] "
     "[--trace-tag tag] [--chunk-tag tag] [--check[=shape|deep]] "
-    "[--salvage] [--progress | --no-progress] [dump]";
+    "[--junit file] [--salvage] [--progress | --no-progress] [dump]";
 
 struct reassemble_opts {
 	struct run_opts io;
 	uint32_t cap, trace_tag, chunk_tag;
 	int check;		/* 0, or 1 + enum artifact_mode */
 	int salvage;		/* --salvage */
+	const char *junit;	/* --junit: the check's JUnit report */
 };
 
 struct reassemble_state {
@@ -41,8 +42,10 @@ struct reassemble_state {
 	struct reasm r;
 	int checkfd;		/* the output, for --check */
 	struct recognise rg;
+	int wrong;		/* not a drain: said so, nothing more */
 	uint64_t marked;	/* chunks whose end the output is marked at */
 	struct pbwalk w;	/* --salvage: the walk over those chunks */
+	struct salvage_mend m;	/* --salvage: what was kept, mended */
 };
 
 /* The verdict, then where to look next. */
@@ -99,8 +102,9 @@ warn_pad(const struct pump *p, const struct frame *f)
 /*
  * --salvage: the output is taken back to the end of the last chunk whose
  * CRC was good, and then to the end of the last whole good packet in it,
- * found by salvage's walk; kept if it holds wprof's opening, as salvage
- * keeps it.
+ * found by salvage's walk; kept if it holds wprof's opening and, once the
+ * references whose definitions were cut off are rewritten away, passes
+ * check, as salvage keeps it.
  */
 static enum pump_verdict
 salvage_chunks(struct pump *p, struct reassemble_state *s)
@@ -108,6 +112,7 @@ salvage_chunks(struct pump *p, struct reassemble_state *s)
 	const struct wperr *e = &s->r.err;
 	struct pbwalk *w = &s->w;
 	char msg[512], why[512];
+	enum pump_verdict v;
 	uint64_t size;
 	int fd, rc;
 
@@ -148,6 +153,12 @@ salvage_chunks(struct pump *p, struct reassemble_state *s)
 		    "chunks", p->name, (unsigned long long)w->good_packets,
 		    w->good_packets == 1 ? "" : "s",
 		    (unsigned long long)w->good_end);
+	if ((v = salvage_mend(p, &w->refs, &s->m)) == PUMP_BAD)
+		salvage_say_unmended(p, &s->m);
+	if (v != PUMP_DONE)
+		return v;
+	if (s->m.pruned)
+		salvage_say_removed(p, &s->m);
 	if (s->o->check && (s->checkfd = outfile_dup(p->out, &p->err)) == -1)
 		return PUMP_FAIL;
 	return PUMP_DONE;
@@ -168,6 +179,7 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
 		*used = 0;
 		return PUMP_MORE;
 	case RECOGNISE_WRONG:
+		s->wrong = 1;
 		return PUMP_BAD;
 	case RECOGNISE_GO:
 		break;
@@ -218,6 +230,16 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
 	}
 }
 
+/* Why no trace was written, for the JUnit report. */
+static const char *
+bad_why(const struct reassemble_state *s, char *msg, size_t len)
+{
+	if (s->wrong && hint_input(&s->rg.s, s->rg.reads, s->rg.path,
+	    s->rg.cmd, msg, len) != NULL)
+		return msg;
+	return wperr_str(&s->r.err, msg, len);
+}
+
 static int
 reassemble(const struct reassemble_opts *o)
 {
@@ -225,6 +247,7 @@ reassemble(const struct reassemble_opts *o)
 	struct report_opts ro;
 	struct report rep;
 	struct pump p;
+	char msg[512];
 	int status;
 
 	memset(&s, 0, sizeof(s));
@@ -235,19 +258,36 @@ reassemble(const struct reassemble_opts *o)
 	    RECOGNISE_KIND(SNIFF_TEXT);
 	s.rg.path = o->io.in;
 	s.rg.cmd = "reassemble -";
+	salvage_mend_init(&s.m);
 	reasm_init(&s.r, o->cap, o->chunk_tag, o->trace_tag);
 	status = run_pump(&o->io, &p, reassemble_feed, &s);
 	pbwalk_free(&s.w);
+	salvage_mend_free(&s.m);
+	memset(&ro, 0, sizeof(ro));
+	ro.one_line = 1;
+	ro.mode = (enum artifact_mode)(o->check - 1);
+	ro.min_size = ARTIFACT_MIN_SIZE;
+	ro.fp = stderr;
+	ro.quiet = o->io.quiet;
+	ro.junit = o->junit;
+	ro.suite = "wprofck reassemble --check";
 	/* --check reads what was committed, through its own descriptor. */
 	if (status == EXIT_OK && s.checkfd != -1) {
-		memset(&ro, 0, sizeof(ro));
-		ro.one_line = 1;
-		ro.mode = (enum artifact_mode)(o->check - 1);
-		ro.min_size = ARTIFACT_MIN_SIZE;
-		ro.fp = stderr;
 		report_init(&rep, &ro, NULL);
 		artcheck_fd(&rep, s.checkfd, p.outname, p.outname);
 		status = report_finish(&rep);
+	} else if (o->junit != NULL) {
+		/* No trace to check: CI still gets a report that says so. */
+		report_init(&rep, &ro, NULL);
+		report_unchecked(&rep, o->io.out != NULL &&
+		    strcmp(o->io.out, "-") != 0 ? o->io.out :
+		    "(standard output)", status == EXIT_BAD ?
+		    "not_reassembled" : "trouble", status == EXIT_BAD ?
+		    bad_why(&s, msg, sizeof(msg)) :
+		    "the trace could not be rebuilt: see the messages on "
+		    "standard error", status != EXIT_BAD);
+		if (report_finish(&rep) > status)
+			status = EXIT_TROUBLE;
 	}
 	if (s.checkfd != -1)
 		close(s.checkfd);
@@ -258,12 +298,13 @@ int
 cmd_reassemble(int argc, char **argv)
 {
 	enum { OPT_MAX_FRAME = 256, OPT_TRACE_TAG, OPT_CHUNK_TAG, OPT_CHECK,
-	    OPT_SALVAGE };
+	    OPT_JUNIT, OPT_SALVAGE };
 	static const struct option longopts[] = {
 		{ "check", optional_argument, NULL, OPT_CHECK },
 		{ "chunk-tag", required_argument, NULL, OPT_CHUNK_TAG },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -304,6 +345,9 @@ cmd_reassemble(int argc, char **argv)
 		case OPT_SALVAGE:
 			o.salvage = 1;
 			break;
+		case OPT_JUNIT:
+			o.junit = optarg;
+			break;
 		case OPT_CHECK:
 			bare_check = optarg == NULL;
 			if (optarg == NULL || strcmp(optarg, "deep") == 0)
@@ -328,6 +372,17 @@ cmd_reassemble(int argc, char **argv)
 		opt_usage(synopsis_reassemble);
 	}
 	opt_operands(argc, argv, 0, 1, synopsis_reassemble);
+	if (o.junit != NULL && !o.check) {
+		warnx("--junit reports the check: give --check too");
+		opt_usage(synopsis_reassemble);
+	}
+	/* The trace itself goes to standard output without -o. */
+	if (o.junit != NULL && report_junit_stdout(o.junit) &&
+	    (o.io.out == NULL || strcmp(o.io.out, "-") == 0)) {
+		warnx("the trace and --junit=- both want standard output; "
+		    "give -o or a --junit file");
+		opt_usage(synopsis_reassemble);
+	}
 	opt_tags_differ(o.trace_tag, o.chunk_tag);
 	run_refuse_tty(&o.io, "binary data");
 	o.io.in = argc == 1 ? argv[0] : NULL;

@@ -1,16 +1,21 @@
 #include <err.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <libutil.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <vis.h>
+#include <sys/stat.h>
 
 #include "cmds.h"
 #include "hint.h"
 #include "json.h"
+#include "junit.h"
 #include "progress.h"
 #include "report.h"
+#include "vis.h"
 #include "../lib/sidecar.h"
 #include "../lib/sniff.h"
 
@@ -32,6 +37,26 @@ human_size(char *buf, size_t len, int have_size, uint64_t size)
 	else if (humanize_number(buf, len < 5 ? len : 5, (int64_t)size, "",
 	    HN_AUTOSCALE, HN_B | HN_NOSPACE | HN_DECIMAL) == -1)
 		snprintf(buf, len, "%" PRIu64, size);
+}
+
+/*
+ * A count for the PACKETS column of 7: exact up to 9999999, then in
+ * thousands to the power of its suffix ("69.6M"); JSON has it exact.
+ */
+static void
+human_count(char *buf, size_t len, uint64_t n)
+{
+	static const char suffix[] = "KMGTPE";
+	double v = (double)n;
+	size_t i;
+
+	if (n <= 9999999) {
+		snprintf(buf, len, "%" PRIu64, n);
+		return;
+	}
+	for (i = 0, v /= 1000; v >= 999.95 && i + 1 < sizeof(suffix) - 1; i++)
+		v /= 1000;
+	snprintf(buf, len, v < 99.95 ? "%.1f%c" : "%.0f%c", v, suffix[i]);
 }
 
 /* A span in nanoseconds, to about three significant digits. */
@@ -72,6 +97,10 @@ note_of(const struct artifact_result *r)
 		return "no track events after the opening";
 	if (r->st.refs_capped)
 		return "too many ids: references not all checked";
+	/* lib/sem.c's notes: the first, as Perfetto loads the trace. */
+	if (r->st.sem_notes != 0)
+		return sem_note_str((enum sem_reason)(SEM_NOTE_FIRST +
+		    __builtin_ctz(r->st.sem_notes)));
 	return NULL;
 }
 
@@ -86,6 +115,58 @@ kinds_of(const struct pbstats *st, size_t *n)
 		err(EXIT_TROUBLE, NULL);
 	*n = pbstats_kinds(st, k, max);
 	return k;
+}
+
+/* Adds what a trace holds to the run's; cpus and release are the most. */
+static void
+sum_add(struct sem_summary *a, const struct sem_summary *b)
+{
+	size_t i;
+
+	for (i = 0; i < SEM_TE_TYPES; i++)
+		a->te[i] += b->te[i];
+	a->ftrace_events += b->ftrace_events;
+	a->sched_switch += b->sched_switch;
+	a->sched_waking += b->sched_waking;
+	a->threads += b->threads;
+	a->processes += b->processes;
+	if (b->cpus > a->cpus)
+		a->cpus = b->cpus;
+	if (b->have_num_cpus && (!a->have_num_cpus ||
+	    b->num_cpus > a->num_cpus)) {
+		a->have_num_cpus = 1;
+		a->num_cpus = b->num_cpus;
+	}
+	if (b->release > a->release) {
+		a->release = b->release;
+		a->release_field = b->release_field;
+	}
+}
+
+/* What a trace holds, for --json: the keys man/wprofck.1 lists. */
+static void
+json_sum(FILE *fp, const struct sem_summary *s)
+{
+	fprintf(fp, ",\"threads\":%" PRIu64 ",\"processes\":%" PRIu64
+	    ",\"cpus\":%u,\"num_cpus\":", s->threads, s->processes, s->cpus);
+	if (s->have_num_cpus)
+		fprintf(fp, "%" PRIu64, s->num_cpus);
+	else
+		fputs("null", fp);
+	fprintf(fp, ",\"slices_begun\":%" PRIu64 ",\"slices_ended\":%" PRIu64
+	    ",\"events\":{\"instant\":%" PRIu64 ",\"counter\":%" PRIu64
+	    ",\"unspecified\":%" PRIu64 ",\"other\":%" PRIu64
+	    ",\"ftrace\":%" PRIu64 ",\"sched_switch\":%" PRIu64
+	    ",\"sched_waking\":%" PRIu64 "},\"perfetto_min\":",
+	    s->te[SEM_TE_BEGIN], s->te[SEM_TE_END], s->te[SEM_TE_INSTANT],
+	    s->te[SEM_TE_COUNTER], s->te[SEM_TE_UNSPECIFIED],
+	    s->te[SEM_TE_OTHER], s->ftrace_events, s->sched_switch,
+	    s->sched_waking);
+	if (s->release != 0) {
+		fprintf(fp, "\"v%u\",\"perfetto_min_field\":", s->release);
+		json_string(fp, s->release_field);
+	} else
+		fputs("null,\"perfetto_min_field\":null", fp);
 }
 
 /* Adds a trace that passed the walk to the run's counts by kind. */
@@ -120,6 +201,7 @@ count_kinds(struct report *rep, const struct pbstats *st)
 	rep->packets += st->packets;
 	rep->refs_checked += st->refs_checked;
 	rep->refs_capped |= st->refs_capped;
+	sum_add(&rep->sum, &st->sum);
 }
 
 static int
@@ -157,6 +239,7 @@ deep_failure(const struct wperr *e)
 	case WPE_MALFORMED_PACKET:
 	case WPE_MALFORMED_LENGTH:
 	case WPE_BAD_VARINT:
+	case WPE_IMPORT:
 		return 1;
 	default:
 		return 0;
@@ -246,12 +329,15 @@ print_human(const struct report_opts *o, const char *result, const char *path,
 
 	vis = vis_path(path);
 	human_size(sz, sizeof(sz), have_size, size);
+	/* reassemble --check: a message of the command, with its prefix. */
+	if (o->one_line)
+		fprintf(o->fp, "%s: ", program_invocation_short_name);
 	fprintf(o->fp, "%-6s %5s", result, sz);
 	if (o->mode == ARTIFACT_DEEP) {
 		snprintf(pk, sizeof(pk), "-");
 		snprintf(span, sizeof(span), "-");
 		if (r != NULL && r->deep) {
-			snprintf(pk, sizeof(pk), "%" PRIu64, r->st.packets);
+			human_count(pk, sizeof(pk), r->st.packets);
 			if (r->st.have_ts)
 				human_span(span, sizeof(span),
 				    r->st.ts_max - r->st.ts_min);
@@ -323,6 +409,7 @@ print_json(const struct report_opts *o, const char *path,
 		free(k);
 		fprintf(fp, ",\"refs_checked\":%" PRIu64 ",\"refs_capped\":%s",
 		    st->refs_checked, st->refs_capped ? "true" : "false");
+		json_sum(fp, &st->sum);
 	} else if (deep_failure(&r->err))
 		fprintf(fp, ",\"offset\":%" PRIu64 ",\"packet\":%" PRIu64,
 		    r->err.off, r->err.index);
@@ -361,6 +448,91 @@ detail_of(const struct artifact_result *r, const char *path, char *msg,
 	}
 }
 
+/* The artifact's testcase in the JUnit report. */
+static void
+junit_verdict(struct report *rep, const char *path, const char *shown,
+    const struct artifact_result *r, const char *msg)
+{
+	struct junit_case c;
+	struct sidecar sc;
+	char out[512], span[32];
+	const char *note;
+	size_t n;
+
+	memset(&c, 0, sizeof(c));
+	/* People read the name: standard input as the human report says. */
+	c.name = strcmp(path, "-") == 0 ? shown : path;
+	c.classname = sidecar_parse(base_name(path), &sc) ? sc.test :
+	    base_name(c.name);
+	if (r->err.code != WPE_OK) {
+		c.type = artifact_reason_name(artifact_reason(&r->err));
+		c.error = artifact_trouble(&r->err);
+		c.message = msg;
+		c.hint = hint_of(&r->err, path);
+	}
+	out[0] = '\0';
+	if (r->have_size)
+		snprintf(out, sizeof(out), "size: %" PRIu64 " bytes\n",
+		    r->size);
+	if (r->deep) {
+		n = strlen(out);
+		snprintf(out + n, sizeof(out) - n, "packets: %" PRIu64 "\n",
+		    r->st.packets);
+		if (r->st.have_ts) {
+			human_span(span, sizeof(span),
+			    r->st.ts_max - r->st.ts_min);
+			n = strlen(out);
+			snprintf(out + n, sizeof(out) - n, "span: %s\n", span);
+		}
+	}
+	if (r->err.code == WPE_OK && (note = note_of(r)) != NULL) {
+		n = strlen(out);
+		snprintf(out + n, sizeof(out) - n, "note: %s\n", note);
+	}
+	c.out = out[0] != '\0' ? out : NULL;
+	if (rep->case_start != 0)
+		c.ns = junit_now() - rep->case_start;
+	rep->case_start = 0;
+	junit_case(rep->junit, &c);
+}
+
+int
+report_junit_stdout(const char *path)
+{
+	struct stat a, b;
+
+	if (strcmp(path, "-") == 0)
+		return 1;
+	return stat(path, &a) == 0 && fstat(STDOUT_FILENO, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+void
+report_unchecked(struct report *rep, const char *path, const char *type,
+    const char *msg, int trouble)
+{
+	struct junit_case c;
+	struct sidecar sc;
+
+	if (rep->junit == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.name = path;
+	c.classname = sidecar_parse(base_name(path), &sc) ? sc.test :
+	    base_name(path);
+	c.type = type;
+	c.error = trouble;
+	c.message = msg;
+	junit_case(rep->junit, &c);
+}
+
+void
+report_start(struct report *rep)
+{
+	if (rep->junit != NULL)
+		rep->case_start = junit_now();
+}
+
 void
 report_verdict(struct report *rep, const char *path, const char *shown,
     const struct artifact_result *r)
@@ -378,25 +550,35 @@ report_verdict(struct report *rep, const char *path, const char *shown,
 	} else {
 		rep->failed++;
 		st = artifact_trouble(&r->err) ? EXIT_TROUBLE : EXIT_BAD;
-		why = artifact_reason(&r->err);
-		if (rep->reasons[why]++ == 0)
-			rep->hints[why] = hint_of(&r->err, path);
-		else if (rep->reasons[why] == 2)
-			rep->hints[why] = hint_of(&r->err, NULL);
+		rep->reasons[artifact_reason(&r->err)]++;
 	}
 	if (st > rep->status)
 		rep->status = st;
 	if (r->have_size)
 		rep->bytes += r->size;
-	if (rep->prog != NULL)
+	if (rep->prog != NULL) {
+		progress_file(rep->prog, NULL, 0);
 		progress_update(rep->prog, rep->bytes,
 		    rep->passed + rep->failed);
+	}
+	if (r->err.code != WPE_OK)
+		detail_of(r, path, msg, sizeof(msg));
+	if (rep->junit != NULL)
+		junit_verdict(rep, path, shown, r, msg);
+	/*
+	 * The summary's hint names the path when one artifact failed so; it
+	 * is set after the JUnit testcase, whose hint names its own path in
+	 * the same buffer (hint_of()).
+	 */
+	if (r->err.code != WPE_OK) {
+		why = artifact_reason(&r->err);
+		rep->hints[why] = hint_of(&r->err, rep->reasons[why] == 1 ?
+		    path : NULL);
+	}
 	if (o->quiet && st == EXIT_OK)
 		return;
 	if (rep->prog != NULL)
 		progress_clear(rep->prog);
-	if (r->err.code != WPE_OK)
-		detail_of(r, path, msg, sizeof(msg));
 	if (o->json)
 		print_json(o, path, r, msg);
 	else {
@@ -419,6 +601,7 @@ note_keep(struct report *rep, const char *path, const char *text,
 {
 	struct report_note *n;
 	size_t cap;
+	char *t;
 
 	if (rep->nnotes == rep->notecap) {
 		cap = rep->notecap == 0 ? 16 : rep->notecap * 2;
@@ -430,7 +613,11 @@ note_keep(struct report *rep, const char *path, const char *text,
 	n = &rep->notes[rep->nnotes++];
 	if ((n->path = strdup(path)) == NULL)
 		err(EXIT_TROUBLE, NULL);
-	n->text = text;
+	/* A tab only keeps a command on one line of the human report. */
+	if ((n->text = strdup(text)) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	for (t = n->text; (t = strchr(t, '\t')) != NULL; t++)
+		*t = ' ';
 	n->have_size = have_size;
 	n->size = size;
 }
@@ -456,13 +643,15 @@ report_note(struct report *rep, const char *path, const char *shown,
 static void
 print_hints(FILE *fp, const struct report *rep)
 {
-	char first[64];
+	char first[128];
 	size_t i;
 
 	for (i = 0; i < ARTIFACT_NREASONS; i++) {
 		if (rep->reasons[i] == 0 || rep->hints[i] == NULL)
 			continue;
-		snprintf(first, sizeof(first), "%s:", artifact_reason_name(i));
+		snprintf(first, sizeof(first), "%s%s%s:", rep->o->one_line ?
+		    program_invocation_short_name : "", rep->o->one_line ?
+		    ": " : "", artifact_reason_name(i));
 		print_wrapped(fp, first, rep->hints[i], 4);
 	}
 }
@@ -488,6 +677,37 @@ print_summary(const struct report *rep)
 		fprintf(fp, "; %zu note%s", rep->nnotes,
 		    rep->nnotes == 1 ? "" : "s");
 	putc('\n', fp);
+}
+
+/*
+ * "content: 3 threads in 2 processes, 2 cpus; 40 slices begun, 38 ended,
+ * 12 instants, ...; Perfetto v53 or newer (TrackEvent.callstack_iid)".
+ */
+static void
+print_content(FILE *fp, const struct sem_summary *s)
+{
+	char *t, ncpu[48] = "", rel[96];
+
+	if (s->have_num_cpus)
+		snprintf(ncpu, sizeof(ncpu), " (%" PRIu64 " in system_info)",
+		    s->num_cpus);
+	if (s->release != 0)
+		snprintf(rel, sizeof(rel), "needs Perfetto v%u or newer (%s)",
+		    s->release, s->release_field);
+	else
+		snprintf(rel, sizeof(rel), "any Perfetto release reads it");
+	if (asprintf(&t, "%" PRIu64 " thread%s in %" PRIu64 " process%s, "
+	    "%u ftrace cpu%s%s; %" PRIu64 " slices begun, %" PRIu64 " ended, "
+	    "%" PRIu64 " instants, %" PRIu64 " counters, %" PRIu64 " ftrace "
+	    "events, %" PRIu64 " sched_switch, %" PRIu64 " sched_waking; %s",
+	    s->threads, s->threads == 1 ? "" : "s", s->processes,
+	    s->processes == 1 ? "" : "es", s->cpus, s->cpus == 1 ? "" : "s",
+	    ncpu, s->te[SEM_TE_BEGIN], s->te[SEM_TE_END],
+	    s->te[SEM_TE_INSTANT], s->te[SEM_TE_COUNTER], s->ftrace_events,
+	    s->sched_switch, s->sched_waking, rel) == -1)
+		err(EXIT_TROUBLE, NULL);
+	print_wrapped(fp, "content:", t, 4);
+	free(t);
 }
 
 /*
@@ -517,6 +737,7 @@ print_kinds(FILE *fp, const struct report *rep)
 	free(text);
 	print_wrapped(fp, "packets:", t, 4);
 	free(t);
+	print_content(fp, &rep->sum);
 }
 
 /*
@@ -532,9 +753,11 @@ print_json_summary(const struct report *rep)
 	FILE *fp = o->fp;
 	size_t i;
 
-	fprintf(fp, "{\"summary\":true,\"mode\":\"%s\",\"passed\":%" PRIu64
-	    ",\"failed\":%" PRIu64 ",\"reasons\":{", o->mode == ARTIFACT_DEEP ?
-	    "deep" : "shape", rep->passed, rep->failed);
+	fprintf(fp, "{\"summary\":true,\"version\":%d,\"mode\":\"%s\","
+	    "\"passed\":%" PRIu64
+	    ",\"failed\":%" PRIu64 ",\"reasons\":{", REPORT_JSON_VERSION,
+	    o->mode == ARTIFACT_DEEP ? "deep" : "shape", rep->passed,
+	    rep->failed);
 	for (i = 0; i < ARTIFACT_NREASONS; i++) {
 		if (rep->reasons[i] == 0)
 			continue;
@@ -579,6 +802,25 @@ print_json_summary(const struct report *rep)
 	fputs("]}\n", fp);
 }
 
+/* The walk's notes, then the counts: the report is committed. */
+static void
+finish_junit(struct report *rep)
+{
+	char msg[512];
+	size_t i;
+
+	for (i = 0; i < rep->nnotes; i++)
+		junit_suite_out(rep->junit, rep->notes[i].path,
+		    rep->notes[i].text);
+	if (junit_close(rep->junit) == -1) {
+		warnx("%s: %s", msg_vis(rep->o->junit),
+		    wperr_str(&rep->junit->err, msg, sizeof(msg)));
+		rep->status = EXIT_TROUBLE;
+	}
+	free(rep->junit);
+	rep->junit = NULL;
+}
+
 int
 report_finish(struct report *rep)
 {
@@ -587,6 +829,8 @@ report_finish(struct report *rep)
 
 	if (rep->prog != NULL)
 		progress_end(rep->prog);
+	if (rep->junit != NULL)
+		finish_junit(rep);
 	if (rep->nkinds > 0)
 		qsort(rep->kinds, rep->nkinds, sizeof(rep->kinds[0]),
 		    kind_cmp);
@@ -605,8 +849,10 @@ report_finish(struct report *rep)
 		print_hints(o->fp, rep);
 	}
 	(void)fflush(o->fp);
-	for (i = 0; i < rep->nnotes; i++)
+	for (i = 0; i < rep->nnotes; i++) {
 		free(rep->notes[i].path);
+		free(rep->notes[i].text);
+	}
 	free(rep->notes);
 	free(rep->kinds);
 	return rep->status;
@@ -616,7 +862,23 @@ void
 report_init(struct report *rep, const struct report_opts *o,
     struct progress *prog)
 {
+	static const char *mode[] = { "shape", "deep" };
+	const char *props[] = { "mode", mode[o->mode == ARTIFACT_DEEP],
+	    "min_size", NULL, NULL };
+	struct wperr e;
+	char msg[512], min[24];
+
 	memset(rep, 0, sizeof(*rep));
 	rep->o = o;
 	rep->prog = prog;
+	if (o->junit == NULL)
+		return;
+	snprintf(min, sizeof(min), "%" PRIu64, o->min_size);
+	props[3] = min;
+	if ((rep->junit = malloc(sizeof(*rep->junit))) == NULL)
+		err(EXIT_TROUBLE, NULL);
+	/* Before any artifact is read: a report that cannot be written. */
+	if (junit_open(rep->junit, o->junit, o->suite, props, &e) == -1)
+		errx(EXIT_TROUBLE, "%s: %s", msg_vis(o->junit),
+		    wperr_str(&e, msg, sizeof(msg)));
 }

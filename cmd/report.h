@@ -14,18 +14,30 @@
 
 struct progress;
 
+/*
+ * The "version" of check's JSON records, in the summary record: raised
+ * when a key changes meaning or goes away, not when one is added.
+ */
+#define REPORT_JSON_VERSION	1
+
+/* Standard input as people read it; "-" stays its path in JSON. */
+#define STDIN_SHOWN	"(standard input)"
+
 struct report_opts {
 	int quiet, json;
 	int one_line;		/* reassemble --check: no header, no summary */
 	enum artifact_mode mode;
 	uint64_t min_size;
 	FILE *fp;		/* where verdicts go */
+	const char *junit;	/* --junit=FILE, or NULL */
+	const char *suite;	/* the JUnit testsuite's name */
+	int no_recurse;		/* a directory: its own entries only */
 };
 
 /* Something a directory walk did not check, said once at the end. */
 struct report_note {
 	char *path;
-	const char *text;
+	char *text;
 	int have_size;
 	uint64_t size;
 };
@@ -39,6 +51,7 @@ struct report {
 	size_t nkinds, kindcap;
 	uint64_t refs_checked;
 	int refs_capped;
+	struct sem_summary sum;		/* what they hold, added up */
 	int status;
 	int header;		/* the column header is out */
 	uint64_t reasons[ARTIFACT_NREASONS];	/* failures by reason */
@@ -47,10 +60,22 @@ struct report {
 	size_t nnotes, notecap;
 	struct progress *prog;	/* bytes and artifacts so far, or NULL */
 	uint64_t bytes;
+	struct junit *junit;	/* the JUnit report, or NULL */
+	uint64_t case_start;	/* when the artifact's check began, or 0 */
 };
 
 void report_init(struct report *, const struct report_opts *,
     struct progress *);
+/* 1 when --junit's file is standard output: "-" or the same file. */
+int report_junit_stdout(const char *path);
+/*
+ * No artifact to check (reassemble --check found no trace): its testcase
+ * in the JUnit report alone, as a failure of type, or an error.
+ */
+void report_unchecked(struct report *, const char *path, const char *type,
+    const char *msg, int trouble);
+/* The check of an artifact begins: its time in the JUnit report. */
+void report_start(struct report *);
 /* The verdict on one artifact: path as opened, shown as printed. */
 void report_verdict(struct report *, const char *path, const char *shown,
     const struct artifact_result *);

@@ -117,7 +117,7 @@ run_pump(const struct run_opts *o, struct pump *p,
 	struct progress prog;
 	struct stat st;
 	struct wperr e;
-	const char *name = "<stdin>", *raw = name;
+	const char *name = "(standard input)", *raw = name;
 	enum pump_verdict v;
 	int in = STDIN_FILENO, status;
 
@@ -145,10 +145,13 @@ run_pump(const struct run_opts *o, struct pump *p,
 	}
 	p->name = name;
 	p->outname = o->out == NULL || strcmp(o->out, "-") == 0 ?
-	    "<stdout>" : msg_vis(o->out);
+	    "(standard output)" : msg_vis(o->out);
 	p->keep_bad = o->keep_bad;
+	p->no_map = o->no_map;
 	/* The progress module escapes what it shows itself. */
 	progress_init(&prog, raw, p->regular ? p->size : 0, o->progress);
+	if (o->unit != NULL)
+		prog.unit = o->unit;
 	/* Both are cleared before return: the caller keeps p, not them. */
 	p->progress = progress_hook;
 	/* cppcheck-suppress autoVariables */

@@ -15,10 +15,12 @@ struct run_opts {
 	int writes;		/* the command writes output */
 	int sync;		/* --sync */
 	int keep_bad;		/* keep what was good on a bad-data verdict */
+	int no_map;		/* read a regular file, never map it */
 	int drain;		/* binary input: never read from a terminal */
 	int quiet;		/* -q: nothing on success */
 	int force;		/* -f: binary output to a terminal too */
 	int progress;		/* -1 --no-progress, 0 auto, 1 --progress */
+	const char *unit;	/* what p->items counts, if not "frames" */
 };
 /* Long options run_opt() takes: --sync, --progress, --no-progress. */
 enum { RUN_SYNC = 1000, RUN_PROGRESS, RUN_NO_PROGRESS };

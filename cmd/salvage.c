@@ -14,6 +14,7 @@
 #include "../lib/artifact.h"
 #include "../lib/err.h"
 #include "../lib/io.h"
+#include "../lib/prune.h"
 #include "../lib/pump.h"
 
 const char synopsis_salvage[] =
@@ -24,14 +25,16 @@ struct salvage_state {
 	struct pbwalk w;
 	enum pbwalk_ev ev;	/* PBWALK_NEED until the walk ends */
 	uint64_t mark;		/* the output holds whole packets up to here */
-	struct artifact_result saved;	/* the deep check of what was kept */
-	int checked;		/* saved is set */
 	uint64_t total;		/* the input's size, when known */
 	int total_known;
 	int wrong;		/* not a trace: said so, nothing more */
 	struct recognise rg;
 	char cmdline[300];
+	struct salvage_mend m;	/* the check of what was kept, and its rewrite */
 };
+
+/* The buffer the rewrite reads the kept packets into. */
+#define SALVAGE_BUF	(1u << 20)
 
 /*
  * Everything read goes to the output as it comes; the output is marked at
@@ -84,6 +87,8 @@ salvage_walk_fd(int fd, uint64_t size, struct pbwalk *w, struct wperr *e)
 	ssize_t n;
 
 	pbwalk_init(w, size);
+	/* The grammar only: salvage_mend() checks the references after. */
+	w->refs.capped = 1;
 	if ((buf = malloc(buflen)) == NULL)
 		return wperr_sys(e, "malloc");
 	while (ev == PBWALK_NEED) {
@@ -116,7 +121,7 @@ salvage_walk_fd(int fd, uint64_t size, struct pbwalk *w, struct wperr *e)
 
 /* The deep check of the output as it now stands, references and all. */
 static int
-check_saved(struct pump *p, struct salvage_state *s)
+check_saved(struct pump *p, struct pbref *refs, struct salvage_mend *m)
 {
 	const size_t buflen = (size_t)ARTIFACT_BUF_MIN * 16;
 	unsigned char *buf;
@@ -130,15 +135,119 @@ check_saved(struct pump *p, struct salvage_state *s)
 	}
 	/* The walk of the input is over: its reference sets serve again. */
 	rc = artifact_check_fd_refs(fd, ARTIFACT_DEEP, ARTIFACT_MIN_SIZE, buf,
-	    buflen, &s->w.refs, &s->saved);
+	    buflen, refs, &m->saved);
 	free(buf);
 	close(fd);
 	if (rc == -1) {
-		p->err = s->saved.err;
+		p->err = m->saved.err;
 		return -1;
 	}
-	s->checked = 1;
+	m->checked = 1;
 	return 0;
+}
+
+/* 1 when what was kept has references that dangle. */
+static int
+dangles(const struct salvage_mend *m)
+{
+	return m->checked && (m->saved.err.code == WPE_MISSING_INTERNED ||
+	    m->saved.err.code == WPE_MISSING_TRACK);
+}
+
+static int
+put_out(void *arg, const void *buf, size_t len)
+{
+	struct pump *p = arg;
+
+	return outfile_write(p->out, buf, len, &p->err);
+}
+
+/*
+ * Rewrites what was kept so that no reference dangles (lib/prune.h): two
+ * passes learn what is defined, the third writes the packets again from
+ * offset 0 of the output over what it has read, never ahead of it, as
+ * nothing is ever longer once pruned.
+ */
+static enum pump_verdict
+rewrite(struct pump *p, struct salvage_mend *m)
+{
+	static const enum prune_pass passes[] = {
+		PRUNE_TRACKS, PRUNE_DEFS, PRUNE_WRITE
+	};
+	unsigned char *buf;
+	uint64_t size = outfile_size(p->out);
+	enum prune_err r = PRUNE_OK;
+	size_t i;
+	int fd;
+
+	if ((fd = outfile_dup(p->out, &p->err)) == -1)
+		return PUMP_FAIL;
+	if ((buf = malloc(SALVAGE_BUF)) == NULL) {
+		close(fd);
+		wperr_sys(&p->err, "malloc");
+		return PUMP_FAIL;
+	}
+	m->pr.put = put_out;
+	m->pr.arg = p;
+	for (i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
+		if (passes[i] == PRUNE_WRITE)
+			outfile_rewind_to(p->out, 0);
+		r = prune_fd(&m->pr, passes[i], fd, size, buf, SALVAGE_BUF,
+		    &m->perr_at);
+		if (r != PRUNE_OK)
+			break;
+	}
+	free(buf);
+	close(fd);
+	if (r == PRUNE_READ) {
+		wperr_sys(&p->err, "read the kept packets");
+		return PUMP_FAIL;
+	}
+	if (r == PRUNE_PUT || r == PRUNE_NOMEM) {
+		if (r == PRUNE_NOMEM)
+			wperr_sys(&p->err, "malloc");
+		return PUMP_FAIL;
+	}
+	if (r != PRUNE_OK) {
+		m->perr = r;
+		return PUMP_BAD;
+	}
+	outfile_mark(p->out);
+	m->pruned = 1;
+	return PUMP_DONE;
+}
+
+void
+salvage_mend_init(struct salvage_mend *m)
+{
+	memset(m, 0, sizeof(*m));
+	prune_init(&m->pr);
+}
+
+void
+salvage_mend_free(struct salvage_mend *m)
+{
+	prune_free(&m->pr);
+}
+
+enum pump_verdict
+salvage_mend(struct pump *p, struct pbref *refs, struct salvage_mend *m)
+{
+	enum pump_verdict v;
+
+	if (check_saved(p, refs, m) == -1)
+		return PUMP_FAIL;
+	if (!dangles(m))
+		return PUMP_DONE;
+	if ((v = rewrite(p, m)) != PUMP_DONE)
+		return v;
+	if (check_saved(p, refs, m) == -1)
+		return PUMP_FAIL;
+	if (m->saved.err.code != WPE_OK) {
+		m->unfixed = 1;
+		return PUMP_BAD;
+	}
+	return PUMP_DONE;
 }
 
 static enum pump_verdict
@@ -177,10 +286,8 @@ salvage_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 	/* What was kept must hold the opening, or nothing is written. */
 	if (!salvage_enough(&s->w))
 		return PUMP_BAD;
-	if (s->ev == PBWALK_FAIL && (!s->total_known ||
-	    s->w.good_end < s->total) && check_saved(p, s) == -1)
-		return PUMP_FAIL;
-	return PUMP_DONE;
+	/* What is written must pass check: references and all. */
+	return salvage_mend(p, &s->w.refs, &s->m);
 }
 
 static void
@@ -203,30 +310,74 @@ say_dropped(const struct pump *p, const struct salvage_state *s)
 		    s->w.good_end, msg);
 }
 
-/* The references of what was kept, from the walk that decided them. */
-static const struct wperr *
-dangling(const struct salvage_state *s)
+/* What the rewrite removed, on one line: "3 callstack iids, ...". */
+void
+salvage_say_removed(const struct pump *p, const struct salvage_mend *m)
 {
-	const struct wperr *e;
+	const struct prune *pr = &m->pr;
+	char msg[1024];
+	size_t len = 0;
+	unsigned k;
+	int n;
 
-	if (s->checked)
-		e = &s->saved.err;
-	else if (s->ev == PBWALK_FAIL && s->total_known &&
-	    s->w.good_end == s->total)
-		e = &s->w.err;
+	msg[0] = '\0';
+	for (k = 1; k <= SR_KINDS; k++) {
+		if (pr->dropped[k] == 0)
+			continue;
+		n = snprintf(msg + len, sizeof(msg) - len, "%s%" PRIu64
+		    " %s%s", len > 0 ? ", " : "", pr->dropped[k],
+		    pbref_kind_name(k), pr->dropped[k] == 1 ? "" : "s");
+		if (n < 0 || (size_t)n >= sizeof(msg) - len)
+			break;
+		len += (size_t)n;
+	}
+	if (pr->dropped_annotations > 0 && len < sizeof(msg)) {
+		n = snprintf(msg + len, sizeof(msg) - len, "%s%" PRIu64
+		    " debug annotation%s whose name was lost", len > 0 ?
+		    ", " : "", pr->dropped_annotations,
+		    pr->dropped_annotations == 1 ? "" : "s");
+		if (n > 0 && (size_t)n < sizeof(msg) - len)
+			len += (size_t)n;
+	}
+	if (pr->dropped_packets > 0 && len < sizeof(msg))
+		(void)snprintf(msg + len, sizeof(msg) - len, "%s%" PRIu64
+		    " track event%s on a track no descriptor kept describes",
+		    len > 0 ? ", " : "", pr->dropped_packets,
+		    pr->dropped_packets == 1 ? "" : "s");
+	warnx("%s: rewrote %" PRIu64 " packet%s so that no reference dangles "
+	    "(their definitions were in what was dropped); removed: %s; "
+	    "%" PRIu64 " bytes written", p->outname, pr->rewritten,
+	    pr->rewritten == 1 ? "" : "s", msg, m->saved.have_size ?
+	    m->saved.size : 0);
+}
+
+int
+salvage_say_unmended(const struct pump *p, const struct salvage_mend *m)
+{
+	char msg[512];
+
+	if (m->perr != PRUNE_OK)
+		warnx("%s: no output written: what was kept has references "
+		    "whose definitions were dropped, and salvage cannot "
+		    "rewrite it: %s (the packet at offset %" PRIu64 ")",
+		    p->name, prune_strerror(m->perr), m->perr_at);
+	else if (m->unfixed)
+		warnx("%s: no output written: what was kept still fails "
+		    "check once rewritten: %s", p->name,
+		    wperr_str(&m->saved.err, msg, sizeof(msg)));
 	else
-		return NULL;
-	return e->code == WPE_MISSING_INTERNED ||
-	    e->code == WPE_MISSING_TRACK ? e : NULL;
+		return 0;
+	return 1;
 }
 
 static void
 report(const struct pump *p, const struct salvage_state *s, int status)
 {
-	const struct wperr *e;
 	char msg[512];
 
 	if (s->wrong)
+		return;
+	if (status == EXIT_BAD && salvage_say_unmended(p, &s->m))
 		return;
 	if (status == EXIT_BAD) {
 		if (s->ev == PBWALK_FAIL)
@@ -243,7 +394,6 @@ report(const struct pump *p, const struct salvage_state *s, int status)
 	}
 	if (status != EXIT_OK || s->io->quiet)
 		return;
-	e = dangling(s);
 	if (s->ev == PBWALK_FAIL && (!s->total_known ||
 	    s->w.good_end < s->total))
 		say_dropped(p, s);
@@ -251,9 +401,8 @@ report(const struct pump *p, const struct salvage_state *s, int status)
 		warnx("%s: nothing to drop: %" PRIu64 " whole packet%s, %"
 		    PRIu64 " bytes", p->name, s->w.good_packets,
 		    s->w.good_packets == 1 ? "" : "s", s->w.good_end);
-	if (e != NULL)
-		warnx("%s: warning: what was saved has dangling references: "
-		    "%s", p->outname, wperr_str(e, msg, sizeof(msg)));
+	if (s->m.pruned)
+		salvage_say_removed(p, &s->m);
 }
 
 int
@@ -275,6 +424,9 @@ cmd_salvage(int argc, char **argv)
 
 	memset(&io, 0, sizeof(io));
 	io.writes = 1;
+	io.unit = "packets";
+	/* Read, not mapped: the pages of a mapped window count as memory. */
+	io.no_map = 1;
 	while ((ch = opt_getopt(argc, argv, "fho:q", longopts)) != -1) {
 		if (run_opt(&io, ch))
 			continue;
@@ -296,6 +448,13 @@ cmd_salvage(int argc, char **argv)
 	s.io = &io;
 	s.ev = PBWALK_NEED;
 	pbwalk_init(&s.w, PBWALK_SIZE_UNKNOWN);
+	/*
+	 * The walk of the input checks the grammar only: the references are
+	 * checked, and mended, on what is kept (check_saved, rewrite), and
+	 * their sets are not held twice.
+	 */
+	s.w.refs.capped = 1;
+	salvage_mend_init(&s.m);
 	io.in = argv[0];
 	s.rg.reads = HINT_READS_TRACE;
 	s.rg.refuse = RECOGNISE_PACKED | RECOGNISE_KIND(SNIFF_DRAIN) |
@@ -307,6 +466,7 @@ cmd_salvage(int argc, char **argv)
 	    hint_quote(io.out, msg, sizeof(msg)) != NULL ? msg : "OUT");
 	status = run_pump(&io, &p, salvage_feed, &s);
 	report(&p, &s, status);
+	salvage_mend_free(&s.m);
 	pbwalk_free(&s.w);
 	return status;
 }

@@ -7,7 +7,10 @@
 
 #include <stdint.h>
 
+#include "../lib/artifact.h"
 #include "../lib/pbwalk.h"
+#include "../lib/prune.h"
+#include "../lib/pump.h"
 
 /* wprof's opening: clock snapshot, system info, uuid, attributes, START. */
 #define SALVAGE_OPENING_PACKETS	5
@@ -22,5 +25,35 @@ int salvage_enough(const struct pbwalk *);
  */
 int salvage_walk_fd(int fd, uint64_t size, struct pbwalk *w,
     struct wperr *e);
+
+/*
+ * What was kept, once cut, must pass check: the output is checked deep,
+ * and when uses dangle (their definitions were in what was dropped) it is
+ * rewritten without them (lib/prune.h) and checked again.
+ */
+struct salvage_mend {
+	struct artifact_result saved;	/* the deep check of what was kept */
+	int checked;		/* saved is set */
+	struct prune pr;	/* what the rewrite removed */
+	int pruned;		/* the output was rewritten */
+	enum prune_err perr;	/* the rewrite could not be done */
+	uint64_t perr_at;
+	int unfixed;		/* the rewrite still fails: saved.err */
+};
+
+void salvage_mend_init(struct salvage_mend *);
+void salvage_mend_free(struct salvage_mend *);
+/*
+ * Checks p's output and mends it: PUMP_DONE when it is fit to commit,
+ * PUMP_BAD when the rewrite could not be done or did not pass
+ * (salvage_say_unmended() says why), PUMP_FAIL on trouble (p->err). refs
+ * are reference sets whose walk is over, used again.
+ */
+enum pump_verdict salvage_mend(struct pump *, struct pbref *refs,
+    struct salvage_mend *);
+/* Says why the mend left nothing to write; 0 when it did not fail so. */
+int salvage_say_unmended(const struct pump *, const struct salvage_mend *);
+/* Says what the rewrite removed; call it when m->pruned. */
+void salvage_say_removed(const struct pump *, const struct salvage_mend *);
 
 #endif

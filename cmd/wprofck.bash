@@ -13,13 +13,13 @@ _wprofck_opts() {
 	local out=(--force --quiet --output= --sync --progress --no-progress)
 	local tags=(--trace-tag= --chunk-tag=)
 	case $1 in
-	check) opts=(--quiet --json --shape --deep --min-size= --progress
-	    --no-progress) ;;
+	check) opts=(--quiet --json --junit= --shape --deep --min-size=
+	    --files-from= --null --no-recurse --progress --no-progress) ;;
 	extract) opts=("${out[@]}" --max-frame=) ;;
 	frames) opts=(--quiet --json --max-frame= "${tags[@]}" --progress
 	    --no-progress) ;;
 	reassemble) opts=("${out[@]}" --max-frame= "${tags[@]}" --check
-	    --check= --salvage) ;;
+	    --check= --junit= --salvage) ;;
 	salvage) opts=("${out[@]}") ;;
 	split) opts=("${out[@]}" --cap= "${tags[@]}") ;;
 	*) opts=() ;;
@@ -84,12 +84,12 @@ _wprofck() {
 	if [[ -z $value ]]; then
 		case $prev in
 		-o | --output | --trace-tag | --chunk-tag | --max-frame | \
-		    --min-size | --cap) value=$prev ;;
+		    --min-size | --cap | --junit | --files-from) value=$prev ;;
 		esac
 	fi
 	if [[ -n $value ]]; then
 		case $value in
-		-o | --output) _wprofck_files ;;
+		-o | --output | --junit | --files-from) _wprofck_files ;;
 		--trace-tag | --chunk-tag) _wprofck_add "${_wprofck_types[@]}" ;;
 		--check) _wprofck_add shape deep ;;
 		esac

@@ -6,6 +6,7 @@
 #include "artifact.h"
 #include "err.h"
 #include "pump.h"
+#include "sem.h"
 
 static int
 sys(struct artifact_result *r, int errnum)
@@ -139,6 +140,16 @@ artifact_check_fd_refs(int fd, enum artifact_mode mode, uint64_t min_size,
     unsigned char *buf, size_t buflen, struct pbref *refs,
     struct artifact_result *r)
 {
+	return artifact_check_fd_progress(fd, mode, min_size, buf, buflen,
+	    refs, r, NULL, NULL);
+}
+
+int
+artifact_check_fd_progress(int fd, enum artifact_mode mode,
+    uint64_t min_size, unsigned char *buf, size_t buflen, struct pbref *refs,
+    struct artifact_result *r,
+    void (*progress)(void *arg, uint64_t, uint64_t), void *arg)
+{
 	struct artifact_state c;
 	struct pump p;
 	enum pump_verdict v;
@@ -160,6 +171,8 @@ artifact_check_fd_refs(int fd, enum artifact_mode mode, uint64_t min_size,
 		r->size = p.size;
 	}
 	pbwalk_init(&c.w, p.regular ? p.size : PBWALK_SIZE_UNKNOWN);
+	p.progress = progress;
+	p.progress_arg = arg;
 	if (refs != NULL)
 		pbref_move(&c.w.refs, refs);
 	v = pump_run(&p, artifact_feed, &c);
@@ -202,9 +215,18 @@ static const char *const reason_names[ARTIFACT_NREASONS] = {
 	[ARTIFACT_MISSING_TRACK] = "missing_track",
 };
 
+/* The importer's reasons follow sem's failures one for one. */
+_Static_assert(ARTIFACT_NREASONS - ARTIFACT_IMPORT_FIRST ==
+    SEM_NOTE_FIRST - SEM_TE_NO_SEQUENCE, "one reason per sem failure");
+_Static_assert(ARTIFACT_PREV_STATE_INVALID - ARTIFACT_IMPORT_FIRST ==
+    SEM_PREV_STATE - SEM_TE_NO_SEQUENCE, "in sem's order");
+
 const char *
 artifact_reason_name(enum artifact_reason why)
 {
+	if (why >= ARTIFACT_IMPORT_FIRST && why < ARTIFACT_NREASONS)
+		return sem_reason_name((enum sem_reason)(why -
+		    ARTIFACT_IMPORT_FIRST + SEM_TE_NO_SEQUENCE));
 	if ((unsigned)why >= ARTIFACT_NREASONS || reason_names[why] == NULL)
 		return reason_names[ARTIFACT_UNREADABLE];
 	return reason_names[why];
@@ -245,6 +267,11 @@ artifact_reason(const struct wperr *e)
 		return ARTIFACT_MISSING_INTERNED;
 	case WPE_MISSING_TRACK:
 		return ARTIFACT_MISSING_TRACK;
+	case WPE_IMPORT:
+		if (e->rule < SEM_TE_NO_SEQUENCE || e->rule >= SEM_NOTE_FIRST)
+			return ARTIFACT_UNREADABLE;
+		return (enum artifact_reason)(ARTIFACT_IMPORT_FIRST +
+		    (e->rule - SEM_TE_NO_SEQUENCE));
 	default:
 		return ARTIFACT_UNREADABLE;
 	}

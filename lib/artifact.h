@@ -43,6 +43,11 @@ int artifact_check_fd(int fd, enum artifact_mode mode, uint64_t min_size,
 int artifact_check_fd_refs(int fd, enum artifact_mode mode,
     uint64_t min_size, unsigned char *buf, size_t buflen, struct pbref *refs,
     struct artifact_result *r);
+/* The same, calling progress(arg, bytes read, 0) as it reads (pump.h). */
+int artifact_check_fd_progress(int fd, enum artifact_mode mode,
+    uint64_t min_size, unsigned char *buf, size_t buflen, struct pbref *refs,
+    struct artifact_result *r,
+    void (*progress)(void *arg, uint64_t, uint64_t), void *arg);
 /* 1 for a verdict that is trouble (exit 2), not bad data. */
 int artifact_trouble(const struct wperr *);
 
@@ -67,6 +72,32 @@ enum artifact_reason {
 	ARTIFACT_BAD_VARINT,
 	ARTIFACT_MISSING_INTERNED,
 	ARTIFACT_MISSING_TRACK,
+	/*
+	 * The rules of Perfetto's importer (lib/sem.h), one each, in the
+	 * order of enum sem_reason's failures and named by sem_reason_name().
+	 */
+	ARTIFACT_IMPORT_FIRST,
+	ARTIFACT_TRACK_EVENT_NO_SEQUENCE = ARTIFACT_IMPORT_FIRST,
+	ARTIFACT_TRACK_EVENT_NO_TIMESTAMP,
+	ARTIFACT_INTERNED_NO_SEQUENCE,
+	ARTIFACT_CLEARED_NO_SEQUENCE,
+	ARTIFACT_TRACK_EVENT_NEGATIVE_TIMESTAMP,
+	ARTIFACT_NEGATIVE_TIMESTAMP,
+	ARTIFACT_TRACK_NO_UUID,
+	ARTIFACT_THREAD_NO_PID_TID,
+	ARTIFACT_PROCESS_NO_PID,
+	ARTIFACT_TRACK_CONFLICT,
+	ARTIFACT_TRACK_LOOP,
+	ARTIFACT_TRACK_TOO_DEEP,
+	ARTIFACT_TRACK_NO_PARENT,
+	ARTIFACT_CLOCK_DUPLICATE,
+	ARTIFACT_CLOCK_BACKWARDS,
+	ARTIFACT_FTRACE_NO_CPU,
+	ARTIFACT_FTRACE_CPU_RANGE,
+	ARTIFACT_FTRACE_LOST_EVENTS,
+	ARTIFACT_COMPACT_SCHED_LENGTH,
+	ARTIFACT_COMPACT_SCHED_COMM,
+	ARTIFACT_PREV_STATE_INVALID,
 	ARTIFACT_NREASONS
 };
 

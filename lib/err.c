@@ -6,6 +6,7 @@
 #include "err.h"
 #include "frame.h"
 #include "pbref.h"
+#include "sem.h"
 #include "tag.h"
 
 /* Records errno as a WPE_SYS error; returns -1 for the caller to pass on. */
@@ -57,6 +58,114 @@ in_path(const struct wperr *e, char *buf, size_t len)
 
 	if (e->path[0] != '\0' && n < len)
 		snprintf(buf + n, len - n, "; in %s", e->path);
+}
+
+#define ULL(x)	((unsigned long long)(x))
+
+/* What a broken rule of Perfetto's importer is about (WPE_IMPORT). */
+static void
+import_what(const struct wperr *e, char *buf, size_t len)
+{
+	switch (e->rule) {
+	case SEM_TE_NO_SEQUENCE:
+		snprintf(buf, len, "a TrackEvent without "
+		    "trusted_packet_sequence_id is dropped");
+		break;
+	case SEM_TE_NO_TIMESTAMP:
+		snprintf(buf, len, "a TrackEvent without a timestamp is "
+		    "dropped");
+		break;
+	case SEM_INTERNED_NO_SEQUENCE:
+		snprintf(buf, len, "interned_data without "
+		    "trusted_packet_sequence_id is ignored");
+		break;
+	case SEM_CLEARED_NO_SEQUENCE:
+		snprintf(buf, len, "SEQ_INCREMENTAL_STATE_CLEARED without "
+		    "trusted_packet_sequence_id applies to no sequence");
+		break;
+	case SEM_TE_NEGATIVE_TS:
+		snprintf(buf, len, "a TrackEvent at timestamp %llu, negative "
+		    "as int64, is dropped", ULL(e->rule_value));
+		break;
+	case SEM_NEGATIVE_TS:
+		snprintf(buf, len, "timestamp %llu, negative as int64: the "
+		    "packet is dropped", ULL(e->rule_value));
+		break;
+	case SEM_TD_NO_UUID:
+		snprintf(buf, len, "a TrackDescriptor without uuid is "
+		    "dropped");
+		break;
+	case SEM_TD_THREAD_NO_IDS:
+		snprintf(buf, len, "track uuid %llu describes a thread "
+		    "without pid or tid: the track is dropped",
+		    ULL(e->rule_id));
+		break;
+	case SEM_TD_PROCESS_NO_PID:
+		snprintf(buf, len, "track uuid %llu describes a process "
+		    "without pid: the track is dropped", ULL(e->rule_id));
+		break;
+	case SEM_TD_CONFLICT:
+		snprintf(buf, len, "track uuid %llu is described again with "
+		    "another parent, kind, pid or tid (%llu, first %llu)",
+		    ULL(e->rule_id), ULL(e->rule_value), ULL(e->rule_other));
+		break;
+	case SEM_TRACK_LOOP:
+		snprintf(buf, len, "the parent chain of track uuid %llu comes "
+		    "back to uuid %llu: its events are dropped",
+		    ULL(e->rule_id), ULL(e->rule_value));
+		break;
+	case SEM_TRACK_TOO_DEEP:
+		snprintf(buf, len, "the parent chain of track uuid %llu is "
+		    "100 tracks deep or more: its events are dropped",
+		    ULL(e->rule_id));
+		break;
+	case SEM_TRACK_NO_PARENT:
+		snprintf(buf, len, "track uuid %llu has ancestor uuid %llu, "
+		    "which no TrackDescriptor describes: its events are "
+		    "dropped", ULL(e->rule_id), ULL(e->rule_value));
+		break;
+	case SEM_CLOCK_DUPLICATE:
+		snprintf(buf, len, "clock %llu is listed twice in one "
+		    "ClockSnapshot (%llu and %llu): the snapshot is rejected",
+		    ULL(e->rule_id), ULL(e->rule_other), ULL(e->rule_value));
+		break;
+	case SEM_CLOCK_BACKWARDS:
+		snprintf(buf, len, "the trace clock %llu goes backwards from "
+		    "%llu to %llu between snapshots: the snapshot is rejected",
+		    ULL(e->rule_id), ULL(e->rule_other), ULL(e->rule_value));
+		break;
+	case SEM_FTRACE_NO_CPU:
+		snprintf(buf, len, "an ftrace event bundle without cpu is "
+		    "dropped");
+		break;
+	case SEM_FTRACE_CPU_RANGE:
+		snprintf(buf, len, "an ftrace event bundle of cpu %llu (1023 "
+		    "at most): the whole load fails", ULL(e->rule_id));
+		break;
+	case SEM_FTRACE_LOST:
+		snprintf(buf, len, "the ftrace event bundle of cpu %llu says "
+		    "the kernel lost events", ULL(e->rule_id));
+		break;
+	case SEM_COMPACT_LENGTH:
+		snprintf(buf, len, "compact_sched field %llu holds %llu "
+		    "values where its first array holds %llu: the bundle's "
+		    "scheduling events are dropped", ULL(e->rule_id),
+		    ULL(e->rule_value), ULL(e->rule_other));
+		break;
+	case SEM_COMPACT_COMM:
+		snprintf(buf, len, "compact_sched comm index %llu is past its "
+		    "intern table of %llu", ULL(e->rule_value),
+		    ULL(e->rule_other));
+		break;
+	case SEM_PREV_STATE:
+		snprintf(buf, len, "compact_sched prev_state 0x%llx has a bit "
+		    "of 0xfe00, which no kernel from 4.14 sets",
+		    ULL(e->rule_value));
+		break;
+	default:
+		snprintf(buf, len, "rule %u", e->rule);
+		break;
+	}
 }
 
 const char *
@@ -203,6 +312,19 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		    (unsigned long long)e->refmissing,
 		    e->refmissing == 1 ? "" : "s");
 		break;
+	case WPE_IMPORT: {
+		char what[256], more[64] = "";
+
+		import_what(e, what, sizeof(what));
+		if (e->rule_count > 1)
+			snprintf(more, sizeof(more), "; %llu importer rules "
+			    "broken in all", ULL(e->rule_count));
+		snprintf(buf, len, "perfetto import: packet %llu at offset "
+		    "%llu: %s (trace_processor v58.2: %s)%s",
+		    ULL(e->index), ULL(e->off), what,
+		    sem_reason_stat((enum sem_reason)e->rule), more);
+		break;
+	}
 	case WPE_BAD_TAG:
 		snprintf(buf, len, "%s", e->what);
 		break;

@@ -42,6 +42,9 @@ enum wperr_code {
 				   in its sequence */
 	WPE_MISSING_TRACK,	/* the same: a track uuid no TrackDescriptor
 				   describes */
+	WPE_IMPORT,		/* at (the packet), rule, rule_id, rule_value,
+				   rule_other, rule_count: a rule of
+				   Perfetto's importer broken (lib/sem.h) */
 	/* option values */
 	WPE_BAD_TAG,		/* what */
 	WPE_BAD_TAG_NAME,	/* nothing: not a tag, a number or a name */
@@ -83,6 +86,11 @@ struct wperr {
 	unsigned refkind;	/* enum schema_ref, an SR_USE_x */
 	uint64_t refid, refseq;	/* the id and its sequence */
 	uint64_t refmissing;	/* distinct ids of that kind missing */
+	unsigned rule;		/* enum sem_reason, a failure */
+	uint64_t rule_id;	/* the track uuid, clock id, cpu or field */
+	uint64_t rule_value;	/* what was found there */
+	uint64_t rule_other;	/* what it was held against */
+	uint64_t rule_count;	/* importer rules broken in all */
 	char path[WPERR_PATH_MAX];	/* deep walk: the fields around off */
 };
 

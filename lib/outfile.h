@@ -61,7 +61,11 @@ int outfile_patch(struct outfile *, uint64_t off, const void *, size_t,
 /* Output after the mark can be taken back by outfile_rewind(). */
 void outfile_mark(struct outfile *);
 void outfile_rewind(struct outfile *);
-/* Takes the output back to off, if shorter: salvage's last packet. */
+/*
+ * Takes back the output from off on, if off is below outfile_size(): writes
+ * go on from there, and may overwrite bytes a descriptor from outfile_dup()
+ * has already read.
+ */
 void outfile_rewind_to(struct outfile *, uint64_t off);
 /* Bytes of output so far. */
 uint64_t outfile_size(const struct outfile *);

@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +23,49 @@ static const char value_past[] = "the value runs past the end of the packet";
 static const char value_past_msg[] =
     "the value runs past the end of its message";
 
+/*
+ * The messages sem wants, by schema index (enum sem_msg, SEM_M_NONE for
+ * the rest): built once, so that a message costs the walk one lookup
+ * when it begins, and the fields of the others nothing.
+ */
+static uint8_t sem_want[SCHEMA_NMSGS];
+static uint64_t sem_mask[SEM_M_COUNT];	/* sem_fields() of each */
+static pthread_once_t sem_want_once = PTHREAD_ONCE_INIT;
+
+static void
+sem_want_build(void)
+{
+	size_t i;
+
+	for (i = 0; i < SCHEMA_NMSGS; i++)
+		sem_want[i] = (uint8_t)sem_msg_by_name(schema_msgs[i].name);
+	sem_want[SCHEMA_TRACE_PACKET] = SEM_M_PACKET;
+	for (i = 0; i < SEM_M_COUNT; i++)
+		sem_mask[i] = sem_fields((enum sem_msg)i);
+}
+
+/* 1 when sem reads field of a message whose sem_fields() is mask. */
+static inline int
+sem_reads(uint64_t mask, uint32_t field)
+{
+	return field < 64 && (mask >> field & 1);
+}
+
 void
 pbwalk_init(struct pbwalk *w, uint64_t size)
 {
 	memset(w, 0, sizeof(*w));
 	w->size = size;
 	pbref_init(&w->refs);
+	sem_init(&w->sem);
+	(void)pthread_once(&sem_want_once, sem_want_build);
 }
 
 void
 pbwalk_free(struct pbwalk *w)
 {
 	pbref_free(&w->refs);
+	sem_free(&w->sem);
 }
 
 /*
@@ -215,6 +247,9 @@ end_packet(struct pbwalk *w)
 	}
 	if (w->pkt_flags & PKT_SEQ)
 		seq_add(st, w->pkt_seq);
+	sem_packet_facts(&w->sem, (w->pkt_flags & PKT_TS) != 0, w->pkt_ts,
+	    (w->pkt_flags & PKT_SEQ) != 0);
+	sem_packet_end(&w->sem);
 	/* A packet without a sequence id is on sequence 0, which none has. */
 	pbref_packet(&w->refs, w->pkt_flags & PKT_SEQ ? w->pkt_seq : 0,
 	    st->packets);
@@ -245,6 +280,12 @@ push(struct pbwalk *w, uint64_t off, uint64_t tag, uint64_t end,
 	f->ref = (uint8_t)ref;
 	f->tag_off = off;
 	f->wt = (uint8_t)(tag & 7);
+	if (kind == PF_PACKED)
+		f->sem = f[-1].sem;
+	else if (kind == PF_GROUP)
+		f->sem = SEM_M_NONE;
+	else if ((f->sem = sem_want[msg]) != SEM_M_NONE)
+		sem_msg_begin(&w->sem, f->sem, f->field, off);
 	return STEP_STACK;
 }
 
@@ -320,10 +361,12 @@ fail_wire(struct pbwalk *w, const struct piece *pc, enum pbwire_err r,
  */
 static inline void
 on_varint(struct pbwalk *w, const struct schema_field *f, uint32_t field,
-    uint64_t v, unsigned dref, int top, uint64_t off)
+    uint64_t v, unsigned dref, uint64_t smask, int top, uint64_t off)
 {
 	unsigned ref;
 
+	if (sem_reads(smask, field))
+		sem_field(&w->sem, field, v);
 	ref = SF_REF(f) != SR_NONE && f->kind <= SK_ENUM ? SF_REF(f) :
 	    field == 1 ? dref : SR_NONE;
 	if (ref != SR_NONE)
@@ -369,18 +412,25 @@ packed_fixed_bad(const struct schema_field *f, uint64_t len)
 	    len % 4 != 0) || (f->kind == SK_FIXED64 && len % 8 != 0));
 }
 
-/* One packed varint at *pp in [*pp, lim): its id, if it is one. */
+/*
+ * One packed varint at *pp in [*pp, lim): its id, if it is one, and to
+ * sem when sem reads it (sm), as field number field.
+ */
 static inline enum pbwire_err
-packed_value(struct pbwalk *w, unsigned ref, const unsigned char **pp,
-    const unsigned char *lim, const struct piece *pc)
+packed_value(struct pbwalk *w, unsigned ref, int sm, uint32_t field,
+    const unsigned char **pp, const unsigned char *lim,
+    const struct piece *pc)
 {
 	const unsigned char *vs = *pp;
 	enum pbwire_err r;
 	uint64_t v;
 
-	if ((r = pbwire_varint(pp, lim, pc->end, 10, &v)) == PBWIRE_OK &&
-	    ref != SR_NONE)
+	if ((r = pbwire_varint(pp, lim, pc->end, 10, &v)) != PBWIRE_OK)
+		return r;
+	if (ref != SR_NONE)
 		pbref_add(&w->refs, ref, v, OFF(vs));
+	if (sm)
+		sem_field(&w->sem, field, v);
 	return r;
 }
 
@@ -401,7 +451,8 @@ packed(struct pbwalk *w, const struct piece *pc, const unsigned char **pp,
 		if (!hard && lim - *pp < PBWALK_TOKEN)
 			break;
 		vs = *pp;
-		if ((r = packed_value(w, fr->ref, pp, lim, pc)) == PBWIRE_LONG)
+		if ((r = packed_value(w, fr->ref, sem_reads(sem_mask[fr->sem],
+		    fr->field), fr->field, pp, lim, pc)) == PBWIRE_LONG)
 			return fail_in(w, WPE_BAD_VARINT, OFF(vs), tag,
 			    "a packed value is longer than 10 bytes");
 		if (r == PBWIRE_SHORT)
@@ -457,8 +508,8 @@ fields(struct pbwalk *w, const struct piece *pc, const unsigned char **pp,
 		p = pf.p;
 		switch (pf.tag & 7) {
 		case PBWIRE_VARINT:
-			on_varint(w, f, pf.field, pf.v, fr->ref, w->depth == 1,
-			    OFF(t));
+			on_varint(w, f, pf.field, pf.v, fr->ref,
+			    sem_mask[fr->sem], w->depth == 1, OFF(t));
 			break;
 		case PBWIRE_FIXED64:
 		case PBWIRE_FIXED32:
@@ -507,10 +558,21 @@ fields(struct pbwalk *w, const struct piece *pc, const unsigned char **pp,
 					    OFF(t), pf.tag, bad_utf8);
 					goto out;
 				}
+				if (sem_reads(sem_mask[fr->sem], pf.field))
+					sem_bytes(&w->sem, pf.field, p,
+					    (size_t)pf.len);
 				w->utf8 = 0;
 				p += pf.len;
 				break;
 			}
+			/*
+			 * sem gets what of a value that spans pieces is in
+			 * this one: it counts strings, and reads only the
+			 * kernel release, near the start of a packet that
+			 * small that a piece cuts it practically never.
+			 */
+			if (sem_reads(sem_mask[fr->sem], pf.field))
+				sem_bytes(&w->sem, pf.field, p, avail);
 			if (w->utf8 && !pbwire_utf8(&w->u8, p, avail)) {
 				ret = fail_in(w, WPE_MALFORMED_PACKET, OFF(t),
 				    pf.tag, bad_utf8);
@@ -535,6 +597,8 @@ fields(struct pbwalk *w, const struct piece *pc, const unsigned char **pp,
 	if (!hard || w->depth == 1 || fr->kind != PF_MSG ||
 	    fr->end != OFF(p))
 		break;
+	if (fr->sem != SEM_M_NONE)
+		sem_msg_end(&w->sem, fr->sem);
 	w->depth--;
 	fr = &w->stack[w->depth - 1];
 	ret = STEP_STACK;
@@ -565,6 +629,8 @@ struct qframe {
 	const unsigned char *e;
 	const struct schema_msg *m;
 	unsigned dref;		/* SR_DEF_x of field 1, or SR_NONE */
+	unsigned sm;		/* enum sem_msg */
+	uint64_t smask;		/* its sem_fields() */
 };
 
 static int
@@ -578,16 +644,21 @@ quick_walk(struct pbwalk *w, const struct piece *piece,
 	const unsigned char *t, *ve, *bend = pc->end;
 	struct pbwire_field pf;
 	const struct schema_msg *m = &schema_msgs[SCHEMA_TRACE_PACKET];
-	unsigned sp = 0, dref = SR_NONE;
+	unsigned sp = 0, dref = SR_NONE, sm = SEM_M_PACKET;
+	uint64_t smask = sem_mask[SEM_M_PACKET];
 
 	for (;;) {
 		if (p >= e) {
 			if (sp == 0)
 				return 0;
+			if (sm != SEM_M_NONE)
+				sem_msg_end(&w->sem, sm);
 			sp--;
 			e = stack[sp].e;
 			m = stack[sp].m;
 			dref = stack[sp].dref;
+			sm = stack[sp].sm;
+			smask = stack[sp].smask;
 			continue;
 		}
 		t = p;
@@ -598,7 +669,8 @@ quick_walk(struct pbwalk *w, const struct piece *piece,
 		p = pf.p;
 		/* Tested in pbwire_field()'s order, so the tests fold. */
 		if ((pf.tag & 7) == PBWIRE_VARINT) {
-			on_varint(w, f, pf.field, pf.v, dref, sp == 0, OFF(t));
+			on_varint(w, f, pf.field, pf.v, dref, smask, sp == 0,
+			    OFF(t));
 			continue;
 		}
 		if ((pf.tag & 7) != PBWIRE_LEN) {
@@ -618,10 +690,17 @@ quick_walk(struct pbwalk *w, const struct piece *piece,
 			stack[sp].e = e;
 			stack[sp].m = m;
 			stack[sp].dref = dref;
+			stack[sp].sm = sm;
+			stack[sp].smask = smask;
 			sp++;
 			e = ve;
 			m = &schema_msgs[f->msg];
 			dref = def_ref(f);
+			smask = 0;
+			if ((sm = sem_want[f->msg]) != SEM_M_NONE) {
+				smask = sem_mask[sm];
+				sem_msg_begin(&w->sem, sm, pf.field, OFF(t));
+			}
 			continue;
 		}
 		if (f->kind == SK_STRING) {
@@ -629,11 +708,15 @@ quick_walk(struct pbwalk *w, const struct piece *piece,
 				return -1;
 		} else if (f->kind <= SK_ENUM && f->flags & SF_REPEATED) {
 			while (p < ve)
-				if (packed_value(w, SF_REF(f), &p, ve, pc) !=
-				    PBWIRE_OK)
+				if (packed_value(w, SF_REF(f),
+				    sem_reads(smask, pf.field), pf.field,
+				    &p, ve, pc) != PBWIRE_OK)
 					return -1;
+			continue;
 		} else if (packed_fixed_bad(f, pf.len))
 			return -1;
+		if (sem_reads(smask, pf.field))
+			sem_bytes(&w->sem, pf.field, p, (size_t)pf.len);
 		p = ve;
 	}
 }
@@ -645,6 +728,13 @@ quick_packet(struct pbwalk *w, const struct piece *pc, const unsigned char *p,
 {
 	if (quick_walk(w, pc, p, e) == 0)
 		return 0;
+	/*
+	 * The slow path walks it again; sem starts the packet over, and
+	 * has seen the messages that ended before the fast path gave up
+	 * once more than Perfetto will: a repeat of the same message breaks
+	 * none of its rules.
+	 */
+	sem_packet_begin(&w->sem, w->pkt_off, w->st.packets, w->pkt_len);
 	w->pkt_flags = 0;
 	w->pkt_kind = SCHEMA_TRACE_PACKET_NFIELDS;
 	w->refs.npend = 0;
@@ -704,8 +794,11 @@ pop(struct pbwalk *w)
 	}
 	if (w->depth == 1)
 		end_packet(w);
-	else
+	else {
+		if (fr->kind == PF_MSG && fr->sem != SEM_M_NONE)
+			sem_msg_end(&w->sem, fr->sem);
 		w->depth--;
+	}
 	return 0;
 }
 
@@ -721,6 +814,48 @@ bad_head(struct pbwalk *w, enum pbwire_err r, const unsigned char *t,
 	return fail(w, WPE_BAD_VARINT, off, r == PBWIRE_LEN_LONG ?
 	    "the packet length is longer than 10 bytes" :
 	    "the packet length is above 64 bits");
+}
+
+/*
+ * The end of the input on a packet boundary: the importer's rules first
+ * (a rule names what went wrong, where a missing reference would only
+ * say what is missing), then the references.
+ */
+static enum pbwalk_ev
+walk_done(struct pbwalk *w)
+{
+	struct sem *s = &w->sem;
+	const struct sem_finding *f = NULL;
+	uint64_t failures = 0;
+	size_t i;
+
+	sem_finish(s);
+	w->st.sum = s->sum;
+	for (i = 0; i < s->nfound; i++) {
+		if (sem_is_note(s->found[i].reason))
+			w->st.sem_notes |= 1u << (s->found[i].reason -
+			    SEM_NOTE_FIRST);
+		else if (f == NULL)
+			f = &s->found[i];
+	}
+	for (i = 0; i < SEM_NOTE_FIRST; i++)
+		failures += s->count[i];
+	if (f != NULL && !w->rules_off) {
+		w->err.code = WPE_IMPORT;
+		w->err.off = f->off;
+		w->err.index = f->packet;
+		w->err.rule = f->reason;
+		w->err.rule_id = f->id;
+		w->err.rule_value = f->value;
+		w->err.rule_other = f->other;
+		w->err.rule_count = failures;
+		return PBWALK_FAIL;
+	}
+	if (pbref_resolve(&w->refs, &w->err) == -1)
+		return PBWALK_FAIL;
+	w->st.refs_checked = w->refs.checked;
+	w->st.refs_capped = w->refs.capped;
+	return PBWALK_DONE;
 }
 
 enum pbwalk_ev
@@ -758,11 +893,7 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 					break;
 				*used = len;
 				w->off = OFF(p);
-				if (pbref_resolve(&w->refs, &w->err) == -1)
-					return PBWALK_FAIL;
-				w->st.refs_checked = w->refs.checked;
-				w->st.refs_capped = w->refs.capped;
-				return PBWALK_DONE;
+				return walk_done(w);
 			}
 			if (end - p < PBWALK_TOKEN && !eof)
 				break;
@@ -787,6 +918,7 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 			    body + v;
 			w->pkt_flags = 0;
 			w->pkt_kind = SCHEMA_TRACE_PACKET_NFIELDS;
+			sem_packet_begin(&w->sem, w->pkt_off, w->st.packets, v);
 			if (v <= (uint64_t)(end - p) && !w->slow_only &&
 			    quick_packet(w, pc, p, p + v) == 0) {
 				w->fast_packets++;
@@ -802,6 +934,7 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 			fr->kind = PF_MSG;
 			fr->ref = SR_NONE;
 			fr->tag_off = w->pkt_off;
+			fr->sem = SEM_M_PACKET;
 			continue;
 		}
 		fr = &w->stack[w->depth - 1];

@@ -14,6 +14,7 @@
 #include "pbref.h"
 #include "pbwire.h"
 #include "schema.h"
+#include "sem.h"
 
 #define PB_TAG_PACKET	PBWIRE_TAG_PACKET
 #define PB_F_TIMESTAMP	8
@@ -43,6 +44,9 @@ struct pbstats {
 	uint64_t kind[SCHEMA_TRACE_PACKET_NFIELDS + 1];
 	uint64_t refs_checked;		/* uses of ids and uuids resolved */
 	int refs_capped;		/* too many ids: not all were checked */
+	/* lib/sem.c: what the trace holds, and its notes (SEM_NOTE_x) */
+	struct sem_summary sum;
+	unsigned sem_notes;		/* bit r - SEM_NOTE_FIRST per note */
 };
 
 struct pbkind_count {
@@ -63,6 +67,8 @@ struct pbframe {
 	uint8_t ref;		/* SR_DEF_x of its iid, or SR_USE_x (packed) */
 	uint64_t tag_off;	/* where its tag starts */
 	uint8_t wt;		/* PF_PACKED: wire type of the values */
+	uint8_t sem;		/* enum sem_msg: a message sem wants; for
+				   PF_PACKED, its message's */
 };
 
 #define PBWALK_NOMSG	UINT16_MAX
@@ -93,6 +99,7 @@ struct pbwalk {
 	unsigned depth;
 	struct pbframe stack[PBWALK_DEPTH];
 	struct pbref refs;
+	struct sem sem;		/* the importer's rules (sem.h) */
 	uint64_t good_end;	/* offset just past the last whole good packet */
 	uint64_t good_packets;	/* packets before good_end */
 	struct pbstats st;
@@ -102,6 +109,12 @@ struct pbwalk {
 	 */
 	int slow_only;
 	uint64_t fast_packets;
+	/*
+	 * Tests of the grammar and the references alone, on hand-made
+	 * packets that break the importer's rules (no timestamps, tracks
+	 * with no parent), set rules_off; check never does.
+	 */
+	int rules_off;
 	struct wperr err;
 };
 

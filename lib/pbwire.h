@@ -6,9 +6,9 @@
  * protozero has one ParseOneField for all its loops. Two readers that must
  * agree by comment once did not (packed one-byte ids read as 257).
  *
- * Not here on purpose: the fuzz oracle (tests/fuzz/fuzz_pbwalk.c) keeps
- * its own naive reader, and lib/gen/schemagen.c reads descriptors at build
- * time with its own.
+ * lib/gen/schemagen.c reads protoc's descriptor set with pbwire_varint()
+ * too. Not here on purpose: the fuzz oracle (tests/fuzz/fuzz_pbwalk.c)
+ * keeps its own naive reader, whose independence is the point of it.
  */
 #ifndef PBWIRE_H
 #define PBWIRE_H
@@ -238,25 +238,34 @@ pbwire_utf8_byte(struct pbwire_utf8 *u, unsigned char c)
 	return 1;
 }
 
+/*
+ * 64 bytes as four vectors of two words (gcc and clang lower these to
+ * SSE2 on x86-64 and to pairs of words elsewhere): payloads of kilobytes
+ * are scanned at twice the speed of a word at a time.
+ */
+typedef uint64_t pbwire_v2 __attribute__((vector_size(16)));
+
 /* How many bytes from s on are ASCII, in steps of 8: most strings are. */
 static inline size_t
 pbwire_ascii(const unsigned char *s, size_t n)
 {
-	uint64_t a, b, c, d;
+	pbwire_v2 a, b, c, d;
+	uint64_t x;
 	size_t i = 0;
 
-	while (n - i >= 32) {
-		memcpy(&a, s + i, 8);
-		memcpy(&b, s + i + 8, 8);
-		memcpy(&c, s + i + 16, 8);
-		memcpy(&d, s + i + 24, 8);
-		if ((a | b | c | d) & PBWIRE_HIGH_BITS)
+	while (n - i >= 64) {
+		memcpy(&a, s + i, 16);
+		memcpy(&b, s + i + 16, 16);
+		memcpy(&c, s + i + 32, 16);
+		memcpy(&d, s + i + 48, 16);
+		a |= b | c | d;
+		if ((a[0] | a[1]) & PBWIRE_HIGH_BITS)
 			break;
-		i += 32;
+		i += 64;
 	}
 	while (n - i >= 8) {
-		memcpy(&a, s + i, 8);
-		if (a & PBWIRE_HIGH_BITS)
+		memcpy(&x, s + i, 8);
+		if (x & PBWIRE_HIGH_BITS)
 			break;
 		i += 8;
 	}

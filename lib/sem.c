@@ -10,8 +10,6 @@
 #include "sem.h"
 
 /* What the current packet holds. */
-#define SEM_P_TS	0x01
-#define SEM_P_SEQ	0x02
 #define SEM_P_TE	0x04
 #define SEM_P_INTERN	0x08
 #define SEM_P_CLEARED	0x10
@@ -51,6 +49,11 @@
 #define F_SCHED_COMM	6
 #define F_SCHED_WCOMM	11
 #define F_UTS_RELEASE	3
+#define F_TE_TYPE	9
+#define F_SI_NUM_CPUS	8
+#define F_FB_EVENT	2
+#define F_SCHED_SWITCH_TS 1
+#define F_SCHED_WAKING_TS 7
 
 #define CLOCK_BOOTTIME	6
 
@@ -122,13 +125,45 @@ static const struct {
 	{ "ClockSnapshot", SEM_M_CLOCK_SNAPSHOT },
 	{ "ClockSnapshot.Clock", SEM_M_CLOCK },
 	{ "FtraceEventBundle", SEM_M_FTRACE_BUNDLE },
+	{ "FtraceEvent", SEM_M_FTRACE_EVENT },
 	{ "FtraceEventBundle.CompactSched", SEM_M_COMPACT_SCHED },
 	{ "InternedData", SEM_M_INTERNED_DATA },
 	{ "ProcessDescriptor", SEM_M_PROCESS_DESCRIPTOR },
+	{ "SystemInfo", SEM_M_SYSTEM_INFO },
 	{ "ThreadDescriptor", SEM_M_THREAD_DESCRIPTOR },
 	{ "TrackDescriptor", SEM_M_TRACK_DESCRIPTOR },
 	{ "TrackEvent", SEM_M_TRACK_EVENT },
 	{ "Utsname", SEM_M_UTSNAME },
+};
+
+/*
+ * Fields that Perfetto releases before some major version do not read,
+ * and count as an import error each (the summary names the oldest release
+ * that reads every field the trace uses).
+ */
+static const struct {
+	enum sem_msg msg;
+	uint32_t field;
+	unsigned release;
+	const char *name;
+} newer[] = {
+	/*
+	 * protos/perfetto/trace/track_event/track_event.proto:295 at v53.0,
+	 * absent at v52.0; CHANGELOG v53.0 (line 532 of v58.2's): "Added
+	 * support for attaching callstacks to TrackEvents".
+	 */
+	{ SEM_M_TRACK_EVENT, 56, 53, "TrackEvent.callstack_iid" },
+};
+
+static const char *const notes[SEM_REASON_COUNT - SEM_NOTE_FIRST] = {
+	[SEM_NOTE_BIG_PACKET - SEM_NOTE_FIRST] = "a packet over 64 MiB: "
+	    "trace_processor loads it, its convert command cannot",
+	[SEM_NOTE_TRACKS_UNCHECKED - SEM_NOTE_FIRST] = "over 262144 track "
+	    "descriptors: tracks not fully checked",
+	[SEM_NOTE_CLOCKS_UNCHECKED - SEM_NOTE_FIRST] = "over 32 clocks in a "
+	    "snapshot: clocks not fully checked",
+	[SEM_NOTE_DEPTH_UNCHECKED - SEM_NOTE_FIRST] = "importer rules not "
+	    "checked in messages nested deeper than 8",
 };
 
 void
@@ -136,6 +171,7 @@ sem_init(struct sem *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->trace_clock = CLOCK_BOOTTIME;
+	s->pkt_te_type = -1;
 }
 
 void
@@ -173,6 +209,14 @@ const char *
 sem_reason_stat(enum sem_reason r)
 {
 	return (unsigned)r < SEM_REASON_COUNT ? reasons[r].stat : "?";
+}
+
+const char *
+sem_note_str(enum sem_reason r)
+{
+	if (r < SEM_NOTE_FIRST || r >= SEM_REASON_COUNT)
+		return "?";
+	return notes[r - SEM_NOTE_FIRST];
 }
 
 static void
@@ -262,6 +306,8 @@ sem_packet_begin(struct sem *s, uint64_t off, uint64_t index, uint64_t len)
 	s->pkt_ts = 0;
 	s->pkt_has = 0;
 	s->pkt_has_te_ts = 0;
+	s->pkt_te_type = -1;
+	s->pkt_fev = s->pkt_switch = s->pkt_waking = 0;
 	/* The packet is the bottom frame; the walker does not push it. */
 	s->stack[0].msg = SEM_M_PACKET;
 	s->stack[0].field = 1;
@@ -312,8 +358,15 @@ sem_msg_begin(struct sem *s, enum sem_msg m, uint32_t field, uint64_t off)
 	s->depth++;
 	switch (m) {
 	case SEM_M_TRACK_EVENT:
-		if (field == F_PKT_TE && s->depth == 2)
+		if (field == F_PKT_TE && s->depth == 2) {
 			s->pkt_has |= SEM_P_TE;
+			s->pkt_te_type = SEM_TE_UNSPECIFIED;
+		}
+		break;
+	case SEM_M_FTRACE_EVENT:
+		if (field == F_FB_EVENT &&
+		    s->stack[s->depth - 2].msg == SEM_M_FTRACE_BUNDLE)
+			s->pkt_fev++;
 		break;
 	case SEM_M_INTERNED_DATA:
 		if (field == F_PKT_INTERN && s->depth == 2)
@@ -470,6 +523,10 @@ bundle_end(struct sem *s)
 	else if (s->fb.cpu >= SEM_CPU_MAX)
 		found(s, SEM_FTRACE_CPU_RANGE, s->fb.cpu, s->fb.cpu,
 		    SEM_CPU_MAX);
+	else if (!(s->cpu_seen[s->fb.cpu / 64] & 1ULL << s->fb.cpu % 64)) {
+		s->cpu_seen[s->fb.cpu / 64] |= 1ULL << s->fb.cpu % 64;
+		s->sum.cpus++;
+	}
 }
 
 static void
@@ -477,6 +534,9 @@ sched_end(struct sem *s)
 {
 	const uint64_t *n = s->cs_sched.n;
 	int i;
+
+	s->pkt_switch += n[F_SCHED_SWITCH_TS];
+	s->pkt_waking += n[F_SCHED_WAKING_TS];
 
 	/*
 	 * ftrace_tokenizer.cc:412 and :471: the switch arrays (fields 1-4
@@ -549,6 +609,51 @@ state_invalid(const struct sem *s, uint64_t v)
 	return (v & 0xfe00) != 0;
 }
 
+#define B(n)	(1ULL << (n))
+
+uint64_t
+sem_fields(enum sem_msg m)
+{
+	switch (m) {
+	case SEM_M_PACKET:
+		/* A walker gives timestamp and sequence by sem_packet_facts. */
+		return B(F_PKT_FLAGS);
+	case SEM_M_TRACK_EVENT:
+		return B(F_TE_TS_DELTA) | B(F_TE_TS_ABS) | B(F_TE_TYPE) |
+		    B(56);	/* newer[] */
+	case SEM_M_TRACK_DESCRIPTOR:
+		return B(F_TD_UUID) | B(F_TD_PARENT);
+	case SEM_M_THREAD_DESCRIPTOR:
+		return B(F_THR_PID) | B(F_THR_TID);
+	case SEM_M_PROCESS_DESCRIPTOR:
+		return B(F_PROC_PID);
+	case SEM_M_CLOCK_SNAPSHOT:
+		return B(F_CS_PRIMARY);
+	case SEM_M_CLOCK:
+		return B(F_CLK_ID) | B(F_CLK_TS);
+	case SEM_M_FTRACE_BUNDLE:
+		return B(F_FB_CPU) | B(F_FB_LOST);
+	case SEM_M_COMPACT_SCHED:
+		return B(13) - B(1);	/* fields 1 to 12 */
+	case SEM_M_UTSNAME:
+		return B(F_UTS_RELEASE);
+	case SEM_M_SYSTEM_INFO:
+		return B(F_SI_NUM_CPUS);
+	default:
+		return 0;
+	}
+}
+
+static void
+newer_field(struct sem *s, enum sem_msg m, uint32_t field)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(newer) / sizeof(newer[0]); i++)
+		if (newer[i].msg == m && newer[i].field == field)
+			s->newer_used |= 1u << i;
+}
+
 void
 sem_field(struct sem *s, uint32_t field, uint64_t v)
 {
@@ -567,6 +672,17 @@ sem_field(struct sem *s, uint32_t field, uint64_t v)
 	case SEM_M_TRACK_EVENT:
 		if (field == F_TE_TS_DELTA || field == F_TE_TS_ABS)
 			s->pkt_has_te_ts = 1;
+		else if (field == F_TE_TYPE && s->depth == 2)
+			s->pkt_te_type = v < SEM_TE_OTHER ? (int)v :
+			    SEM_TE_OTHER;
+		else
+			newer_field(s, SEM_M_TRACK_EVENT, field);
+		break;
+	case SEM_M_SYSTEM_INFO:
+		if (field == F_SI_NUM_CPUS) {
+			s->sum.have_num_cpus = 1;
+			s->sum.num_cpus = v;
+		}
 		break;
 	case SEM_M_TRACK_DESCRIPTOR:
 		if (field == F_TD_UUID) {
@@ -694,6 +810,13 @@ sem_packet_end(struct sem *s)
 		/* trace_sorter.h:372: the sorter drops it. */
 		found(s, SEM_NEGATIVE_TS, 0, s->pkt_ts, 0);
 	}
+	if (s->pkt_te_type >= 0)
+		s->sum.te[s->pkt_te_type]++;
+	s->sum.ftrace_events += s->pkt_fev;
+	s->sum.sched_switch += s->pkt_switch;
+	s->sum.sched_waking += s->pkt_waking;
+	s->pkt_te_type = -1;
+	s->pkt_fev = s->pkt_switch = s->pkt_waking = 0;
 	s->depth = s->lost_depth = 0;
 }
 
@@ -747,8 +870,50 @@ hierarchy(struct sem *s)
 	}
 }
 
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Threads are the thread tracks described, processes their distinct pids
+ * (wprof describes processes in a process tree, not by descriptors). The
+ * pids are sorted in a copy; without the memory for it, processes stay 0.
+ */
+static void
+summarize(struct sem *s)
+{
+	uint64_t *pid;
+	size_t i, n = 0;
+
+	for (i = 0; i < s->tracks_cap; i++)
+		if (s->tracks[i].uuid != 0 && s->tracks[i].kind == KIND_THREAD)
+			n++;
+	s->sum.threads = n;
+	for (i = 0; i < sizeof(newer) / sizeof(newer[0]); i++)
+		if ((s->newer_used & 1u << i) &&
+		    newer[i].release > s->sum.release) {
+			s->sum.release = newer[i].release;
+			s->sum.release_field = newer[i].name;
+		}
+	if (n == 0 || (pid = calloc(n, sizeof(*pid))) == NULL)
+		return;
+	for (i = 0, n = 0; i < s->tracks_cap; i++)
+		if (s->tracks[i].uuid != 0 && s->tracks[i].kind == KIND_THREAD)
+			pid[n++] = s->tracks[i].pid;
+	qsort(pid, n, sizeof(*pid), cmp_u64);
+	for (i = 0; i < n; i++)
+		if (i == 0 || pid[i] != pid[i - 1])
+			s->sum.processes++;
+	free(pid);
+}
+
 void
 sem_finish(struct sem *s)
 {
 	hierarchy(s);
+	summarize(s);
 }

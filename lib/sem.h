@@ -12,9 +12,10 @@
  *               those of SEM_M_PACKET), then for every wanted message in
  *               it sem_msg_begin / its fields / sem_msg_end; then
  *               sem_packet_end;
- *   fields:     sem_field for each varint or fixed value of a wanted
- *               message (each element of a packed field on its own),
- *               sem_bytes for its strings and bytes;
+ *   fields:     sem_field for each varint of a wanted message (each
+ *               element of a packed field on its own), sem_bytes for
+ *               its strings and bytes (no rule reads a fixed value);
+ *               those outside sem_fields(m) may be left out;
  *   at the end: sem_finish, then read s->found / s->nfound.
  * A wanted message nested in an unwanted one is reported all the same.
  *
@@ -41,6 +42,8 @@ enum sem_msg {
 	SEM_M_COMPACT_SCHED,		/* FtraceEventBundle.CompactSched */
 	SEM_M_UTSNAME,			/* Utsname */
 	SEM_M_INTERNED_DATA,		/* InternedData: its presence only */
+	SEM_M_SYSTEM_INFO,		/* SystemInfo: num_cpus */
+	SEM_M_FTRACE_EVENT,		/* FtraceEvent: counted */
 	SEM_M_COUNT
 };
 
@@ -88,6 +91,29 @@ enum sem_reason {
 #define SEM_ANCESTORS_MAX 100		/* track_event_tracker.cc:713 */
 #define SEM_CPU_MAX	1024		/* ftrace_tokenizer.cc:129 */
 #define SEM_PACKET_MAX	(64u << 20)	/* proto_ring_buffer.h:99 */
+
+/*
+ * What a trace holds, for a triager who does not open the UI. Counted
+ * when a packet ends, so a packet walked twice (lib/pbwalk.c's fast path
+ * gives up on groups and deep nesting) counts once.
+ */
+enum { SEM_TE_UNSPECIFIED, SEM_TE_BEGIN, SEM_TE_END, SEM_TE_INSTANT,
+    SEM_TE_COUNTER, SEM_TE_OTHER, SEM_TE_TYPES };
+
+struct sem_summary {
+	uint64_t te[SEM_TE_TYPES];	/* TrackEvents by TrackEvent.type */
+	uint64_t ftrace_events;		/* FtraceEvent messages */
+	uint64_t sched_switch;		/* compact_sched switch entries */
+	uint64_t sched_waking;		/* compact_sched waking entries */
+	uint64_t threads;		/* thread tracks described */
+	uint64_t processes;		/* distinct pids among them */
+	unsigned cpus;			/* distinct ftrace bundle cpus */
+	int have_num_cpus;
+	uint64_t num_cpus;		/* SystemInfo.num_cpus */
+	unsigned release;		/* oldest Perfetto major that reads all
+					   fields used; 0: any */
+	const char *release_field;	/* the field that needs it */
+};
 
 /*
  * The facts of one finding. packet and off name the packet (its index
@@ -156,6 +182,13 @@ struct sem {
 	} cs_sched;
 	unsigned kernel_major, kernel_minor;	/* 0.0: not known */
 
+	/* the summary, and what the packet being walked adds to it */
+	struct sem_summary sum;
+	uint64_t cpu_seen[SEM_CPU_MAX / 64];
+	unsigned newer_used;		/* bits of sem.c's newer[] */
+	int pkt_te_type;		/* -1: no TrackEvent */
+	uint64_t pkt_fev, pkt_switch, pkt_waking;
+
 	/* track descriptors: open addressing on uuid, grown to the cap */
 	struct sem_track *tracks;
 	size_t ntracks, tracks_cap;
@@ -171,11 +204,35 @@ void	sem_msg_begin(struct sem *, enum sem_msg, uint32_t field,
 	    uint64_t off);
 void	sem_msg_end(struct sem *, enum sem_msg);
 void	sem_field(struct sem *, uint32_t field, uint64_t value);
+/*
+ * The fields of message m that sem_field and sem_bytes read, bit n for
+ * field n (all below 64): a walker may leave the others out.
+ */
+uint64_t sem_fields(enum sem_msg m);
 void	sem_bytes(struct sem *, uint32_t field, const uint8_t *, size_t);
 void	sem_packet_end(struct sem *);
+
+/*
+ * The packet's timestamp and sequence id, for a walker that reads them
+ * anyway: the same as sem_field() with fields 8 and 10, without a call.
+ */
+#define SEM_P_TS	0x01
+#define SEM_P_SEQ	0x02
+static inline void
+sem_packet_facts(struct sem *s, int has_ts, uint64_t ts, int has_seq)
+{
+	if (has_ts) {
+		s->pkt_has |= SEM_P_TS;
+		s->pkt_ts = ts;
+	}
+	if (has_seq)
+		s->pkt_has |= SEM_P_SEQ;
+}
 void	sem_finish(struct sem *);
 int	sem_is_note(enum sem_reason);
 const char *sem_reason_name(enum sem_reason);
 const char *sem_reason_stat(enum sem_reason);
+/* A note, worded: "a packet over 64 MiB ...". */
+const char *sem_note_str(enum sem_reason);
 
 #endif

@@ -30,7 +30,7 @@ commands() {
 # The options a synopsis line names: -fq gives -f and -q.
 synopsis_opts() {
 	{
-		grep -oE '(^|[[ ])-[A-Za-z]+' | tr -d '[ ' | cut -c2- |
+		grep -oE '(^|[[ ])-[A-Za-z0-9]+' | tr -d '[ ' | cut -c2- |
 		    fold -w1 | sed 's/^/-/'
 	} <<<"$1"
 	grep -oE -- '--[a-z][a-z-]*' <<<"$1"
@@ -46,7 +46,7 @@ help_table() {
 		split(line, part, /   */)
 		n = split(part[1], names, /[ ,=[]+/)
 		for (i = 1; i <= n; i++)
-			if (names[i] ~ /^--?[A-Za-z]/)
+			if (names[i] ~ /^--?[A-Za-z0-9]/)
 				print names[i], part[2]
 	    }'
 }

@@ -80,7 +80,8 @@ readme_list() {
 	run -0 sh "$ROOT/tests/deps.sh" --list build test
 	local p
 	for p in gcc make pkg-config zlib1g-dev libbsd-dev bats bats-assert \
-	    bats-support bsdextrautils jq mandoc strace time valgrind; do
+	    bats-support bsdextrautils jq libxml2-utils mandoc python3 strace \
+	    time valgrind; do
 		assert_output --regexp "(^| )$p( |$)"
 	done
 	# demo needs the build alone.

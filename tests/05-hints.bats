@@ -36,7 +36,7 @@ on_tty() {
 	assert_output --partial 'no SERR (Stderr) frame in its 2 frames'
 	# an unknown type is named by its characters; standard input has no name
 	run -1 wp_in "$DRAIN" "$GOT" extract ABCD
-	assert_output "wprofck: extract: <stdin>: no ABCD frame in its 2 frames; 'wprofck frames DUMP' lists the types there are"
+	assert_output "wprofck: extract: (standard input): no ABCD frame in its 2 frames; 'wprofck frames DUMP' lists the types there are"
 	# a type that is there: exit 0, silence
 	run -0 wp_to "$GOT" extract sout "$DRAIN"
 	assert_output ''
@@ -72,7 +72,7 @@ on_tty() {
 	run -1 wp_to "$GOT" reassemble "$TESTS/data/wprof-1s-pid1.wprof.pb"
 	assert_output "wprofck: reassemble: $TESTS/data/wprof-1s-pid1.wprof.pb: this is a Perfetto trace, not a drain: wprofck check $TESTS/data/wprof-1s-pid1.wprof.pb"
 	run -1 wp_in "$P/t.pb" "$GOT" reassemble
-	assert_output "wprofck: reassemble: <stdin>: this is a Perfetto trace, not a drain: wprofck check DUMP"
+	assert_output "wprofck: reassemble: (standard input): this is a Perfetto trace, not a drain: wprofck check DUMP"
 	# and what it suggests does check it
 	run -0 "$WPROFCK" check -q "$TESTS/data/wprof-1s-pid1.wprof.pb"
 }

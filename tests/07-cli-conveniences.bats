@@ -230,7 +230,7 @@ long_opts() {
 	mkdir "$BATS_TEST_TMPDIR/one"
 	cp "$TESTS/data/wprof-1s-pid1.wprof.pb" "$BATS_TEST_TMPDIR/one/"
 	run -0 wp_to "$GOT" check --progress "$BATS_TEST_TMPDIR/one"
-	assert_line --regexp ', 1 artifact$'
+	assert_line --regexp ', 1 artifact: '
 	frame_text SOUT 'x'
 	run -1 wp_to "$GOT" extract SERR "$DRAIN"
 	assert_output --partial "no SERR (Stderr) frame in its 1 frame;"
@@ -284,6 +284,8 @@ complete_words() {
 	done
 	[ "$n" -ge 6 ]
 	run -0 complete_words wprofck check --j
+	assert_output $'--json\n--junit='
+	run -0 complete_words wprofck check --js
 	assert_output --json
 	run -0 complete_words wprofck check --min
 	assert_output --min-size=
@@ -293,7 +295,7 @@ complete_words() {
 	local want
 	# The four characters of each value of the type table, in its order.
 	want=$(grep -oE '0x[0-9A-F]{8}, [01] \},' "$ROOT/lib/tag.c" |
-	    cut -c3-10 | xxd -r -p | fold -w4)
+	    cut -c3-10 | while read -r h; do printf "$(printf "%s" "$h" | sed "s/../\\\\x&/g")"; echo; done)
 	[ "$(wc -l <<<"$want")" -eq 29 ]
 	run -0 complete_words wprofck extract ''
 	assert_output "$want"

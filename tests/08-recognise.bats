@@ -53,7 +53,7 @@ as_printed() {
 	refute_output --partial 'max-frame'
 	# from standard input, through a pipe, one byte at a time
 	run -1 wp_dribble 1 "$P/good.pb" "$GOT" frames
-	assert_output "wprofck: frames: <stdin>: this is a Perfetto trace, not a drain: wprofck check DUMP"
+	assert_output "wprofck: frames: (standard input): this is a Perfetto trace, not a drain: wprofck check DUMP"
 }
 
 @test "a drain's commands given packed data: the -dc command, which works" {
@@ -92,7 +92,7 @@ as_printed() {
 	assert_output "wprofck: split: $P/good.drain: this is a drain, not a trace (first frame SOUT, Stdout, $(fsize "$TESTS/data/make-sample.sh") bytes); make the trace from it with: wprofck reassemble -o OUT.wprof.pb $P/good.drain"
 	[ ! -e s.drain ]
 	run -1 wp_in "$P/good.drain" "$GOT" split
-	assert_output --partial "wprofck: split: <stdin>: this is a drain, not a trace (first frame SOUT,"
+	assert_output --partial "wprofck: split: (standard input): this is a drain, not a trace (first frame SOUT,"
 	assert_equal "$(fsize "$GOT")" 0
 	run -1 "$WPROFCK" split -o s.drain "$P/good.pb.gz"
 	assert_output "wprofck: split: $P/good.pb.gz: this is gzip data: gzip -dc $P/good.pb.gz | wprofck split -o s.drain -"
@@ -110,7 +110,7 @@ as_printed() {
 	assert_output "wprofck: frames: $P/empty: this is empty, not a drain"
 	assert_equal "$(fsize "$GOT")" 0
 	run -1 wp_in /dev/null "$GOT" frames -q
-	assert_output "wprofck: frames: <stdin>: this is empty, not a drain"
+	assert_output "wprofck: frames: (standard input): this is empty, not a drain"
 	run -1 wp_to "$GOT" frames "$P/hello.txt"
 	assert_output "wprofck: frames: $P/hello.txt: this is text, not a drain"
 	run -1 wp_to "$GOT" reassemble "$P/hello.txt"

@@ -398,14 +398,14 @@ xor1() {
 
 # Input: a file, standard input, "-", a pipe.
 
-@test "standard input when DUMP is absent; <stdin> names it" {
+@test "standard input when DUMP is absent; (standard input) names it" {
 	good_drain
 	run -0 wp_in "$DRAIN" "$GOT" reassemble
 	cmp "$P/trace" "$GOT"
 	new_drain
 	frame WPRF "$P/t" -C
 	run -1 wp_in "$DRAIN" "$GOT" reassemble
-	assert_output --partial "wprofck: reassemble: <stdin>: torn trace: WprofTrace frame 0 at offset 0"
+	assert_output --partial "wprofck: reassemble: (standard input): torn trace: WprofTrace frame 0 at offset 0"
 }
 
 @test "DUMP - is standard input" {
@@ -414,7 +414,7 @@ xor1() {
 	cmp "$P/trace" "$OUT"
 	new_drain
 	run -1 wp_in "$DRAIN" "$GOT" reassemble -
-	assert_line -n 0 "$(noterm_msg '<stdin>' 'clean end' 0 0 0 0)"
+	assert_line -n 0 "$(noterm_msg '(standard input)' 'clean end' 0 0 0 0)"
 }
 
 @test "a pipe in small writes is read like a file" {

@@ -111,7 +111,7 @@ too small: 4095 bytes, the minimum is 4096"
 	run -0 wp_to "$J" check --json --deep "$D"
 	json_lines "$J" 2
 	run -0 keys "$J" 1
-	assert_output 'interned_data,kind,kinds,message,note,ok,packets,path,reason,refs_capped,refs_checked,sequences,sequences_capped,size,span_ns,test,track_descriptor,track_event,ts_max,ts_min,variant'
+	assert_output 'cpus,events,interned_data,kind,kinds,message,note,num_cpus,ok,packets,path,perfetto_min,perfetto_min_field,processes,reason,refs_capped,refs_checked,sequences,sequences_capped,size,slices_begun,slices_ended,span_ns,test,threads,track_descriptor,track_event,ts_max,ts_min,variant'
 	run -0 arts '[.packets, .sequences, .sequences_capped, .track_event, .interned_data, .track_descriptor, .ts_min, .ts_max, .span_ns, .note] | map(tostring) | join(" ")' "$J"
 	# The START instant at 0 is left out of the span.
 	assert_output "105 1 false 101 1 0 1000000000 1000099000 99000 null"
@@ -178,7 +178,7 @@ j_unreadable unreadable"
 	assert_output ''
 	json_lines "$J" 4
 	run -0 tail -n 1 "$J"
-	assert_output '{"summary":true,"mode":"shape","passed":3,"failed":0,"reasons":{},"hints":{},"notes":[]}'
+	assert_output '{"summary":true,"version":1,"mode":"shape","passed":3,"failed":0,"reasons":{},"hints":{},"notes":[]}'
 	run -0 jq -r 'select(.path) | .path' "$J"
 	[ "${#lines[@]}" -eq 3 ]
 }

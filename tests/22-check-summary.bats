@@ -28,10 +28,19 @@ H='RESULT  SIZE PACKETS     SPAN  PATH'
 # What one trace of mkpb -n 100 holds: an opening of a clock snapshot, system
 # information, a trace UUID, trace attributes and the START track event,
 # then 100 track events; the START event's name is the one reference.
+# What the traces hold (lib/sem.c): mkpb writes 101 TrackEvents of type 3
+# (instant, tests/mkpb.c put_uint(&sub, 9, 3)), no thread descriptors, no
+# ftrace, and num_cpus 4 in its system_info.
 KINDS1='packets: 105 in 1 trace: 101 track_event, 1 clock_snapshot, 1 system_info,
-    1 trace_attributes, 1 trace_uuid; 1 reference resolved'
+    1 trace_attributes, 1 trace_uuid; 1 reference resolved
+content: 0 threads in 0 processes, 0 ftrace cpus (4 in system_info); 0 slices
+    begun, 0 ended, 101 instants, 0 counters, 0 ftrace events, 0 sched_switch, 0
+    sched_waking; any Perfetto release reads it'
 KINDS2='packets: 210 in 2 traces: 202 track_event, 2 clock_snapshot, 2 system_info,
-    2 trace_attributes, 2 trace_uuid; 2 references resolved'
+    2 trace_attributes, 2 trace_uuid; 2 references resolved
+content: 0 threads in 0 processes, 0 ftrace cpus (4 in system_info); 0 slices
+    begun, 0 ended, 202 instants, 0 counters, 0 ftrace events, 0 sched_switch, 0
+    sched_waking; any Perfetto release reads it'
 
 # row RESULT SIZE PACKETS SPAN PATH: one line of the deep columns.
 row() {
@@ -141,7 +150,7 @@ $HINT_SMALL"
 	cp "$P/good.pb" "$D/b-0000000000000001.wprof.pb"
 	run -0 "$WPROFCK" check "$D"
 	assert_line -n 3 '2 passed, 0 failed'
-	[ "${#lines[@]}" -eq 6 ]
+	[ "${#lines[@]}" -eq 9 ]
 	assert_output --partial "
 2 passed, 0 failed
 $KINDS2"
@@ -162,7 +171,8 @@ $KINDS2"
 	full=$output
 	run -1 "$WPROFCK" check -q "$D"
 	# The full output without the ok line and what the traces hold.
-	assert_output "$(grep -v -e '^ok ' -e '^packets: ' -e '^    1 trace_attributes' <<<"$full")"
+	assert_output "$(grep -v -e '^ok ' -e '^packets: ' -e '^    1 trace_attributes' \
+	    -e '^content: ' -e '^    begun, ' -e '^    sched_waking; ' <<<"$full")"
 }
 
 @test "-q --json: the failing records and the summary record" {
@@ -181,7 +191,7 @@ $KINDS2"
 	: >"$D/.wprofck.AbCd12"
 	run -1 wp_to "$J" check --json "$D"
 	run -0 tail -n 1 "$J"
-	assert_output '{"summary":true,"mode":"deep","passed":1,"failed":4,"reasons":{"too_small":3,"truncated":1},"hints":{"too_small":"wprof stopped before writing its opening, or the transfer cut the file short","truncated":"'"$CUT_WHY; the whole packets before the damage can be kept with: wprofck salvage -o OUT $D/cut-0000000000000004.wprof.pb"'"},"walked":1,"packets":105,"kinds":{"track_event":101,"clock_snapshot":1,"system_info":1,"trace_attributes":1,"trace_uuid":1},"refs_checked":1,"refs_capped":false,"notes":[{"path":"'"$D"'/.wprofck.AbCd12","size":0,"note":"a temporary file left by a wprofck run that was killed; remove it"}]}'
+	assert_output '{"summary":true,"version":1,"mode":"deep","passed":1,"failed":4,"reasons":{"too_small":3,"truncated":1},"hints":{"too_small":"wprof stopped before writing its opening, or the transfer cut the file short","truncated":"'"$CUT_WHY; the whole packets before the damage can be kept with: wprofck salvage -o OUT $D/cut-0000000000000004.wprof.pb"'"},"walked":1,"packets":105,"kinds":{"track_event":101,"clock_snapshot":1,"system_info":1,"trace_attributes":1,"trace_uuid":1},"refs_checked":1,"refs_capped":false,"notes":[{"path":"'"$D"'/.wprofck.AbCd12","size":0,"note":"a temporary file left by a wprofck run that was killed; remove it"}]}'
 	run -0 jq -r 'select(.path) | .path' "$J"
 	[ "${#lines[@]}" -eq 5 ]
 	run -0 jq -s 'map(select(.summary)) | length' "$J"
@@ -235,7 +245,7 @@ $KINDS2"
 @test "--progress: a plain line on standard error counts the artifacts" {
 	mixed
 	run -1 wp_to "$J" check --progress "$D"
-	assert_output --regexp "^wprofck: (check: )?$D: .*, 5 artifacts"
+	assert_output --regexp "^wprofck: check: .*, 5 artifacts: $D\$"
 	run -1 wp_to "$BATS_TEST_TMPDIR/plain" check "$D"
 	cmp "$J" "$BATS_TEST_TMPDIR/plain"
 	run -1 wp_to "$J" check --no-progress "$D"

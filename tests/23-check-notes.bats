@@ -31,10 +31,18 @@ row() {
 # What one trace of mkpb -n 100 holds: an opening of a clock snapshot, system
 # information, a trace UUID, trace attributes and the START track event,
 # then 100 track events; the START event's name is the one reference.
+# With what the traces hold (lib/sem.c): mkpb writes 101 instants (type
+# 3), no thread tracks, no ftrace, num_cpus 4.
 KINDS1='packets: 105 in 1 trace: 101 track_event, 1 clock_snapshot, 1 system_info,
-    1 trace_attributes, 1 trace_uuid; 1 reference resolved'
+    1 trace_attributes, 1 trace_uuid; 1 reference resolved
+content: 0 threads in 0 processes, 0 ftrace cpus (4 in system_info); 0 slices
+    begun, 0 ended, 101 instants, 0 counters, 0 ftrace events, 0 sched_switch, 0
+    sched_waking; any Perfetto release reads it'
 KINDS2='packets: 210 in 2 traces: 202 track_event, 2 clock_snapshot, 2 system_info,
-    2 trace_attributes, 2 trace_uuid; 2 references resolved'
+    2 trace_attributes, 2 trace_uuid; 2 references resolved
+content: 0 threads in 0 processes, 0 ftrace cpus (4 in system_info); 0 slices
+    begun, 0 ended, 202 instants, 0 counters, 0 ftrace events, 0 sched_switch, 0
+    sched_waking; any Perfetto release reads it'
 
 TEMP='    a temporary file left by a wprofck run that was killed; remove it'
 

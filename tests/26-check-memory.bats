@@ -53,3 +53,15 @@ setup_file() {
 	assert_rss_small
 	assert_equal "$(wc -c <"$BATS_TEST_TMPDIR/out")" 0
 }
+
+@test "check -q --junit DIR of 100,000 files: a testcase each, RSS under 16 MiB" {
+	need_rss
+	run -0 wp_rss "$BATS_TEST_TMPDIR/out" check -q --shape --junit="$BATS_TEST_TMPDIR/r.xml" "$T"
+	assert_rss_small
+	assert_equal "$(grep -c '^<testcase ' "$BATS_TEST_TMPDIR/r.xml")" $((N + 5))
+	run -0 python3 -c '
+import sys, xml.etree.ElementTree as ET
+s = ET.parse(sys.argv[1]).getroot().find("testsuite")
+print(s.get("tests"), s.get("failures"), s.get("errors"))' "$BATS_TEST_TMPDIR/r.xml"
+	assert_output "$((N + 5)) 0 0"
+}

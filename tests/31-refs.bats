@@ -70,11 +70,12 @@ patch() {
 
 # The packets of the small traces below, all on sequence 7:
 # CLEAR: sequence_flags(13) 1; ISC: incremental_state_cleared(41) 1;
-# USE: track_event { name_iid(10): 5 }; DEF: interned_data { event_names
-# { iid: 5 } }.
+# USE: track_event { name_iid(10): 5 } and timestamp(8) 1 last, as
+# trace_processor drops a TrackEvent without one; DEF: interned_data {
+# event_names { iid: 5 } }.
 CLEAR='\n\004P\007h\001'
 ISC='\n\005P\007\310\002\001'
-USE='\n\006Z\002P\005P\007'
+USE='\n\010Z\002P\005P\007@\001'
 DEF='\n\010b\004\022\002\010\005P\007'
 
 @test "interned data used before its definition in the same generation passes (wprof's stack packet)" {

@@ -244,7 +244,7 @@ setup() {
 	assert_output ''
 	assert_equal "$(stat -c '%F %t:%T' /dev/null)" 'character special file 1:3'
 	run -2 wp_to /dev/full extract SOUT "$P/mixed"
-	assert_output 'wprofck: extract: <stdout>: write: No space left on device'
+	assert_output 'wprofck: extract: (standard output): write: No space left on device'
 	run -2 "$WPROFCK" extract -o /dev/full SOUT "$P/mixed"
 	assert_output 'wprofck: extract: /dev/full: write: No space left on device'
 	assert_equal "$(stat -c '%F %t:%T' /dev/full)" 'character special file 1:7'

@@ -235,7 +235,7 @@ sizes() {
 	assert_output ''
 	assert_equal "$(stat -c '%F %t:%T' /dev/null)" 'character special file 1:3'
 	run -2 wp_to /dev/full split "$P/abc"
-	assert_output 'wprofck: split: <stdout>: write: No space left on device'
+	assert_output 'wprofck: split: (standard output): write: No space left on device'
 	run -2 "$WPROFCK" split -o /dev/full "$P/abc"
 	assert_output 'wprofck: split: /dev/full: write: No space left on device'
 	assert_equal "$(stat -c '%F %t:%T' /dev/full)" 'character special file 1:7'

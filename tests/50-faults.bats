@@ -157,11 +157,11 @@ fifo_finish() {
 
 @test "stdout is /dev/full: every subcommand exits 2 with ENOSPC" {
 	run -2 bash -c '"$WPROFCK" reassemble "$1" >/dev/full' _ "$P/drain"
-	assert_output 'wprofck: reassemble: <stdout>: write: No space left on device'
+	assert_output 'wprofck: reassemble: (standard output): write: No space left on device'
 	run -2 bash -c '"$WPROFCK" split "$1" >/dev/full' _ "$P/trace"
-	assert_output 'wprofck: split: <stdout>: write: No space left on device'
+	assert_output 'wprofck: split: (standard output): write: No space left on device'
 	run -2 bash -c '"$WPROFCK" extract WPRC "$1" >/dev/full' _ "$P/drain"
-	assert_output 'wprofck: extract: <stdout>: write: No space left on device'
+	assert_output 'wprofck: extract: (standard output): write: No space left on device'
 	run -2 bash -c '"$WPROFCK" frames "$1" >/dev/full' _ "$P/drain"
 	assert_output 'wprofck: frames: write error on standard output: No space left on device'
 	run -2 bash -c '"$WPROFCK" frames --json "$1" >/dev/full' _ "$P/drain"

@@ -16,12 +16,12 @@ setup_file() {
 	run -0 --separate-stderr "$WPROFCK" reassemble --progress \
 	    -o "$BATS_TEST_TMPDIR/out" "$P/drain"
 	assert_equal "$output" ''
-	[[ $stderr =~ ^wprofck:\ reassemble:\ $P/drain:\ .*\ in\ .*\ s,\ .*/s,\ 48\ frames$ ]]
+	[[ $stderr =~ ^wprofck:\ reassemble:\ .*\ in\ .*\ s,\ .*/s,\ 48\ frames:\ $P/drain$ ]]
 	[[ $stderr != *$'\r'* ]]
 	cmp "$P/trace" "$BATS_TEST_TMPDIR/out"
 	run -0 --separate-stderr "$WPROFCK" extract --progress \
 	    -o "$BATS_TEST_TMPDIR/x" WPRC "$P/drain"
-	[[ $stderr =~ ^wprofck:\ extract:\ $P/drain:\ .*\ 48\ frames$ ]]
+	[[ $stderr =~ ^wprofck:\ extract:\ .*\ 48\ frames:\ $P/drain$ ]]
 }
 
 @test "no progress by default when stderr is not a terminal, nor with --no-progress" {
@@ -43,7 +43,7 @@ setup_file() {
 	script -qec "sh $d/run.sh" "$d/typescript" >/dev/null
 	cmp "$P/trace" "$d/out"
 	# Each update starts with a carriage return; the last is erased.
-	grep -q $'\rwprofck: reassemble: <stdin>: .*frames\033\\[K' "$d/typescript"
+	grep -q $'\rwprofck: reassemble: .*frames: (standard input)\033\\[K' "$d/typescript"
 	# The last thing written is the erasure: a carriage return and ESC [K.
 	tr '\r' '\n' <"$d/typescript" | grep -av '^Script done' |
 	    tail -n 1 >"$d/last"

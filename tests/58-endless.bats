@@ -101,7 +101,7 @@ setup() {
 	n=$(fsize "$P/good.pb")
 	run -0 timeout 10 bash -c 'cat "$1" /dev/zero | "$WPROFCK" salvage - >"$2"' \
 	    _ "$P/good.pb" "$OUT"
-	assert_output --regexp "^wprofck: (salvage: )?<stdin>: kept 45 packets \($n bytes\); dropped everything from offset $n, the rest was not read: "
+	assert_output --regexp "^wprofck: (salvage: )?\(standard input\): kept 45 packets \($n bytes\); dropped everything from offset $n, the rest was not read: "
 	cmp "$P/good.pb" "$OUT"
 	# A file's size is known, so what is dropped is counted unread.
 	cat "$P/good.pb" "$P/t" >"$BATS_TEST_TMPDIR/g.pb"

@@ -85,7 +85,7 @@ fail_open() {
 	fail_open thread "start the writer thread: Input/output error"
 	cmp "$P/old" "$OUT"
 	run -2 shim WPSHIM_FAIL=thread "$WPROFCK" reassemble -o - "$P/drain"
-	assert_output "wprofck: reassemble: <stdout>: start the writer thread: Input/output error"
+	assert_output "wprofck: reassemble: (standard output): start the writer thread: Input/output error"
 }
 
 @test "outfile_commit: a failed link or rename gives exit 2 and nothing beside OUT" {
@@ -240,11 +240,11 @@ shell_opens() {
 	    skip "cannot mount a small tmpfs here"
 	UNDO+=("mount:$D")
 	run -2 bash -c '"$WPROFCK" reassemble "$1" >"$2"' _ "$P/big.drain" "$D/x"
-	assert_output "wprofck: reassemble: <stdout>: write: No space left on device"
+	assert_output "wprofck: reassemble: (standard output): write: No space left on device"
 	assert_equal "$(fsize "$D/x")" 0
 	cp "$P/old" "$D/x"
 	run -2 bash -c '"$WPROFCK" reassemble "$1" >>"$2"' _ "$P/big.drain" "$D/x"
-	assert_output "wprofck: reassemble: <stdout>: write: No space left on device"
+	assert_output "wprofck: reassemble: (standard output): write: No space left on device"
 	cmp "$P/old" "$D/x"
 	run -2 bash -c '{ echo HEAD; "$WPROFCK" reassemble -o /dev/stdout "$1"; rc=$?; echo TAIL; exit $rc; } >"$2"' \
 	    _ "$P/big.drain" "$D/x"
@@ -261,11 +261,11 @@ shell_opens() {
 	cp "$P/old" "$D/so.pb"
 	run -2 bash -c 'ulimit -f 1024; "$WPROFCK" reassemble "$1" >>"$2"' \
 	    _ "$D/t1m.drain" "$D/so.pb"
-	assert_output "wprofck: reassemble: <stdout>: write: File too large"
+	assert_output "wprofck: reassemble: (standard output): write: File too large"
 	cmp "$P/old" "$D/so.pb"
 	run -2 bash -c 'ulimit -f 1024; { cat "$3"; "$WPROFCK" reassemble "$1"; } >"$2"' \
 	    _ "$D/t1m.drain" "$D/so.pb" "$P/old"
-	assert_output "wprofck: reassemble: <stdout>: write: File too large"
+	assert_output "wprofck: reassemble: (standard output): write: File too large"
 	cmp "$P/old" "$D/so.pb"
 }
 
@@ -292,7 +292,9 @@ shell_opens() {
 @test "replacing an existing OUT: the temporary name lives for one link and one rename, and check names it" {
 	command -v strace >/dev/null || skip "strace is not installed"
 	cp "$P/old" "$OUT"
-	run -0 strace -f -e trace=linkat,renameat,renameat2 -o "$BATS_TEST_TMPDIR/st" \
+	# LeakSanitizer cannot work under ptrace (SANITIZE=1 builds).
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+	    run -0 strace -f -e trace=linkat,renameat,renameat2 -o "$BATS_TEST_TMPDIR/st" \
 	    "$WPROFCK" reassemble -o "$OUT" "$P/drain"
 	cmp "$P/trace" "$OUT"
 	# The link to .wprofck.* and the rename over OUT, in a row.

@@ -13,14 +13,32 @@ B=${B:-build}
 RUNS=${RUNS:-5}
 cd "$(dirname "$0")/.."
 W=$PWD/$B/wprofck
+here=$PWD
 T=$PWD/$B/tests
 D=$PWD/$B/bench
 mkdir -p "$D"
 
-need_kb=$((5 * 1024 * 1024))
+# trace_path NAME: the real trace NAME.wprof.pb (tests/data, then
+# ../shared/traces beside the worktree), or nothing.
+trace_path() {
+	local d
+	for d in ${TRACES:-} "$here/tests/data" "$here/../../shared/traces" \
+	    "$here/../shared/traces" /work/shared/traces; do
+		if [ -f "$d/$1.wprof.pb" ]; then
+			echo "$d/$1.wprof.pb"
+			return 0
+		fi
+	done
+	return 1
+}
+REAL18=$(trace_path wprof-2s-stacks-sched || true)
+TP=${TP:-$here/../../shared/perfetto/bin/trace_processor_shell}
+[ -x "$TP" ] || TP=/work/shared/perfetto/bin/trace_processor_shell
+
+need_kb=$((6 * 1024 * 1024))
 free_kb=$(df -Pk "$D" | awk 'NR == 2 { print $4 }')
 if [ "$free_kb" -lt "$need_kb" ]; then
-	echo "bench: needs 5 GiB free in $D, has $((free_kb / 1024)) MiB" >&2
+	echo "bench: needs 6 GiB free in $D, has $((free_kb / 1024)) MiB" >&2
 	exit 2
 fi
 
@@ -46,7 +64,45 @@ gen() {
 		done
 		mv "$D/sidecars.tmp" "$D/sidecars"
 	fi
+	if [ ! -d "$D/dir100k" ]; then
+		# 100,000 traces as ktstr names them, hard links to four
+		# copies (a file system may cap the links of one inode).
+		mkdir -p "$D/dir100k.tmp"
+		perl -e '
+			my ($dir, $src, $n) = @ARGV;
+			for my $c (0 .. 3) {
+				system("cp", $src, "$dir/src$c.wprof.pb") == 0
+				    or die;
+			}
+			for my $i (1 .. $n) {
+				link("$dir/src" . ($i % 4) . ".wprof.pb",
+				    sprintf("%s/test_%d-%016x.wprof.pb", $dir,
+				    $i % 97, $i)) or die "$i: $!";
+			}' "$D/dir100k.tmp" tests/data/wprof-1s-pid1.wprof.pb 100000
+		mv "$D/dir100k.tmp" "$D/dir100k"
+	fi
+	if [ -n "$REAL18" ] && [ ! -s "$D/real18x11.pb" ]; then
+		# The 18 MB real trace with stacks, 11 times over: 205 MB,
+		# 25 million references, over a million of them distinct.
+		for _ in $(seq 11); do
+			cat "$REAL18"
+		done >"$D/real18x11.tmp"
+		mv "$D/real18x11.tmp" "$D/real18x11.pb"
+	fi
+	if [ -n "$REAL18" ] && [ ! -s "$D/cut18.pb" ]; then
+		# Cut inside its last packet, the stack tables: salvage keeps
+		# all but that packet and drops what referred to it.
+		head -c "$(($(stat -c %s "$REAL18") - 1000))" "$REAL18" \
+		    >"$D/cut18.pb"
+	fi
+	if [ -n "$REAL18" ] && [ ! -s "$D/cut200.pb" ]; then
+		head -c "$(($(stat -c %s "$D/real18x11.pb") - 1000))" \
+		    "$D/real18x11.pb" >"$D/cut200.pb"
+	fi
+	echo "SELECT name, idx, severity, source, value FROM stats" \
+	    "WHERE value > 0 AND name NOT LIKE '%duration_ns';" >"$D/stats.sql"
 	cat "$D/trace1g.pb" "$D/drain1g" "$D/drain64" "$D/real200.pb" >/dev/null
+	[ -z "$REAL18" ] || cat "$D/real18x11.pb" >/dev/null
 }
 
 now() { date +%s%N; }
@@ -132,5 +188,43 @@ gen
 	run_case "8 check 1000 files vs ls -l (3)" \
 	    "$W check $D/sidecars" \
 	    "ls -l $D/sidecars"
+	# BEFORE=path/to/an/older/wprofck: cases 6 and 7 again, this build
+	# against that one in the same run (issue 15: no slower than before).
+	if [ -n "${BEFORE:-}" ]; then
+		run_case "6b check 200M real, now vs BEFORE (1)" \
+		    "$W check --deep $D/real200.pb" \
+		    "$BEFORE check --deep $D/real200.pb"
+		run_case "7b check 1G 2K pkts, now vs BEFORE (1)" \
+		    "$W check --deep $D/trace1g.pb" \
+		    "$BEFORE check --deep $D/trace1g.pb"
+	fi
+	if [ -n "$REAL18" ]; then
+		run_case "9 check 18M real x11 vs cat>null (5)" \
+		    "$W check --deep $D/real18x11.pb" \
+		    "cat $D/real18x11.pb > /dev/null"
+	else
+		echo "9 skipped: no wprof-2s-stacks-sched.wprof.pb (TRACES=dir)"
+	fi
+	if [ -n "$REAL18" ] && "$TP" -v >/dev/null 2>&1; then
+		run_case "10 check 18M vs trace_processor (0.05)" \
+		    "$W check --deep $REAL18" \
+		    "$TP -q $D/stats.sql $REAL18 2>/dev/null"
+	else
+		echo "10 skipped: no trace_processor_shell (TP=path) or 18 MB trace"
+	fi
+	run_case "11 check 100,000 files vs ls -l (3)" \
+	    "$W check -q $D/dir100k" \
+	    "ls -l $D/dir100k"
+	if [ -n "$REAL18" ]; then
+		# salvage may exit 1 on a damaged trace: its success here.
+		run_case "12 salvage -o 18M cut vs cp (RSS 16)" \
+		    "$W salvage -q -o $D/out $D/cut18.pb; [ \$? -le 1 ]" \
+		    "cp $D/cut18.pb $D/out.ref"
+		run_case "13 salvage -o 200M cut vs cp (RSS 16)" \
+		    "$W salvage -q -o $D/out $D/cut200.pb; [ \$? -le 1 ]" \
+		    "cp $D/cut200.pb $D/out.ref"
+	else
+		echo "12, 13 skipped: no wprof-2s-stacks-sched.wprof.pb (TRACES=dir)"
+	fi
 } | tee "$D/results.txt"
 echo "bench: results in $D/results.txt"

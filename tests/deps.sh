@@ -19,11 +19,12 @@
 # What each set needs on Debian 12 minbase. build: the compiler, make, and
 # the libraries the Makefile asks pkg-config for. test: what the suites run
 # (bats and its helpers, col, jq, mandoc, strace, /usr/bin/time,
-# valgrind); the rest (awk, cmp, gzip, iconv, script, setpriv, timeout,
+# valgrind, and xmllint and python3 to read the JUnit report back); the
+# rest (awk, cmp, gzip, iconv, script, setpriv, timeout,
 # mount, chattr, ...) is in minbase. bench: what tests/bench.sh times with.
 # lint: the static checkers `make lint` runs.
 pkgs_build="gcc make pkg-config zlib1g-dev libbsd-dev"
-pkgs_test="bats bats-assert bats-support bsdextrautils jq mandoc strace time valgrind"
+pkgs_test="bats bats-assert bats-support bsdextrautils jq libxml2-utils mandoc python3 strace time valgrind"
 pkgs_bench="hyperfine time"
 pkgs_lint="clang-tidy cppcheck"
 

@@ -25,7 +25,7 @@ main(int argc, char **argv)
 {
 	struct progress p;
 	unsigned long long ms, bytes, items;
-	char line[256];
+	char line[256], name[200], *held = NULL;
 	int mode;
 
 	if (argc < 4 || argc > 5)
@@ -48,12 +48,26 @@ main(int argc, char **argv)
 			progress_clear(&p);
 		else if (strcmp(line, "end\n") == 0)
 			progress_end(&p);
-		else if (sscanf(line, "%llu %llu %llu", &ms, &bytes,
+		else if (sscanf(line, "file %199s %llu", name, &bytes) == 2) {
+			/* progress keeps the name until the next file. */
+			if (strcmp(name, "-") == 0)
+				progress_file(&p, NULL, 0);
+			else {
+				free(held);
+				if ((held = strdup(name)) == NULL)
+					err(2, NULL);
+				progress_file(&p, held, bytes);
+			}
+		} else if (sscanf(line, "f %llu %llu", &ms, &bytes) == 2) {
+			fake_ms = ms;
+			progress_file_hook(&p, bytes, 0);
+		} else if (sscanf(line, "%llu %llu %llu", &ms, &bytes,
 		    &items) == 3) {
 			fake_ms = ms;
 			progress_hook(&p, bytes, items);
 		} else
 			errx(2, "bad line: %s", line);
 	}
+	free(held);
 	return 0;
 }

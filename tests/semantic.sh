@@ -183,8 +183,9 @@ live)
 	need_tp
 	first=$(( ${2:-$(date +%Y%m%d)} % 100000 * 100 + 1))
 	list "$first" | label >"$tmp/labels" || exit 2
-	# check is the verdict that counts; lib/sem's rules alone (through
-	# semdrv, when built) are reported beside it until pbwalk feeds sem.
+	# check is the verdict that counts (pbwalk feeds lib/sem and pbref);
+	# lib/sem's rules alone, through semdrv's own decoding loop when it
+	# is built, are reported beside it.
 	bad=0 n=0 semok=0
 	while read -r seed name mut v rest; do
 		"$SEMMUT" "$(trace_path "$name")" "$seed" "$mut" "$tmp/m.pb" \

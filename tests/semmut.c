@@ -1380,5 +1380,6 @@ main(int argc, char **argv)
 		err(2, "%s", argv[4]);
 	printf("%s %llu %zu %s\n", m->name, (unsigned long long)seed, target,
 	    detail);
+	free(out.b);
 	return 0;
 }

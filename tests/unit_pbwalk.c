@@ -139,6 +139,7 @@ walk(const unsigned char *d, size_t len, size_t step, struct res *r)
 	if ((w = malloc(sizeof(*w))) == NULL)
 		abort();
 	pbwalk_init(w, len);
+	w->rules_off = 1;	/* hand-made packets: the grammar only */
 	if (step == SLOW_ONLY) {
 		w->slow_only = 1;
 		step = 0;
@@ -632,6 +633,40 @@ test_utf8(void)
 			expect_ok(t, what);
 		else
 			expect_fail(t, WPE_MALFORMED_PACKET, o, what);
+	}
+	/*
+	 * The ASCII scan goes 64 bytes at a time: one bad byte or one good
+	 * two-byte sequence at every position of strings of 1 to 200 bytes,
+	 * at every alignment of the buffer, is found or passed as a byte
+	 * loop would.
+	 */
+	{
+		unsigned char sbuf[264];
+		size_t len, at, al, bad = 0, tried = 0;
+
+		for (al = 0; al < 8; al++)
+			for (len = 1; len <= 200; len++)
+				for (at = 0; at < len; at++) {
+					memset(sbuf, 'a', sizeof(sbuf));
+					sbuf[al + at] = 0xff;
+					bad += pbwire_utf8_ok(sbuf + al, len) != 0;
+					if (at + 1 < len) {
+						sbuf[al + at] = 0xc3;
+						sbuf[al + at + 1] = 0xa9;
+						bad += pbwire_utf8_ok(sbuf + al,
+						    len) != 1;
+						bad += pbwire_utf8_ok(sbuf + al,
+						    at + 1) != 0;
+					}
+					bad += pbwire_ascii(sbuf + al, len) >
+					    at || pbwire_ascii(sbuf + al, len) %
+					    8 != 0 || at - pbwire_ascii(
+					    sbuf + al, len) >= 64 + 8;
+					tried++;
+				}
+		ok(bad == 0 && tried == 8 * 200 * 201 / 2,
+		    "UTF-8: a bad byte or a sequence anywhere in 200 bytes, "
+		    "at any alignment, as a byte loop finds it");
 	}
 	/* InternedString.str is bytes: anything goes. */
 	{

@@ -101,7 +101,7 @@ file_has(int fd, const struct model *m, size_t len)
 	if ((got = malloc(len + 1)) == NULL)
 		abort();
 	n = pread(fd, got, len + 1, 0);
-	same = n >= (ssize_t)len && memcmp(got, m->b, len) == 0;
+	same = n >= (ssize_t)len && (len == 0 || memcmp(got, m->b, len) == 0);
 	free(got);
 	return same;
 }

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../pbwire.h"
+
 #define PACKAGE		".perfetto.protos."
 #define MSG_MAX		65535
 #define DENSE		64	/* field numbers looked up directly */
@@ -83,16 +85,14 @@ static const struct {
 static uint64_t
 varint(struct span *s)
 {
-	uint64_t v = 0;
-	unsigned shift;
+	const unsigned char *p = s->p, *end = s->p + s->len;
+	uint64_t v;
 
-	for (shift = 0; shift < 64 && s->len > 0; shift += 7) {
-		v |= (uint64_t)(s->p[0] & 0x7f) << shift;
-		s->len--;
-		if (*s->p++ < 0x80)
-			return v;
-	}
-	errx(1, "bad varint in the descriptor set");
+	if (pbwire_varint(&p, end, end, 10, &v) != PBWIRE_OK)
+		errx(1, "bad varint in the descriptor set");
+	s->len -= (size_t)(p - s->p);
+	s->p = p;
+	return v;
 }
 
 /*
@@ -781,5 +781,6 @@ main(int argc, char *argv[])
 		err(1, "%s", argv[1]);
 	if (fclose(h) == EOF)
 		err(1, "%s", argv[2]);
+	free(data);
 	return 0;
 }

@@ -68,7 +68,7 @@ packets_by() {
 	end=$(last_whole 16384)
 	assert_line -n 0 --partial "no trace: no WprofTrace frame (torn frame at offset 16448"
 	assert_line -n 0 --partial "salvaging the 4 good chunks before it (16384 trace bytes)"
-	assert_line --regexp "^ok .* t\\.pb\$"
+	assert_line --regexp "^wprofck: reassemble: ok .* t\\.pb\$"
 	head -c "$end" "$P/good.pb" >want
 	cmp want t.pb
 }
@@ -78,7 +78,7 @@ packets_by() {
 	head -c "$(last_whole 12288)" "$P/good.pb" >want
 	cmp want out.pb
 	# -q hides nothing of a salvage: it is not what goes well.
-	assert_line -n 0 --partial "<stdin>: torn trace:"
+	assert_line -n 0 --partial "(standard input): torn trace:"
 }
 
 @test "too little before the tear: nothing saved, exit 1, nothing written" {
@@ -100,4 +100,32 @@ packets_by() {
 	run -1 "$WPROFCK" reassemble --salvage -o t2.pb "$P/good.pb"
 	assert_output "wprofck: reassemble: $P/good.pb: this is a Perfetto trace, not a drain: wprofck check $P/good.pb"
 	[ ! -e t2.pb ]
+}
+
+@test "--salvage of a real stack trace torn mid-way: what it writes passes check, as salvage's does" {
+	local T=$TESTS/data/wprof-2s-stacks-sched.wprof.pb
+	# 4 MiB chunks; the fourth has a bad CRC: 12 MiB of good chunks
+	# before it, which lose the final packet that defines every stack.
+	split -b 4194304 -d -a 2 "$T" big.
+	new_drain big.drain
+	for c in big.0[0-2]; do
+		frame WPRC "$c"
+	done
+	frame WPRC big.03 -C
+	frame WPRF big.04
+	# The packets whole before the tear (packet 201038 starts at
+	# 12582893) fail check on their references alone.
+	head -c 12582893 "$T" >before.pb
+	run -1 wp_to hint.json check --json before.pb
+	run -0 jq -r 'select(.summary) | .hints.missing_interned' hint.json
+	assert_output --regexp '; a copy with the dangling uses removed is written by: wprofck salvage -o OUT before\.pb$'
+	cmd=${output##*written by: }
+	run -0 "$WPROFCK" reassemble --salvage -o t.pb big.drain
+	assert_line -n 2 --regexp '^wprofck: reassemble: t\.pb: rewrote [0-9]+ packets so that no reference dangles .*; removed: [0-9]+ callstack iids; [0-9]+ bytes written$'
+	run -0 "$WPROFCK" check -q t.pb
+	assert_output ''
+	# The same bytes as the hint's salvage of the packets before the tear,
+	# run as printed.
+	run -0 eval "${cmd/wprofck/\"\$WPROFCK\"}"
+	cmp OUT t.pb
 }
