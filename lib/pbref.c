@@ -381,12 +381,13 @@ gen_close(struct pbref *r, uint32_t si)
 		}
 	}
 	if (miss > 0) {
-		for (i = 0; i < s->nlog; i++) {
-			e = &s->log[i];
-			if (!is_def(r, si, (unsigned)(e->kindoff >> 56), e->id))
-				break;
-		}
-		if (i < s->nlog)
+		/* The first use logged whose id is still undefined. */
+		e = NULL;
+		for (i = 0; i < s->nlog && e == NULL; i++)
+			if (!is_def(r, si, (unsigned)(s->log[i].kindoff >> 56),
+			    s->log[i].id))
+				e = &s->log[i];
+		if (e != NULL)
 			take_miss(r, (unsigned)(e->kindoff >> 56), e->id, s->id,
 			    e->kindoff & ((1ull << 56) - 1), e->pkt);
 		else {

@@ -392,4 +392,34 @@ pbwire_trace_head(const unsigned char *h, size_t n, uint64_t *len)
 	return PBWIRE_HEAD_TRACE;
 }
 
+/*
+ * Writing, for salvage's rewrite (prune.c): v as a varint of the fewest
+ * bytes at b, which has room for 10; returns how many it took.
+ */
+static inline size_t
+pbwire_put_varint(unsigned char *b, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v >= 0x80) {
+		b[n++] = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	b[n++] = (unsigned char)v;
+	return n;
+}
+
+/* How many bytes pbwire_put_varint() takes for v. */
+static inline size_t
+pbwire_varint_size(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v >= 0x80) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
 #endif

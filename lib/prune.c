@@ -330,31 +330,6 @@ def_ref(const struct schema_field *f)
 	return SF_REF(f) > SR_KINDS ? SF_REF(f) : SR_NONE;
 }
 
-static size_t
-varint_enc(unsigned char *b, uint64_t v)
-{
-	size_t n = 0;
-
-	while (v >= 0x80) {
-		b[n++] = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	b[n++] = (unsigned char)v;
-	return n;
-}
-
-static uint64_t
-varint_len(uint64_t v)
-{
-	uint64_t n = 1;
-
-	while (v >= 0x80) {
-		v >>= 7;
-		n++;
-	}
-	return n;
-}
-
 static void
 put(struct walk *w, const void *b, size_t n)
 {
@@ -567,13 +542,13 @@ fields(struct walk *w, const unsigned char *p, const unsigned char *e,
 				(void)packed(w, pf.p, ve, SF_REF(f));
 			continue;
 		}
-		n += (uint64_t)(pf.vs - t) + varint_len(m) + m;
+		n += (uint64_t)(pf.vs - t) + pbwire_varint_size(m) + m;
 		if (w->mode != M_EMIT)
 			continue;
 		/* The tag as it was, the length anew, the value pruned. */
 		keep(w, t, pf.vs);
 		flush_run(w);
-		put(w, lb, varint_enc(lb, m));
+		put(w, lb, pbwire_put_varint(lb, m));
 		if (is_msg)
 			(void)fields(w, pf.p, ve, f->msg, dr, depth + 1);
 		else
@@ -736,7 +711,7 @@ prune_packet(struct prune *pr, const unsigned char *body, size_t len)
 	if (w.bad)
 		return PRUNE_BAD;
 	hd[0] = PBWIRE_TAG_PACKET;
-	put(&w, hd, 1 + varint_enc(hd + 1, n));
+	put(&w, hd, 1 + pbwire_put_varint(hd + 1, n));
 	if (n == len)
 		put(&w, body, len);
 	else {

@@ -7,15 +7,10 @@
 # is not one.
 
 load common
-
-: "${SHIM:=$_wp_build/tests/shim.so}"
+load faults_helpers
 
 setup_file() {
-	if [ ! -e "$SHIM" ]; then
-		local san=
-		sanitized && san=1
-		make -s -C "$TESTS/.." B="$B" SANITIZE="$san" "$B/tests/shim.so" >&2
-	fi
+	need_built "$B/tests/shim.so"
 }
 
 setup() {
@@ -30,8 +25,7 @@ setup() {
 
 # rewritten ARGS...: check under the shim that rewrites byte 0.
 rewritten() {
-	env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
-	    WPSHIM_POKE=0 "$WPROFCK" check "$@"
+	shim WPSHIM_POKE=0 "$WPROFCK" check "$@"
 }
 
 # The shim did write: the file no longer starts with 0x0a.
@@ -43,8 +37,7 @@ DETAIL='    the file changed while it was read: it was written to while it was r
     same size, a new modification or change time'
 
 @test "the file passes when nothing writes it, under the same shim" {
-	run -0 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
-	    "$WPROFCK" check -q "$D/t.wprof.pb"
+	run -0 shim "$WPROFCK" check -q "$D/t.wprof.pb"
 	assert_output ''
 }
 

@@ -18,11 +18,7 @@ setup_file() {
 	export P
 	# tests/slowcat.c, the slow writer, built like the rest of $B should
 	# make test-run not have built it.
-	if [ ! -x "$SLOWCAT" ]; then
-		local san=
-		sanitized && san=1
-		make -s -C "$TESTS/.." B="$B" SANITIZE="$san" "$B/tests/slowcat" >&2
-	fi
+	need_built "$B/tests/slowcat"
 	randfile "$P/c1" 4096 1
 	randfile "$P/c2" 4096 2
 	randfile "$P/t" 1000 3

@@ -7,17 +7,10 @@
 load common
 load faults_helpers
 
-: "${SHIM:=$_wp_build/tests/shim.so}"
-
 setup_file() {
 	P=$BATS_FILE_TMPDIR
 	export P
-	if [ ! -x "$SLOWCAT" ] || [ ! -e "$SHIM" ]; then
-		local san=
-		sanitized && san=1
-		make -s -C "$TESTS/.." B="$B" SANITIZE="$san" \
-		    "$B/tests/slowcat" "$B/tests/shim.so" >&2
-	fi
+	need_built "$B/tests/slowcat" "$B/tests/shim.so"
 	randfile "$P/c1" 4096 1
 	randfile "$P/t" 1000 3
 	new_drain "$P/drain"
@@ -38,17 +31,6 @@ setup() {
 	D=$BATS_TEST_TMPDIR/d
 	mkdir "$D"
 	OUT=$D/out
-}
-
-# shim ENV...: runs the rest of the command line with the test shim loaded.
-shim() {
-	local envs=()
-	while [[ $1 == *=* ]]; do
-		envs+=("$1")
-		shift
-	done
-	env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
-	    "${envs[@]}" "$@"
 }
 
 @test "-o /dev/stdout inside a redirect keeps what the shell wrote before and after" {

@@ -6,16 +6,10 @@
 load common
 load faults_helpers
 
-: "${SHIM:=$_wp_build/tests/shim.so}"
-
 setup_file() {
 	P=$BATS_FILE_TMPDIR
 	export P
-	if [ ! -e "$SHIM" ]; then
-		local san=
-		sanitized && san=1
-		make -s -C "$TESTS/.." B="$B" SANITIZE="$san" "$B/tests/shim.so" >&2
-	fi
+	need_built "$B/tests/shim.so"
 	randfile "$P/c1" 4096 1
 	randfile "$P/t" 1000 3
 	new_drain "$P/drain"

@@ -7,17 +7,10 @@
 load common
 load faults_helpers
 
-: "${SHIM:=$_wp_build/tests/shim.so}"
-
 setup_file() {
 	P=$BATS_FILE_TMPDIR
 	export P
-	if [ ! -e "$SHIM" ]; then
-		local san=
-		sanitized && san=1
-		make -s -C "$TESTS/.." B="$B" SANITIZE="$san" \
-		    "$B/tests/shim.so" >&2
-	fi
+	need_built "$B/tests/shim.so"
 	randfile "$P/c1" 4096 1
 	randfile "$P/t" 1000 3
 	new_drain "$P/drain"
@@ -41,16 +34,6 @@ setup() {
 teardown() {
 	undo_all
 	[ -z "$SHARED" ] || rm -rf "$SHARED"
-}
-
-shim() {
-	local envs=()
-	while [[ $1 == *=* ]]; do
-		envs+=("$1")
-		shift
-	done
-	env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
-	    "${envs[@]}" "$@"
 }
 
 @test "TMPDIR that does not exist, -o /dev/null: exit 2 with a message, no double free" {

@@ -3,7 +3,8 @@
 # shellcheck disable=SC2034
 
 : "${SLOWCAT:=$_wp_build/tests/slowcat}"
-export SLOWCAT
+: "${SHIM:=$_wp_build/tests/shim.so}"
+export SLOWCAT SHIM
 
 # RSS_MAX_KB: the peak resident set wprofck may reach on any input, and
 # the address space it runs in (ulimit -v). It reads in 1 MiB blocks and
@@ -25,6 +26,31 @@ else
 fi
 sanitized() {
 	[ "$_wp_sanitized" -eq 1 ]
+}
+
+# need_built FILE...: builds the test programs among FILE... that make
+# test-run has not built, with the sanitizers $WPROFCK was built with.
+need_built() {
+	local f san=
+	local missing=()
+	for f; do
+		[ -e "$f" ] || missing+=("$f")
+	done
+	[ "${#missing[@]}" -gt 0 ] || return 0
+	sanitized && san=1
+	make -s -C "$TESTS/.." B="$B" SANITIZE="$san" "${missing[@]}" >&2
+}
+
+# shim [VAR=VALUE...] CMD...: runs CMD with the fault shim (tests/shim.c)
+# loaded and the variables set.
+shim() {
+	local envs=()
+	while [[ $1 == *=* ]]; do
+		envs+=("$1")
+		shift
+	done
+	env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    "${envs[@]}" "$@"
 }
 
 # rss_measurable: whether peak RSS can be measured and means something.

@@ -55,6 +55,8 @@ struct model {
 static void
 model_put(struct model *m, const unsigned char *p, size_t len)
 {
+	if (len == 0)
+		return;
 	if (m->len + len > m->cap) {
 		m->cap = (m->len + len) * 2;
 		if ((m->b = realloc(m->b, m->cap)) == NULL)
