@@ -117,6 +117,10 @@ import_hint(unsigned rule)
 		return "a task state no kernel from 4.14 reports: a newer "
 		    "kernel or wprof with states Perfetto v58.2 does not "
 		    "know, or damaged bytes";
+	case SEM_SLICE_TOO_DEEP:
+		return "512 slices open at once on one track: ENDs lost "
+		    "(ring-buffer drops, wprof killed mid-slice) or never "
+		    "written; Perfetto drops the slices past that depth";
 	default:
 		return NULL;
 	}

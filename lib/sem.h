@@ -19,8 +19,8 @@
  *   at the end: sem_finish, then read s->found / s->nfound.
  * A wanted message nested in an unwanted one is reported all the same.
  *
- * State is bounded: at most SEM_TRACKS_MAX track descriptors and
- * SEM_CLOCKS_MAX clocks in a snapshot are remembered; past a bound sem
+ * State is bounded: at most SEM_TRACKS_MAX tracks (described, or used by
+ * a slice) and SEM_CLOCKS_MAX clocks in a snapshot are remembered; past a bound sem
  * notes what it did not fully check, and never fails because of it.
  */
 #ifndef SEM_H
@@ -76,6 +76,7 @@ enum sem_reason {
 	SEM_COMPACT_LENGTH,	/* compact_sched arrays of unequal length */
 	SEM_COMPACT_COMM,	/* comm index past the intern table */
 	SEM_PREV_STATE,		/* prev_state bit no kernel >= 4.14 sets */
+	SEM_SLICE_TOO_DEEP,	/* a slice opens 512 deep on its track */
 	SEM_NOTE_FIRST,
 	SEM_NOTE_BIG_PACKET = SEM_NOTE_FIRST,	/* over 64 MiB */
 	SEM_NOTE_TRACKS_UNCHECKED,	/* past SEM_TRACKS_MAX descriptors */
@@ -84,13 +85,14 @@ enum sem_reason {
 	SEM_REASON_COUNT
 };
 
-#define SEM_TRACKS_MAX	(1u << 18)	/* descriptors remembered: 8 MiB */
+#define SEM_TRACKS_MAX	(1u << 16)	/* tracks remembered: 7 MiB at most */
 #define SEM_CLOCKS_MAX	32		/* distinct clocks in one snapshot */
 #define SEM_DEPTH_MAX	8		/* wanted messages open at once */
 #define SEM_FOUND_MAX	64		/* findings kept; all are counted */
 #define SEM_ANCESTORS_MAX 100		/* track_event_tracker.cc:713 */
 #define SEM_CPU_MAX	1024		/* ftrace_tokenizer.cc:129 */
 #define SEM_PACKET_MAX	(64u << 20)	/* proto_ring_buffer.h:99 */
+#define SEM_SLICE_DEPTH_MAX 512		/* slice_tracker.h:43, kMaxDepth */
 
 /*
  * What a trace holds, for a triager who does not open the UI. Counted
@@ -187,12 +189,18 @@ struct sem {
 	uint64_t cpu_seen[SEM_CPU_MAX / 64];
 	unsigned newer_used;		/* bits of sem.c's newer[] */
 	int pkt_te_type;		/* -1: no TrackEvent */
+	uint64_t pkt_te_track;		/* its track_uuid; 0: none given */
 	uint64_t pkt_fev, pkt_switch, pkt_waking;
 
-	/* track descriptors: open addressing on uuid, grown to the cap */
+	/*
+	 * tracks, described or holding slices: open addressing on uuid,
+	 * grown to the cap; the slices open on the default track (events
+	 * without a track_uuid) in open0
+	 */
 	struct sem_track *tracks;
 	size_t ntracks, tracks_cap;
 	int tracks_full;
+	uint32_t open0;
 };
 
 void	sem_init(struct sem *);
