@@ -97,6 +97,10 @@ note_of(const struct artifact_result *r)
 		return "no track events after the opening";
 	if (r->st.refs_capped)
 		return "too many ids: references not all checked";
+	/* incremental_state.cc: the first definition in a generation holds. */
+	if (r->st.refs_redefined != 0)
+		return "an interned id defined again in its generation: "
+		    "trace_processor keeps the first definition";
 	/* lib/sem.c's notes: the first, as Perfetto loads the trace. */
 	if (r->st.sem_notes != 0)
 		return sem_note_str((enum sem_reason)(SEM_NOTE_FIRST +
