@@ -54,21 +54,15 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
     size_t len, int eof, size_t *used)
 {
 	struct extract_state *s = arg;
+	enum pump_verdict v;
 	const struct frame *f = &s->w.cur;
 	const struct frame_stop *stop;
 	enum frame_ev ev = FRAME_NEED;
 	char tn[TAG_NAME_MAX], msg[256];
 
 	*used = len;
-	switch (recognise(&s->rg, p, buf, len, eof)) {
-	case RECOGNISE_WAIT:
-		*used = 0;
-		return PUMP_MORE;
-	case RECOGNISE_WRONG:
-		return PUMP_BAD;
-	case RECOGNISE_GO:
-		break;
-	}
+	if (!recognise(&s->rg, p, buf, len, eof, used, &v))
+		return v;
 	if (len > 0)
 		frame_input(&s->w, buf, len);
 	while (len > 0 && (ev = frame_next(&s->w)) != FRAME_NEED &&

@@ -220,19 +220,13 @@ frames_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
     int eof, size_t *used)
 {
 	struct frames_state *s = arg;
+	enum pump_verdict v;
 	const struct frame_stop *stop;
 	enum frame_ev ev = FRAME_NEED;
 
 	*used = len;
-	switch (recognise(&s->rg, p, buf, len, eof)) {
-	case RECOGNISE_WAIT:
-		*used = 0;
-		return PUMP_MORE;
-	case RECOGNISE_WRONG:
-		return PUMP_BAD;
-	case RECOGNISE_GO:
-		break;
-	}
+	if (!recognise(&s->rg, p, buf, len, eof, used, &v))
+		return v;
 	if (!s->json && !s->quiet && !s->started)
 		printf("%7s %12s  %-16s %-17s %9s  %s\n", "index", "offset",
 		    "tag", "name", "length", "crc");

@@ -42,7 +42,6 @@ struct reassemble_state {
 	struct reasm r;
 	int checkfd;		/* the output, for --check */
 	struct recognise rg;
-	int wrong;		/* not a drain: said so, nothing more */
 	uint64_t marked;	/* chunks whose end the output is marked at */
 	struct pbwalk w;	/* --salvage: the walk over those chunks */
 	struct salvage_mend m;	/* --salvage: what was kept, mended */
@@ -170,20 +169,13 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
     size_t len, int eof, size_t *used)
 {
 	struct reassemble_state *s = arg;
+	enum pump_verdict v;
 	struct reasm *r = &s->r;
 	enum reasm_ev ev = REASM_NEED;
 
 	*used = len;
-	switch (recognise(&s->rg, p, buf, len, eof)) {
-	case RECOGNISE_WAIT:
-		*used = 0;
-		return PUMP_MORE;
-	case RECOGNISE_WRONG:
-		s->wrong = 1;
-		return PUMP_BAD;
-	case RECOGNISE_GO:
-		break;
-	}
+	if (!recognise(&s->rg, p, buf, len, eof, used, &v))
+		return v;
 	if (len > 0) {
 		reasm_input(r, buf, len);
 		ev = reasm_next(r);
@@ -234,7 +226,7 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
 static const char *
 bad_why(const struct reassemble_state *s, char *msg, size_t len)
 {
-	if (s->wrong && hint_input(&s->rg.s, s->rg.reads, s->rg.path,
+	if (s->rg.wrong && hint_input(&s->rg.s, s->rg.reads, s->rg.path,
 	    s->rg.cmd, msg, len) != NULL)
 		return msg;
 	return wperr_str(&s->r.err, msg, len);

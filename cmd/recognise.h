@@ -23,23 +23,23 @@ struct recognise {
 	const char *path;	/* the operand; NULL or "-": standard input */
 	const char *cmd;	/* reads it from standard input: "frames -" */
 	int done;
+	int wrong;		/* refused: said what it is, nothing more */
 	struct sniff s;
 };
 
-enum recognise_verdict {
-	RECOGNISE_WAIT,		/* return PUMP_MORE, *used = 0 */
-	RECOGNISE_GO,		/* a kind the command reads, or unknown */
-	RECOGNISE_WRONG,	/* said what it is: return PUMP_BAD */
-};
-
 /*
- * The first thing a pump consumer does with each piece. The piece is
- * looked at once, when it holds SNIFF_HEAD bytes or the whole input; up
- * to then the consumer takes nothing and waits (the pump's contract lets
- * it: the bytes come back with more after them). A kind refused writes
- * no output, not even an empty one.
+ * The first thing a pump consumer does with each piece:
+ *
+ *	if (!recognise(&s->rg, p, buf, len, eof, used, &v))
+ *		return v;
+ *
+ * The piece is looked at once, when it holds SNIFF_HEAD bytes or the
+ * whole input; up to then the consumer takes nothing and waits (*used 0,
+ * PUMP_MORE: the pump's contract gives the bytes back with more after
+ * them). A kind refused is said on standard error, g->wrong is set and *v
+ * is PUMP_BAD; no output is written, not even an empty one. 1: go on.
  */
-enum recognise_verdict recognise(struct recognise *, struct pump *,
-    const unsigned char *, size_t, int eof);
+int recognise(struct recognise *g, struct pump *p, const unsigned char *buf,
+    size_t len, int eof, size_t *used, enum pump_verdict *v);
 
 #endif

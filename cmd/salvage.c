@@ -27,7 +27,6 @@ struct salvage_state {
 	uint64_t mark;		/* the output holds whole packets up to here */
 	uint64_t total;		/* the input's size, when known */
 	int total_known;
-	int wrong;		/* not a trace: said so, nothing more */
 	struct recognise rg;
 	char cmdline[300];
 	struct salvage_mend m;	/* the check of what was kept, and its rewrite */
@@ -255,18 +254,11 @@ salvage_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
     int eof, size_t *used)
 {
 	struct salvage_state *s = arg;
+	enum pump_verdict v;
 	uint64_t off = p->done - len;	/* stream offset of buf[0] */
 
-	switch (recognise(&s->rg, p, buf, len, eof)) {
-	case RECOGNISE_WAIT:
-		*used = 0;
-		return PUMP_MORE;
-	case RECOGNISE_WRONG:
-		s->wrong = 1;
-		return PUMP_BAD;
-	case RECOGNISE_GO:
-		break;
-	}
+	if (!recognise(&s->rg, p, buf, len, eof, used, &v))
+		return v;
 	s->ev = pbwalk_feed(&s->w, buf, len, eof, used);
 	p->items = s->w.good_packets;
 	if (keep(p, s, buf, off, *used) == -1)
@@ -375,7 +367,7 @@ report(const struct pump *p, const struct salvage_state *s, int status)
 {
 	char msg[512];
 
-	if (s->wrong)
+	if (s->rg.wrong)
 		return;
 	if (status == EXIT_BAD && salvage_say_unmended(p, &s->m))
 		return;

@@ -72,19 +72,13 @@ split_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
     int eof, size_t *used)
 {
 	struct split_state *s = arg;
+	enum pump_verdict v;
 	uint64_t off = p->done - len;	/* stream offset of buf[0] */
 	size_t n;
 
 	*used = len;
-	switch (recognise(&s->rg, p, buf, len, eof)) {
-	case RECOGNISE_WAIT:
-		*used = 0;
-		return PUMP_MORE;
-	case RECOGNISE_WRONG:
-		return PUMP_BAD;
-	case RECOGNISE_GO:
-		break;
-	}
+	if (!recognise(&s->rg, p, buf, len, eof, used, &v))
+		return v;
 	/* A file's output size is known at once: its bytes and the headers. */
 	if (p->regular && (p->size > PUMP_OUT_MAX || p->size +
 	    (p->size / s->sp.cap + 1) * FRAME_HDR_SIZE > PUMP_OUT_MAX)) {
