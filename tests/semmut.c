@@ -409,12 +409,17 @@ insert_packet(size_t at, const struct node *pk)
 	trace.kid[at] = *pk;
 }
 
-/* n clones of pk at at, in one move of the packets after it. */
+/*
+ * n clones of pk at at, in one move of the packets after it. pk may be
+ * one of trace's own packets: it is copied before trace grows.
+ */
 static void
 insert_clones(size_t at, const struct node *pk, size_t n)
 {
+	struct node c = clone(pk);
 	size_t i, tail = trace.nkid - at;
 
+	pk = &c;
 	for (i = 0; i < n; i++)
 		add(&trace);
 	memmove(&trace.kid[at + n], &trace.kid[at], tail * sizeof(*trace.kid));
