@@ -336,9 +336,6 @@ sem_packet_end(struct sem *s)
 	s->sum.ftrace_events += s->pkt_fev;
 	s->sum.sched_switch += s->pkt_switch;
 	s->sum.sched_waking += s->pkt_waking;
-	s->pkt_te_type = -1;
-	s->pkt_fev = s->pkt_switch = s->pkt_waking = 0;
-	s->depth = s->lost_depth = 0;
 }
 
 void	sem_finish(struct sem *);
