@@ -336,6 +336,8 @@ sem_packet_end(struct sem *s)
 	s->sum.ftrace_events += s->pkt_fev;
 	s->sum.sched_switch += s->pkt_switch;
 	s->sum.sched_waking += s->pkt_waking;
+	/* No message is open between packets. */
+	s->depth = s->lost_depth = 0;
 }
 
 void	sem_finish(struct sem *);
