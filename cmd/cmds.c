@@ -62,6 +62,7 @@ static const struct opthelp reassemble_opts[] = {
 	{ "--check[=shape|deep]",
 	    "then check the output (deep by default)" },
 	{ "--junit=file", "the check's JUnit XML report (needs the check)" },
+	{ "--salvage", "keep the whole packets of the chunks before a tear" },
 	HELP_PROGRESS,
 	HELP_END
 };

@@ -8,6 +8,7 @@
 
 #include "cmds.h"
 #include "opt.h"
+#include "recognise.h"
 #include "run.h"
 #include "vis.h"
 #include "../lib/err.h"
@@ -29,6 +30,8 @@ struct extract_state {
 	int quiet, bad;
 	uint64_t found;		/* frames of the type, good or not */
 	struct frame_walk w;
+	struct recognise rg;
+	char cmdline[300];
 };
 
 /* What a type is called in a message: SOUT (Stdout), or its escaped tag. */
@@ -51,12 +54,15 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
     size_t len, int eof, size_t *used)
 {
 	struct extract_state *s = arg;
+	enum pump_verdict v;
 	const struct frame *f = &s->w.cur;
 	const struct frame_stop *stop;
 	enum frame_ev ev = FRAME_NEED;
 	char tn[TAG_NAME_MAX], msg[256];
 
 	*used = len;
+	if (!recognise(&s->rg, p, buf, len, eof, used, &v))
+		return v;
 	if (len > 0)
 		frame_input(&s->w, buf, len);
 	while (len > 0 && (ev = frame_next(&s->w)) != FRAME_NEED &&
@@ -81,7 +87,7 @@ extract_feed(struct pump *p, void *arg, const unsigned char *buf,
 		outfile_rewind(p->out);
 		run_clear_progress(p);
 		warnx("%s: skipped %s frame %llu at offset %llu: bad CRC "
-		    "(want 0x%08lx, got 0x%08lx)", p->name,
+		    "(stored 0x%08lx, computed 0x%08lx)", p->name,
 		    tag_type_name(s->type, tn), (unsigned long long)f->index,
 		    (unsigned long long)f->off, (unsigned long)f->crc,
 		    (unsigned long)f->crc_calc);
@@ -131,7 +137,7 @@ cmd_extract(int argc, char **argv)
 	struct run_opts io;
 	struct pump p;
 	uint32_t cap = FRAME_CAP_DEFAULT;
-	char msg[512], tn[256];
+	char msg[512], tn[256], q[256];
 	int ch;
 
 	memset(&s, 0, sizeof(s));
@@ -167,5 +173,12 @@ cmd_extract(int argc, char **argv)
 	s.quiet = io.quiet;
 	frame_init(&s.w, cap);
 	io.in = argc == 2 ? argv[1] : NULL;
+	s.rg.reads = HINT_READS_DRAIN;
+	s.rg.refuse = RECOGNISE_PACKED | RECOGNISE_KIND(SNIFF_TRACE) |
+	    RECOGNISE_KIND(SNIFF_TEXT);
+	s.rg.path = io.in;
+	s.rg.cmd = s.cmdline;
+	snprintf(s.cmdline, sizeof(s.cmdline), "extract %s -",
+	    hint_quote(argv[0], q, sizeof(q)) != NULL ? q : "TAG");
 	return run_pump(&io, &p, extract_feed, &s);
 }

@@ -9,6 +9,7 @@
 #include "cmds.h"
 #include "json.h"
 #include "opt.h"
+#include "recognise.h"
 #include "run.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
@@ -38,6 +39,7 @@ struct frames_state {
 	size_t ntypes;
 	struct type_count other;
 	uint64_t bad_crc, bad_pad;
+	struct recognise rg;
 };
 
 static void
@@ -218,10 +220,13 @@ frames_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
     int eof, size_t *used)
 {
 	struct frames_state *s = arg;
+	enum pump_verdict v;
 	const struct frame_stop *stop;
 	enum frame_ev ev = FRAME_NEED;
 
 	*used = len;
+	if (!recognise(&s->rg, p, buf, len, eof, used, &v))
+		return v;
 	if (!s->json && !s->quiet && !s->started)
 		printf("%7s %12s  %-16s %-17s %9s  %s\n", "index", "offset",
 		    "tag", "name", "length", "crc");
@@ -283,6 +288,11 @@ frames(const struct run_opts *io, const struct frames_state *opts)
 	frame_init(&s->fw, opts->cap);
 	reasm_init(&s->r, opts->cap, opts->chunk_tag, opts->trace_tag);
 	s->verdict = REASM_NEED;
+	s->rg.reads = HINT_READS_DRAIN;
+	s->rg.refuse = RECOGNISE_PACKED | RECOGNISE_KIND(SNIFF_TRACE) |
+	    RECOGNISE_KIND(SNIFF_TEXT) | RECOGNISE_KIND(SNIFF_EMPTY);
+	s->rg.path = io->in;
+	s->rg.cmd = "frames -";
 	status = run_pump(io, &p, frames_feed, s);
 	free(s);
 	return status;

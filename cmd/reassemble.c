@@ -11,13 +11,15 @@
 #include "artcheck.h"
 #include "cmds.h"
 #include "opt.h"
+#include "recognise.h"
 #include "report.h"
 #include "run.h"
+#include "salvage.h"
 #include "vis.h"
 #include "../lib/artifact.h"
 #include "../lib/err.h"
 #include "../lib/frame.h"
-#include "../lib/pbwire.h"
+#include "../lib/pbwalk.h"
 #include "../lib/pump.h"
 #include "../lib/reasm.h"
 #include "../lib/tag.h"
@@ -25,12 +27,13 @@
 const char synopsis_reassemble[] =
     "reassemble [-fq] [-o out] [--sync] [--max-frame size] "
     "[--trace-tag tag] [--chunk-tag tag] [--check[=shape|deep]] "
-    "[--junit file] [--progress | --no-progress] [dump]";
+    "[--junit file] [--salvage] [--progress | --no-progress] [dump]";
 
 struct reassemble_opts {
 	struct run_opts io;
 	uint32_t cap, trace_tag, chunk_tag;
 	int check;		/* 0, or 1 + enum artifact_mode */
+	int salvage;		/* --salvage */
 	const char *junit;	/* --junit: the check's JUnit report */
 };
 
@@ -38,8 +41,10 @@ struct reassemble_state {
 	const struct reassemble_opts *o;
 	struct reasm r;
 	int checkfd;		/* the output, for --check */
-	unsigned char head[16];	/* the first bytes, to say what it was */
-	size_t headlen;
+	struct recognise rg;
+	uint64_t marked;	/* chunks whose end the output is marked at */
+	struct pbwalk w;	/* --salvage: the walk over those chunks */
+	struct salvage_mend m;	/* --salvage: what was kept, mended */
 };
 
 /* The verdict, then where to look next. */
@@ -47,20 +52,13 @@ static void
 warn_failed(const struct pump *p, const struct reassemble_state *s)
 {
 	const struct wperr *e = &s->r.err;
-	const char *d = opt_dump_arg(p->name);
-	uint64_t len;
-	char msg[512], cap[24];
+	const char *d = opt_dump_arg(p->name), *in = s->o->io.in, *dq;
+	char msg[512], cap[24], q[256];
 
+	/* The same dump, as a word of a command line to paste. */
+	dq = in == NULL || strcmp(in, "-") == 0 ||
+	    hint_quote(in, q, sizeof(q)) == NULL ? "DUMP" : q;
 	run_clear_progress(p);
-	/* A drain starts with the low byte of a type; none is 0x0a. */
-	if (e->code == WPE_NO_TERMINAL &&
-	    pbwire_trace_head(s->head, s->headlen, &len) ==
-	    PBWIRE_HEAD_TRACE) {
-		warnx("%s: a Perfetto trace, not a drain dump: it starts with "
-		    "a packet of %llu bytes; 'wprofck check %s' checks a "
-		    "trace", p->name, (unsigned long long)len, d);
-		return;
-	}
 	warnx("%s: %s; no .pb written", p->name,
 	    wperr_str(e, msg, sizeof(msg)));
 	if (e->code == WPE_NO_TERMINAL && e->stop.why == FSTOP_OVERSIZED) {
@@ -79,6 +77,12 @@ warn_failed(const struct pump *p, const struct reassemble_state *s)
 	else
 		warnx("see 'wprofck extract SOUT %s' for what the guest "
 		    "printed", d);
+	if ((e->code == WPE_TORN || e->code == WPE_NO_TERMINAL) &&
+	    s->r.chunks > 0)
+		warnx("the whole packets of the %llu good chunk%s before it "
+		    "can be kept with: wprofck reassemble --salvage -o "
+		    "OUT.wprof.pb %s", (unsigned long long)s->r.chunks,
+		    s->r.chunks == 1 ? "" : "s", dq);
 }
 
 static void
@@ -94,29 +98,95 @@ warn_pad(const struct pump *p, const struct frame *f)
 	    (unsigned long)f->pad);
 }
 
+/*
+ * --salvage: the output is taken back to the end of the last chunk whose
+ * CRC was good, and then to the end of the last whole good packet in it,
+ * found by salvage's walk; kept if it holds wprof's opening and, once the
+ * references whose definitions were cut off are rewritten away, passes
+ * check, as salvage keeps it.
+ */
+static enum pump_verdict
+salvage_chunks(struct pump *p, struct reassemble_state *s)
+{
+	const struct wperr *e = &s->r.err;
+	struct pbwalk *w = &s->w;
+	char msg[512], why[512];
+	enum pump_verdict v;
+	uint64_t size;
+	int fd, rc;
+
+	run_clear_progress(p);
+	outfile_rewind(p->out);
+	size = outfile_size(p->out);
+	if ((fd = outfile_dup(p->out, &p->err)) == -1)
+		return PUMP_FAIL;
+	rc = salvage_walk_fd(fd, size, w, &p->err);
+	close(fd);
+	if (rc == -1)
+		return PUMP_FAIL;
+	outfile_rewind_to(p->out, w->good_end);
+	warnx("%s: %s; salvaging the %llu good chunk%s before it (%llu trace "
+	    "bytes)", p->name, wperr_str(e, msg, sizeof(msg)),
+	    (unsigned long long)s->r.chunks, s->r.chunks == 1 ? "" : "s",
+	    (unsigned long long)size);
+	if (!salvage_enough(w)) {
+		warnx("%s: nothing saved: %llu whole packet%s (%llu bytes), "
+		    "short of wprof's opening (%d packets, %d bytes); no .pb "
+		    "written", p->name, (unsigned long long)w->good_packets,
+		    w->good_packets == 1 ? "" : "s",
+		    (unsigned long long)w->good_end, SALVAGE_OPENING_PACKETS,
+		    ARTIFACT_MIN_SIZE);
+		return PUMP_BAD;
+	}
+	if (w->good_end < size)
+		warnx("%s: kept %llu packet%s (%llu bytes); dropped %llu bytes "
+		    "of those chunks from offset %llu: %s", p->name,
+		    (unsigned long long)w->good_packets,
+		    w->good_packets == 1 ? "" : "s",
+		    (unsigned long long)w->good_end,
+		    (unsigned long long)(size - w->good_end),
+		    (unsigned long long)w->good_end,
+		    wperr_str(&w->err, why, sizeof(why)));
+	else
+		warnx("%s: kept %llu packet%s (%llu bytes), all of those "
+		    "chunks", p->name, (unsigned long long)w->good_packets,
+		    w->good_packets == 1 ? "" : "s",
+		    (unsigned long long)w->good_end);
+	if ((v = salvage_mend(p, &w->refs, &s->m)) == PUMP_BAD)
+		salvage_say_unmended(p, &s->m);
+	if (v != PUMP_DONE)
+		return v;
+	if (s->m.pruned)
+		salvage_say_removed(p, &s->m);
+	if (s->o->check && (s->checkfd = outfile_dup(p->out, &p->err)) == -1)
+		return PUMP_FAIL;
+	return PUMP_DONE;
+}
+
 /* The consumer: the reassembler's slices are the output. */
 static enum pump_verdict
 reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
     size_t len, int eof, size_t *used)
 {
 	struct reassemble_state *s = arg;
+	enum pump_verdict v;
 	struct reasm *r = &s->r;
 	enum reasm_ev ev = REASM_NEED;
-	size_t n;
 
 	*used = len;
-	if (s->headlen < sizeof(s->head)) {
-		n = sizeof(s->head) - s->headlen < len ?
-		    sizeof(s->head) - s->headlen : len;
-		memcpy(s->head + s->headlen, buf, n);
-		s->headlen += n;
-	}
+	if (!recognise(&s->rg, p, buf, len, eof, used, &v))
+		return v;
 	if (len > 0) {
 		reasm_input(r, buf, len);
 		ev = reasm_next(r);
 	}
 	for (;; ev = reasm_next(r)) {
 		p->items = r->fw.nframes;
+		/* Nothing is written between a chunk's end and this event. */
+		if (s->o->salvage && r->chunks != s->marked) {
+			outfile_mark(p->out);
+			s->marked = r->chunks;
+		}
 		if (ev == REASM_NEED && !eof)
 			return PUMP_MORE;
 		if (ev == REASM_NEED)
@@ -141,12 +211,25 @@ reassemble_feed(struct pump *p, void *arg, const unsigned char *buf,
 				return PUMP_FAIL;
 			return PUMP_DONE;
 		case REASM_FAIL:
+			if (s->o->salvage && (r->err.code == WPE_TORN ||
+			    r->err.code == WPE_NO_TERMINAL))
+				return salvage_chunks(p, s);
 			warn_failed(p, s);
 			return PUMP_BAD;
 		case REASM_NEED:
 			break;
 		}
 	}
+}
+
+/* Why no trace was written, for the JUnit report. */
+static const char *
+bad_why(const struct reassemble_state *s, char *msg, size_t len)
+{
+	if (s->rg.wrong && hint_input(&s->rg.s, s->rg.reads, s->rg.path,
+	    s->rg.cmd, msg, len) != NULL)
+		return msg;
+	return wperr_str(&s->r.err, msg, len);
 }
 
 static int
@@ -162,8 +245,16 @@ reassemble(const struct reassemble_opts *o)
 	memset(&s, 0, sizeof(s));
 	s.o = o;
 	s.checkfd = -1;
+	s.rg.reads = HINT_READS_DRAIN;
+	s.rg.refuse = RECOGNISE_PACKED | RECOGNISE_KIND(SNIFF_TRACE) |
+	    RECOGNISE_KIND(SNIFF_TEXT);
+	s.rg.path = o->io.in;
+	s.rg.cmd = "reassemble -";
+	salvage_mend_init(&s.m);
 	reasm_init(&s.r, o->cap, o->chunk_tag, o->trace_tag);
 	status = run_pump(&o->io, &p, reassemble_feed, &s);
+	pbwalk_free(&s.w);
+	salvage_mend_free(&s.m);
 	memset(&ro, 0, sizeof(ro));
 	ro.one_line = 1;
 	ro.mode = (enum artifact_mode)(o->check - 1);
@@ -184,7 +275,7 @@ reassemble(const struct reassemble_opts *o)
 		    strcmp(o->io.out, "-") != 0 ? o->io.out :
 		    "(standard output)", status == EXIT_BAD ?
 		    "not_reassembled" : "trouble", status == EXIT_BAD ?
-		    wperr_str(&s.r.err, msg, sizeof(msg)) :
+		    bad_why(&s, msg, sizeof(msg)) :
 		    "the trace could not be rebuilt: see the messages on "
 		    "standard error", status != EXIT_BAD);
 		if (report_finish(&rep) > status)
@@ -199,7 +290,7 @@ int
 cmd_reassemble(int argc, char **argv)
 {
 	enum { OPT_MAX_FRAME = 256, OPT_TRACE_TAG, OPT_CHUNK_TAG, OPT_CHECK,
-		OPT_JUNIT };
+	    OPT_JUNIT, OPT_SALVAGE };
 	static const struct option longopts[] = {
 		{ "check", optional_argument, NULL, OPT_CHECK },
 		{ "chunk-tag", required_argument, NULL, OPT_CHUNK_TAG },
@@ -209,6 +300,7 @@ cmd_reassemble(int argc, char **argv)
 		{ "max-frame", required_argument, NULL, OPT_MAX_FRAME },
 		{ "output", required_argument, NULL, 'o' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "salvage", no_argument, NULL, OPT_SALVAGE },
 		{ "trace-tag", required_argument, NULL, OPT_TRACE_TAG },
 		RUN_LONGOPTS,
 		{ NULL, 0, NULL, 0 }
@@ -241,6 +333,9 @@ cmd_reassemble(int argc, char **argv)
 			break;
 		case OPT_CHUNK_TAG:
 			o.chunk_tag = opt_tag("--chunk-tag", optarg);
+			break;
+		case OPT_SALVAGE:
+			o.salvage = 1;
 			break;
 		case OPT_JUNIT:
 			o.junit = optarg;

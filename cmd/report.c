@@ -97,6 +97,10 @@ note_of(const struct artifact_result *r)
 		return "no track events after the opening";
 	if (r->st.refs_capped)
 		return "too many ids: references not all checked";
+	/* incremental_state.cc: the first definition in a generation holds. */
+	if (r->st.refs_redefined != 0)
+		return "an interned id defined again in its generation: "
+		    "trace_processor keeps the first definition";
 	/* lib/sem.c's notes: the first, as Perfetto loads the trace. */
 	if (r->st.sem_notes != 0)
 		return sem_note_str((enum sem_reason)(SEM_NOTE_FIRST +
@@ -418,7 +422,8 @@ print_json(const struct report_opts *o, const char *path,
 
 /* The failure's detail, and what the input really is when it is known. */
 static void
-detail_of(const struct artifact_result *r, char *msg, size_t len)
+detail_of(const struct artifact_result *r, const char *path, char *msg,
+    size_t len)
 {
 	char what[256];
 	struct sniff s;
@@ -436,7 +441,8 @@ detail_of(const struct artifact_result *r, char *msg, size_t len)
 	case WPE_BAD_LEADING_BYTE:
 	case WPE_NOT_A_TRACE:
 		sniff_head(r->head, r->headlen, &s);
-		if (sniff_str(&s, what, sizeof(what)) == NULL)
+		if (hint_input(&s, HINT_READS_TRACE, path, "check -", what,
+		    sizeof(what)) == NULL)
 			break;
 		n = strlen(msg);
 		snprintf(msg + n, len - n, "; %s", what);
@@ -466,7 +472,7 @@ junit_verdict(struct report *rep, const char *path, const char *shown,
 		c.type = artifact_reason_name(artifact_reason(&r->err));
 		c.error = artifact_trouble(&r->err);
 		c.message = msg;
-		c.hint = hint_of(&r->err);
+		c.hint = hint_of(&r->err, path);
 	}
 	out[0] = '\0';
 	if (r->have_size)
@@ -548,9 +554,7 @@ report_verdict(struct report *rep, const char *path, const char *shown,
 	} else {
 		rep->failed++;
 		st = artifact_trouble(&r->err) ? EXIT_TROUBLE : EXIT_BAD;
-		why = artifact_reason(&r->err);
-		if (rep->reasons[why]++ == 0)
-			rep->hints[why] = hint_of(&r->err);
+		rep->reasons[artifact_reason(&r->err)]++;
 	}
 	if (st > rep->status)
 		rep->status = st;
@@ -562,9 +566,19 @@ report_verdict(struct report *rep, const char *path, const char *shown,
 		    rep->passed + rep->failed);
 	}
 	if (r->err.code != WPE_OK)
-		detail_of(r, msg, sizeof(msg));
+		detail_of(r, path, msg, sizeof(msg));
 	if (rep->junit != NULL)
 		junit_verdict(rep, path, shown, r, msg);
+	/*
+	 * The summary's hint names the path when one artifact failed so; it
+	 * is set after the JUnit testcase, whose hint names its own path in
+	 * the same buffer (hint_of()).
+	 */
+	if (r->err.code != WPE_OK) {
+		why = artifact_reason(&r->err);
+		rep->hints[why] = hint_of(&r->err, rep->reasons[why] == 1 ?
+		    path : NULL);
+	}
 	if (o->quiet && st == EXIT_OK)
 		return;
 	if (rep->prog != NULL)

@@ -8,32 +8,28 @@
 
 #include "cmds.h"
 #include "opt.h"
+#include "recognise.h"
 #include "run.h"
+#include "salvage.h"
 #include "../lib/artifact.h"
 #include "../lib/err.h"
+#include "../lib/io.h"
 #include "../lib/prune.h"
 #include "../lib/pump.h"
 
 const char synopsis_salvage[] =
     "salvage [-fq] [-o out] [--sync] [--progress | --no-progress] trace";
 
-/* wprof's opening: clock snapshot, system info, uuid, attributes, START. */
-#define OPENING_PACKETS	5
-
 struct salvage_state {
 	const struct run_opts *io;
 	struct pbwalk w;
 	enum pbwalk_ev ev;	/* PBWALK_NEED until the walk ends */
 	uint64_t mark;		/* the output holds whole packets up to here */
-	struct artifact_result saved;	/* the deep check of what was kept */
-	int checked;		/* saved is set */
 	uint64_t total;		/* the input's size, when known */
 	int total_known;
-	struct prune pr;	/* what the rewrite removed */
-	int pruned;		/* the output was rewritten */
-	enum prune_err perr;	/* the rewrite could not be done */
-	uint64_t perr_at;
-	int unfixed;		/* the rewrite still fails: saved.err */
+	struct recognise rg;
+	char cmdline[300];
+	struct salvage_mend m;	/* the check of what was kept, and its rewrite */
 };
 
 /* The buffer the rewrite reads the kept packets into. */
@@ -72,9 +68,59 @@ keep(struct pump *p, struct salvage_state *s, const unsigned char *buf,
 	return outfile_write(p->out, buf, used, &p->err);
 }
 
+int
+salvage_enough(const struct pbwalk *w)
+{
+	return w->good_packets >= SALVAGE_OPENING_PACKETS &&
+	    w->good_end >= ARTIFACT_MIN_SIZE;
+}
+
+int
+salvage_walk_fd(int fd, uint64_t size, struct pbwalk *w, struct wperr *e)
+{
+	const size_t buflen = (size_t)ARTIFACT_BUF_MIN * 16;
+	enum pbwalk_ev ev = PBWALK_NEED;
+	unsigned char *buf;
+	uint64_t off = 0;
+	size_t have = 0, used;
+	ssize_t n;
+
+	pbwalk_init(w, size);
+	/* The grammar only: salvage_mend() checks the references after. */
+	w->refs.capped = 1;
+	if ((buf = malloc(buflen)) == NULL)
+		return wperr_sys(e, "malloc");
+	while (ev == PBWALK_NEED) {
+		n = io_read(fd, buf + have, buflen - have, off, e);
+		if (n == -1) {
+			free(buf);
+			return -1;
+		}
+		off += (uint64_t)n;
+		have += (size_t)n;
+		used = 0;
+		ev = pbwalk_feed(w, buf, have, off >= size || n == 0, &used);
+		/*
+		 * The walk leaves fewer than PBWALK_TOKEN bytes unused, so a
+		 * buffer of 64 KiB always has room; an end with no verdict is
+		 * a walk that broke its contract.
+		 */
+		if (ev == PBWALK_NEED && (off >= size || n == 0 ||
+		    (used == 0 && have == buflen))) {
+			free(buf);
+			errno = EPROTO;
+			return wperr_sys(e, "salvage: no verdict at the end");
+		}
+		have -= used;
+		memmove(buf, buf + used, have);
+	}
+	free(buf);
+	return 0;
+}
+
 /* The deep check of the output as it now stands, references and all. */
 static int
-check_saved(struct pump *p, struct salvage_state *s)
+check_saved(struct pump *p, struct pbref *refs, struct salvage_mend *m)
 {
 	const size_t buflen = (size_t)ARTIFACT_BUF_MIN * 16;
 	unsigned char *buf;
@@ -88,23 +134,23 @@ check_saved(struct pump *p, struct salvage_state *s)
 	}
 	/* The walk of the input is over: its reference sets serve again. */
 	rc = artifact_check_fd_refs(fd, ARTIFACT_DEEP, ARTIFACT_MIN_SIZE, buf,
-	    buflen, &s->w.refs, &s->saved);
+	    buflen, refs, &m->saved);
 	free(buf);
 	close(fd);
 	if (rc == -1) {
-		p->err = s->saved.err;
+		p->err = m->saved.err;
 		return -1;
 	}
-	s->checked = 1;
+	m->checked = 1;
 	return 0;
 }
 
 /* 1 when what was kept has references that dangle. */
 static int
-dangles(const struct salvage_state *s)
+dangles(const struct salvage_mend *m)
 {
-	return s->checked && (s->saved.err.code == WPE_MISSING_INTERNED ||
-	    s->saved.err.code == WPE_MISSING_TRACK);
+	return m->checked && (m->saved.err.code == WPE_MISSING_INTERNED ||
+	    m->saved.err.code == WPE_MISSING_TRACK);
 }
 
 static int
@@ -122,7 +168,7 @@ put_out(void *arg, const void *buf, size_t len)
  * nothing is ever longer once pruned.
  */
 static enum pump_verdict
-rewrite(struct pump *p, struct salvage_state *s)
+rewrite(struct pump *p, struct salvage_mend *m)
 {
 	static const enum prune_pass passes[] = {
 		PRUNE_TRACKS, PRUNE_DEFS, PRUNE_WRITE
@@ -140,13 +186,13 @@ rewrite(struct pump *p, struct salvage_state *s)
 		wperr_sys(&p->err, "malloc");
 		return PUMP_FAIL;
 	}
-	s->pr.put = put_out;
-	s->pr.arg = p;
+	m->pr.put = put_out;
+	m->pr.arg = p;
 	for (i = 0; i < sizeof(passes) / sizeof(passes[0]); i++) {
 		if (passes[i] == PRUNE_WRITE)
 			outfile_rewind_to(p->out, 0);
-		r = prune_fd(&s->pr, passes[i], fd, size, buf, SALVAGE_BUF,
-		    &s->perr_at);
+		r = prune_fd(&m->pr, passes[i], fd, size, buf, SALVAGE_BUF,
+		    &m->perr_at);
 		if (r != PRUNE_OK)
 			break;
 	}
@@ -162,11 +208,44 @@ rewrite(struct pump *p, struct salvage_state *s)
 		return PUMP_FAIL;
 	}
 	if (r != PRUNE_OK) {
-		s->perr = r;
+		m->perr = r;
 		return PUMP_BAD;
 	}
 	outfile_mark(p->out);
-	s->pruned = 1;
+	m->pruned = 1;
+	return PUMP_DONE;
+}
+
+void
+salvage_mend_init(struct salvage_mend *m)
+{
+	memset(m, 0, sizeof(*m));
+	prune_init(&m->pr);
+}
+
+void
+salvage_mend_free(struct salvage_mend *m)
+{
+	prune_free(&m->pr);
+}
+
+enum pump_verdict
+salvage_mend(struct pump *p, struct pbref *refs, struct salvage_mend *m)
+{
+	enum pump_verdict v;
+
+	if (check_saved(p, refs, m) == -1)
+		return PUMP_FAIL;
+	if (!dangles(m))
+		return PUMP_DONE;
+	if ((v = rewrite(p, m)) != PUMP_DONE)
+		return v;
+	if (check_saved(p, refs, m) == -1)
+		return PUMP_FAIL;
+	if (m->saved.err.code != WPE_OK) {
+		m->unfixed = 1;
+		return PUMP_BAD;
+	}
 	return PUMP_DONE;
 }
 
@@ -175,9 +254,11 @@ salvage_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
     int eof, size_t *used)
 {
 	struct salvage_state *s = arg;
-	uint64_t off = p->done - len;	/* stream offset of buf[0] */
 	enum pump_verdict v;
+	uint64_t off = p->done - len;	/* stream offset of buf[0] */
 
+	if (!recognise(&s->rg, p, buf, len, eof, used, &v))
+		return v;
 	s->ev = pbwalk_feed(&s->w, buf, len, eof, used);
 	p->items = s->w.good_packets;
 	if (keep(p, s, buf, off, *used) == -1)
@@ -195,23 +276,10 @@ salvage_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
 	s->total_known = p->regular || eof;
 	s->total = p->regular ? p->size : p->done;
 	/* What was kept must hold the opening, or nothing is written. */
-	if (s->w.good_packets < OPENING_PACKETS ||
-	    s->w.good_end < ARTIFACT_MIN_SIZE)
+	if (!salvage_enough(&s->w))
 		return PUMP_BAD;
 	/* What is written must pass check: references and all. */
-	if (check_saved(p, s) == -1)
-		return PUMP_FAIL;
-	if (!dangles(s))
-		return PUMP_DONE;
-	if ((v = rewrite(p, s)) != PUMP_DONE)
-		return v;
-	if (check_saved(p, s) == -1)
-		return PUMP_FAIL;
-	if (s->saved.err.code != WPE_OK) {
-		s->unfixed = 1;
-		return PUMP_BAD;
-	}
-	return PUMP_DONE;
+	return salvage_mend(p, &s->w.refs, &s->m);
 }
 
 static void
@@ -235,10 +303,10 @@ say_dropped(const struct pump *p, const struct salvage_state *s)
 }
 
 /* What the rewrite removed, on one line: "3 callstack iids, ...". */
-static void
-say_removed(const struct pump *p, const struct salvage_state *s)
+void
+salvage_say_removed(const struct pump *p, const struct salvage_mend *m)
 {
-	const struct prune *pr = &s->pr;
+	const struct prune *pr = &m->pr;
 	char msg[1024];
 	size_t len = 0;
 	unsigned k;
@@ -271,8 +339,27 @@ say_removed(const struct pump *p, const struct salvage_state *s)
 	warnx("%s: rewrote %" PRIu64 " packet%s so that no reference dangles "
 	    "(their definitions were in what was dropped); removed: %s; "
 	    "%" PRIu64 " bytes written", p->outname, pr->rewritten,
-	    pr->rewritten == 1 ? "" : "s", msg, s->saved.have_size ?
-	    s->saved.size : 0);
+	    pr->rewritten == 1 ? "" : "s", msg, m->saved.have_size ?
+	    m->saved.size : 0);
+}
+
+int
+salvage_say_unmended(const struct pump *p, const struct salvage_mend *m)
+{
+	char msg[512];
+
+	if (m->perr != PRUNE_OK)
+		warnx("%s: no output written: what was kept has references "
+		    "whose definitions were dropped, and salvage cannot "
+		    "rewrite it: %s (the packet at offset %" PRIu64 ")",
+		    p->name, prune_strerror(m->perr), m->perr_at);
+	else if (m->unfixed)
+		warnx("%s: no output written: what was kept still fails "
+		    "check once rewritten: %s", p->name,
+		    wperr_str(&m->saved.err, msg, sizeof(msg)));
+	else
+		return 0;
+	return 1;
 }
 
 static void
@@ -280,19 +367,10 @@ report(const struct pump *p, const struct salvage_state *s, int status)
 {
 	char msg[512];
 
-	if (status == EXIT_BAD && s->perr != PRUNE_OK) {
-		warnx("%s: no output written: what was kept has references "
-		    "whose definitions were dropped, and salvage cannot "
-		    "rewrite it: %s (the packet at offset %" PRIu64 ")",
-		    p->name, prune_strerror(s->perr), s->perr_at);
+	if (s->rg.wrong)
 		return;
-	}
-	if (status == EXIT_BAD && s->unfixed) {
-		warnx("%s: no output written: what was kept still fails "
-		    "check once rewritten: %s", p->name,
-		    wperr_str(&s->saved.err, msg, sizeof(msg)));
+	if (status == EXIT_BAD && salvage_say_unmended(p, &s->m))
 		return;
-	}
 	if (status == EXIT_BAD) {
 		if (s->ev == PBWALK_FAIL)
 			wperr_str(&s->w.err, msg, sizeof(msg));
@@ -302,7 +380,7 @@ report(const struct pump *p, const struct salvage_state *s, int status)
 		    " bytes) before the damage, short of wprof's opening (%d "
 		    "packets, %d bytes); no output written: %s%s", p->name,
 		    s->w.good_packets, s->w.good_packets == 1 ? "" : "s",
-		    s->w.good_end, OPENING_PACKETS, ARTIFACT_MIN_SIZE, msg,
+		    s->w.good_end, SALVAGE_OPENING_PACKETS, ARTIFACT_MIN_SIZE, msg,
 		    s->total_known ? "" : "; the rest was not read");
 		return;
 	}
@@ -315,8 +393,8 @@ report(const struct pump *p, const struct salvage_state *s, int status)
 		warnx("%s: nothing to drop: %" PRIu64 " whole packet%s, %"
 		    PRIu64 " bytes", p->name, s->w.good_packets,
 		    s->w.good_packets == 1 ? "" : "s", s->w.good_end);
-	if (s->pruned)
-		say_removed(p, s);
+	if (s->m.pruned)
+		salvage_say_removed(p, &s->m);
 }
 
 int
@@ -333,6 +411,7 @@ cmd_salvage(int argc, char **argv)
 	struct salvage_state s;
 	struct run_opts io;
 	struct pump p;
+	char msg[256];
 	int ch, status;
 
 	memset(&io, 0, sizeof(io));
@@ -367,11 +446,19 @@ cmd_salvage(int argc, char **argv)
 	 * their sets are not held twice.
 	 */
 	s.w.refs.capped = 1;
-	prune_init(&s.pr);
+	salvage_mend_init(&s.m);
 	io.in = argv[0];
+	s.rg.reads = HINT_READS_TRACE;
+	s.rg.refuse = RECOGNISE_PACKED | RECOGNISE_KIND(SNIFF_DRAIN) |
+	    RECOGNISE_KIND(SNIFF_TEXT);
+	s.rg.path = io.in;
+	s.rg.cmd = s.cmdline;
+	snprintf(s.cmdline, sizeof(s.cmdline), "salvage -o %s -",
+	    io.out == NULL || strcmp(io.out, "-") == 0 ? "OUT" :
+	    hint_quote(io.out, msg, sizeof(msg)) != NULL ? msg : "OUT");
 	status = run_pump(&io, &p, salvage_feed, &s);
 	report(&p, &s, status);
-	prune_free(&s.pr);
+	salvage_mend_free(&s.m);
 	pbwalk_free(&s.w);
 	return status;
 }

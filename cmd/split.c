@@ -8,6 +8,7 @@
 
 #include "cmds.h"
 #include "opt.h"
+#include "recognise.h"
 #include "run.h"
 #include "../lib/frame.h"
 #include "../lib/pump.h"
@@ -29,6 +30,8 @@ struct split_state {
 	int open;		/* a slice has begun */
 	uint64_t hoff;		/* where its header goes */
 	uint64_t zeros;		/* zero bytes in a row up to here */
+	struct recognise rg;
+	char cmdline[300];
 };
 
 /* Counts the zero bytes in a row that end buf. */
@@ -69,10 +72,13 @@ split_feed(struct pump *p, void *arg, const unsigned char *buf, size_t len,
     int eof, size_t *used)
 {
 	struct split_state *s = arg;
+	enum pump_verdict v;
 	uint64_t off = p->done - len;	/* stream offset of buf[0] */
 	size_t n;
 
 	*used = len;
+	if (!recognise(&s->rg, p, buf, len, eof, used, &v))
+		return v;
 	/* A file's output size is known at once: its bytes and the headers. */
 	if (p->regular && (p->size > PUMP_OUT_MAX || p->size +
 	    (p->size / s->sp.cap + 1) * FRAME_HDR_SIZE > PUMP_OUT_MAX)) {
@@ -129,7 +135,7 @@ cmd_split(int argc, char **argv)
 	struct pump p;
 	uint32_t cap = FRAME_CAP_DEFAULT, trace_tag = TAG_WPRF;
 	uint32_t chunk_tag = TAG_WPRC;
-	char capword[24];
+	char capword[24], q[256];
 	int ch;
 
 	memset(&io, 0, sizeof(io));
@@ -171,5 +177,14 @@ cmd_split(int argc, char **argv)
 	memset(&s, 0, sizeof(s));
 	slicer_init(&s.sp, cap, chunk_tag, trace_tag);
 	io.in = argc == 1 ? argv[0] : NULL;
+	/* Text may be a trace's bytes too; split takes any bytes. */
+	s.rg.reads = HINT_READS_TRACE;
+	s.rg.refuse = RECOGNISE_PACKED | RECOGNISE_KIND(SNIFF_DRAIN);
+	s.rg.path = io.in;
+	s.rg.cmd = s.cmdline;
+	snprintf(s.cmdline, sizeof(s.cmdline), "split -o %s -",
+	    io.out == NULL || strcmp(io.out, "-") == 0 ? "OUT" :
+	    hint_quote(io.out, q, sizeof(q)) != NULL ? q :
+	    "OUT");
 	return run_pump(&io, &p, split_feed, &s);
 }

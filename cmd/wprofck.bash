@@ -19,7 +19,7 @@ _wprofck_opts() {
 	frames) opts=(--quiet --json --max-frame= "${tags[@]}" --progress
 	    --no-progress) ;;
 	reassemble) opts=("${out[@]}" --max-frame= "${tags[@]}" --check
-	    --check= --junit=) ;;
+	    --check= --junit= --salvage) ;;
 	salvage) opts=("${out[@]}") ;;
 	split) opts=("${out[@]}" --cap= "${tags[@]}") ;;
 	*) opts=() ;;

@@ -218,8 +218,8 @@ static const char *const reason_names[ARTIFACT_NREASONS] = {
 /* The importer's reasons follow sem's failures one for one. */
 _Static_assert(ARTIFACT_NREASONS - ARTIFACT_IMPORT_FIRST ==
     SEM_NOTE_FIRST - SEM_TE_NO_SEQUENCE, "one reason per sem failure");
-_Static_assert(ARTIFACT_PREV_STATE_INVALID - ARTIFACT_IMPORT_FIRST ==
-    SEM_PREV_STATE - SEM_TE_NO_SEQUENCE, "in sem's order");
+_Static_assert(ARTIFACT_SLICE_TOO_DEEP - ARTIFACT_IMPORT_FIRST ==
+    SEM_SLICE_TOO_DEEP - SEM_TE_NO_SEQUENCE, "in sem's order");
 
 const char *
 artifact_reason_name(enum artifact_reason why)

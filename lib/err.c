@@ -162,6 +162,11 @@ import_what(const struct wperr *e, char *buf, size_t len)
 		    "of 0xfe00, which no kernel from 4.14 sets",
 		    ULL(e->rule_value));
 		break;
+	case SEM_SLICE_TOO_DEEP:
+		snprintf(buf, len, "a slice or instant on track %llu with %llu "
+		    "slices open there: Perfetto drops what opens %llu deep",
+		    ULL(e->rule_id), ULL(e->rule_value), ULL(e->rule_other));
+		break;
 	default:
 		snprintf(buf, len, "rule %u", e->rule);
 		break;
@@ -179,7 +184,7 @@ wperr_str(const struct wperr *e, char *buf, size_t len)
 		break;
 	case WPE_TORN:
 		snprintf(buf, len, "torn trace: %s frame %llu at offset %llu "
-		    "failed its CRC (want 0x%08llx, got 0x%08llx)",
+		    "failed its CRC (stored 0x%08llx, computed 0x%08llx)",
 		    tag_type_name(e->type, tn), (unsigned long long)e->index,
 		    (unsigned long long)e->off, (unsigned long long)e->crc,
 		    (unsigned long long)e->crc_calc);

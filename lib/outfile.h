@@ -62,8 +62,9 @@ int outfile_patch(struct outfile *, uint64_t off, const void *, size_t,
 void outfile_mark(struct outfile *);
 void outfile_rewind(struct outfile *);
 /*
- * Takes back the output from off on: writes go on from there, and may
- * overwrite bytes a descriptor from outfile_dup() has already read.
+ * Takes back the output from off on, if off is below outfile_size(): writes
+ * go on from there, and may overwrite bytes a descriptor from outfile_dup()
+ * has already read.
  */
 void outfile_rewind_to(struct outfile *, uint64_t off);
 /* Bytes of output so far. */

@@ -855,6 +855,7 @@ walk_done(struct pbwalk *w)
 		return PBWALK_FAIL;
 	w->st.refs_checked = w->refs.checked;
 	w->st.refs_capped = w->refs.capped;
+	w->st.refs_redefined = w->refs.redefined;
 	return PBWALK_DONE;
 }
 

@@ -44,6 +44,7 @@ struct pbstats {
 	uint64_t kind[SCHEMA_TRACE_PACKET_NFIELDS + 1];
 	uint64_t refs_checked;		/* uses of ids and uuids resolved */
 	int refs_capped;		/* too many ids: not all were checked */
+	uint64_t refs_redefined;	/* interned ids defined again */
 	/* lib/sem.c: what the trace holds, and its notes (SEM_NOTE_x) */
 	struct sem_summary sum;
 	unsigned sem_notes;		/* bit r - SEM_NOTE_FIRST per note */

@@ -45,6 +45,7 @@
 #define F_SCHED_WCOMM	11
 #define F_UTS_RELEASE	3
 #define F_TE_TYPE	SEM_F_TE_TYPE
+#define F_TE_TRACK	SEM_F_TE_TRACK
 #define F_SI_NUM_CPUS	8
 #define F_FB_EVENT	SEM_F_FB_EVENT
 #define F_SCHED_SWITCH_TS 1
@@ -54,12 +55,18 @@
 
 enum { KIND_NONE, KIND_THREAD, KIND_PROCESS };
 
+/*
+ * 56 bytes; the table is at most half full, so SEM_TRACKS_MAX tracks
+ * take 7 MiB.
+ */
 struct sem_track {
 	uint64_t uuid;		/* 0: an empty slot */
 	uint64_t parent;
 	uint64_t pid, tid;
 	uint64_t packet, off;	/* where it was first described */
-	int kind;
+	unsigned char kind;
+	unsigned char described; /* 0: only used by slices so far */
+	uint32_t open;		/* slices open on it */
 };
 
 static const struct {
@@ -107,6 +114,8 @@ static const struct {
 	[SEM_COMPACT_COMM] = { "compact_sched_comm",
 	    "compact_sched_has_parse_errors" },
 	[SEM_PREV_STATE] = { "prev_state_invalid", "task_state_invalid" },
+	[SEM_SLICE_TOO_DEEP] = { "slice_too_deep",
+	    "slice_max_depth_exceeded" },
 	[SEM_NOTE_BIG_PACKET] = { "big_packet", "(convert fails)" },
 	[SEM_NOTE_TRACKS_UNCHECKED] = { "tracks_unchecked", "" },
 	[SEM_NOTE_CLOCKS_UNCHECKED] = { "clocks_unchecked", "" },
@@ -153,8 +162,8 @@ static const struct {
 static const char *const notes[SEM_REASON_COUNT - SEM_NOTE_FIRST] = {
 	[SEM_NOTE_BIG_PACKET - SEM_NOTE_FIRST] = "a packet over 64 MiB: "
 	    "trace_processor loads it, its convert command cannot",
-	[SEM_NOTE_TRACKS_UNCHECKED - SEM_NOTE_FIRST] = "over 262144 track "
-	    "descriptors: tracks not fully checked",
+	[SEM_NOTE_TRACKS_UNCHECKED - SEM_NOTE_FIRST] = "over 65536 tracks: "
+	    "tracks and slices not fully checked",
 	[SEM_NOTE_CLOCKS_UNCHECKED - SEM_NOTE_FIRST] = "over 32 clocks in a "
 	    "snapshot: clocks not fully checked",
 	[SEM_NOTE_DEPTH_UNCHECKED - SEM_NOTE_FIRST] = "importer rules not "
@@ -287,6 +296,62 @@ track_room(struct sem *s)
 	return 1;
 }
 
+/*
+ * The entry of uuid (not 0), added if new; NULL when the table is full,
+ * which is noted once and makes the track rules that need every track
+ * stand down (tracks_full).
+ */
+static struct sem_track *
+track_get(struct sem *s, uint64_t uuid)
+{
+	struct sem_track *t;
+	int ok;
+
+	ok = track_room(s);
+	t = track_slot(s, uuid);
+	if (t == NULL || (t->uuid == 0 && !ok)) {
+		s->tracks_full = 1;
+		found(s, SEM_NOTE_TRACKS_UNCHECKED, uuid, SEM_TRACKS_MAX, 0);
+		return NULL;
+	}
+	if (t->uuid == 0) {
+		t->uuid = uuid;
+		s->ntracks++;
+	}
+	return t;
+}
+
+/*
+ * slice_tracker.cc:138: a slice that would open at depth kMaxDepth (512)
+ * on its track is dropped, and so is an instant there. trace_processor
+ * matches BEGIN and END per track in timestamp order, this in the order
+ * of the file: wprof writes each track's events in time order, and the
+ * two differ only for 512 slices open at once. An END with nothing open
+ * is ignored there (slice_tracker.cc:186), and here.
+ */
+static void
+slice_event(struct sem *s, uint64_t uuid, int type)
+{
+	struct sem_track *t = NULL;
+	uint32_t *open = &s->open0;
+
+	if (type != SEM_TE_BEGIN && type != SEM_TE_END &&
+	    type != SEM_TE_INSTANT)
+		return;
+	if (uuid != 0) {
+		if ((t = track_get(s, uuid)) == NULL)
+			return;
+		open = &t->open;
+	}
+	if (type == SEM_TE_END) {
+		if (*open > 0)
+			(*open)--;
+	} else if (*open >= SEM_SLICE_DEPTH_MAX)
+		found(s, SEM_SLICE_TOO_DEEP, uuid, *open, SEM_SLICE_DEPTH_MAX);
+	else if (type == SEM_TE_BEGIN)
+		(*open)++;
+}
+
 static void
 sched_reset(struct sem *s)
 {
@@ -388,7 +453,6 @@ static void
 td_end(struct sem *s)
 {
 	struct sem_track *t;
-	int ok;
 
 	/* track_event_tokenizer.cc:138: no uuid, the descriptor is dropped. */
 	if (!(s->td.has & SEM_TD_UUID)) {
@@ -409,23 +473,16 @@ td_end(struct sem *s)
 	}
 	if (s->td.uuid == 0)	/* the default track: no reservation kept */
 		return;
-	ok = track_room(s);
-	t = track_slot(s, s->td.uuid);
-	if (t == NULL || (t->uuid == 0 && !ok)) {
-		s->tracks_full = 1;
-		found(s, SEM_NOTE_TRACKS_UNCHECKED, s->td.uuid, SEM_TRACKS_MAX,
-		    0);
+	if ((t = track_get(s, s->td.uuid)) == NULL)
 		return;
-	}
-	if (t->uuid == 0) {
-		t->uuid = s->td.uuid;
+	if (!t->described) {
+		t->described = 1;
 		t->parent = s->td.parent;
 		t->pid = s->td.pid;
 		t->tid = s->td.tid;
-		t->kind = s->td.kind;
+		t->kind = (unsigned char)s->td.kind;
 		t->packet = s->pkt_index;
 		t->off = s->pkt_off;
-		s->ntracks++;
 		return;
 	}
 	/*
@@ -596,7 +653,7 @@ sem_fields(enum sem_msg m)
 		return B(F_PKT_FLAGS);
 	case SEM_M_TRACK_EVENT:
 		return B(F_TE_TS_DELTA) | B(F_TE_TS_ABS) | B(F_TE_TYPE) |
-		    B(56);	/* newer[] */
+		    B(F_TE_TRACK) | B(56);	/* newer[] */
 	case SEM_M_TRACK_DESCRIPTOR:
 		return B(F_TD_UUID) | B(F_TD_PARENT);
 	case SEM_M_THREAD_DESCRIPTOR:
@@ -630,7 +687,7 @@ newer_field(struct sem *s, enum sem_msg m, uint32_t field)
 			s->newer_used |= 1u << i;
 }
 
-/* Every field but a packet's own TrackEvent type (sem.h). */
+/* Every field but the type and track of a packet's own TrackEvent (sem.h). */
 void
 sem_field_rare(struct sem *s, uint32_t field, uint64_t v)
 {
@@ -781,6 +838,8 @@ sem_packet_end_rare(struct sem *s)
 		/* track_event_tokenizer.cc:480: negative as int64. */
 		else if ((s->pkt_has & SEM_P_TS) && (int64_t)s->pkt_ts < 0)
 			found(s, SEM_TE_NEGATIVE_TS, 0, s->pkt_ts, 0);
+		else
+			slice_event(s, s->pkt_te_track, s->pkt_te_type);
 	} else if ((s->pkt_has & SEM_P_TS) && (int64_t)s->pkt_ts < 0) {
 		/* trace_sorter.h:372: the sorter drops it. */
 		found(s, SEM_NEGATIVE_TS, 0, s->pkt_ts, 0);
@@ -806,7 +865,7 @@ hierarchy(struct sem *s)
 		uint64_t cur = t->uuid;
 		enum sem_reason r = SEM_TRACK_TOO_DEEP;
 
-		if (cur == 0)
+		if (cur == 0 || !t->described)
 			continue;
 		for (k = 0; k < SEM_ANCESTORS_MAX; k++) {
 			if (cur == 0) {
@@ -820,7 +879,7 @@ hierarchy(struct sem *s)
 				break;
 			}
 			c = track_slot(s, cur);
-			if (c == NULL || c->uuid == 0) {
+			if (c == NULL || c->uuid == 0 || !c->described) {
 				/* Past the cap the parent may just be unseen. */
 				r = s->tracks_full ? SEM_OK :
 				    SEM_TRACK_NO_PARENT;
@@ -857,7 +916,8 @@ summarize(struct sem *s)
 	size_t i, n = 0;
 
 	for (i = 0; i < s->tracks_cap; i++)
-		if (s->tracks[i].uuid != 0 && s->tracks[i].kind == KIND_THREAD)
+		if (s->tracks[i].described &&
+		    s->tracks[i].kind == KIND_THREAD)
 			n++;
 	s->sum.threads = n;
 	for (i = 0; i < sizeof(newer) / sizeof(newer[0]); i++)
@@ -869,7 +929,8 @@ summarize(struct sem *s)
 	if (n == 0 || (pid = calloc(n, sizeof(*pid))) == NULL)
 		return;
 	for (i = 0, n = 0; i < s->tracks_cap; i++)
-		if (s->tracks[i].uuid != 0 && s->tracks[i].kind == KIND_THREAD)
+		if (s->tracks[i].described &&
+		    s->tracks[i].kind == KIND_THREAD)
 			pid[n++] = s->tracks[i].pid;
 	qsort(pid, n, sizeof(*pid), cmp_u64);
 	for (i = 0; i < n; i++)

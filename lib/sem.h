@@ -19,8 +19,8 @@
  *   at the end: sem_finish, then read s->found / s->nfound.
  * A wanted message nested in an unwanted one is reported all the same.
  *
- * State is bounded: at most SEM_TRACKS_MAX track descriptors and
- * SEM_CLOCKS_MAX clocks in a snapshot are remembered; past a bound sem
+ * State is bounded: at most SEM_TRACKS_MAX tracks (described, or used by
+ * a slice) and SEM_CLOCKS_MAX clocks in a snapshot are remembered; past a bound sem
  * notes what it did not fully check, and never fails because of it.
  */
 #ifndef SEM_H
@@ -76,6 +76,7 @@ enum sem_reason {
 	SEM_COMPACT_LENGTH,	/* compact_sched arrays of unequal length */
 	SEM_COMPACT_COMM,	/* comm index past the intern table */
 	SEM_PREV_STATE,		/* prev_state bit no kernel >= 4.14 sets */
+	SEM_SLICE_TOO_DEEP,	/* a slice opens 512 deep on its track */
 	SEM_NOTE_FIRST,
 	SEM_NOTE_BIG_PACKET = SEM_NOTE_FIRST,	/* over 64 MiB */
 	SEM_NOTE_TRACKS_UNCHECKED,	/* past SEM_TRACKS_MAX descriptors */
@@ -84,13 +85,14 @@ enum sem_reason {
 	SEM_REASON_COUNT
 };
 
-#define SEM_TRACKS_MAX	(1u << 18)	/* descriptors remembered: 8 MiB */
+#define SEM_TRACKS_MAX	(1u << 16)	/* tracks remembered: 7 MiB at most */
 #define SEM_CLOCKS_MAX	32		/* distinct clocks in one snapshot */
 #define SEM_DEPTH_MAX	8		/* wanted messages open at once */
 #define SEM_FOUND_MAX	64		/* findings kept; all are counted */
 #define SEM_ANCESTORS_MAX 100		/* track_event_tracker.cc:713 */
 #define SEM_CPU_MAX	1024		/* ftrace_tokenizer.cc:129 */
 #define SEM_PACKET_MAX	(64u << 20)	/* proto_ring_buffer.h:99 */
+#define SEM_SLICE_DEPTH_MAX 512		/* slice_tracker.h:43, kMaxDepth */
 
 /*
  * What a trace holds, for a triager who does not open the UI. Counted
@@ -187,12 +189,18 @@ struct sem {
 	uint64_t cpu_seen[SEM_CPU_MAX / 64];
 	unsigned newer_used;		/* bits of sem.c's newer[] */
 	int pkt_te_type;		/* -1: no TrackEvent */
+	uint64_t pkt_te_track;		/* its track_uuid; 0: none given */
 	uint64_t pkt_fev, pkt_switch, pkt_waking;
 
-	/* track descriptors: open addressing on uuid, grown to the cap */
+	/*
+	 * tracks, described or holding slices: open addressing on uuid,
+	 * grown to the cap; the slices open on the default track (events
+	 * without a track_uuid) in open0
+	 */
 	struct sem_track *tracks;
 	size_t ntracks, tracks_cap;
 	int tracks_full;
+	uint32_t open0;
 };
 
 void	sem_init(struct sem *);
@@ -219,6 +227,7 @@ void	sem_bytes(struct sem *, uint32_t field, const uint8_t *, size_t);
 #define SEM_P_CLEARED	0x10
 #define SEM_F_PKT_TE	11	/* TracePacket.track_event */
 #define SEM_F_TE_TYPE	9	/* TrackEvent.type */
+#define SEM_F_TE_TRACK	11	/* TrackEvent.track_uuid */
 #define SEM_F_FB_EVENT	2	/* FtraceEventBundle.event */
 
 /* Messages whose begin sem.c acts on (sem_msg_begin_rare). */
@@ -248,6 +257,7 @@ sem_packet_begin(struct sem *s, uint64_t off, uint64_t index, uint64_t len)
 	s->pkt_has = 0;
 	s->pkt_has_te_ts = 0;
 	s->pkt_te_type = -1;
+	s->pkt_te_track = 0;
 	s->pkt_fev = s->pkt_switch = s->pkt_waking = 0;
 	/* The packet is the bottom frame; the walker does not push it. */
 	s->stack[0].msg = SEM_M_PACKET;
@@ -299,10 +309,15 @@ sem_msg_end(struct sem *s, enum sem_msg m)
 static inline void
 sem_field(struct sem *s, uint32_t field, uint64_t v)
 {
-	if (field == SEM_F_TE_TYPE && s->depth == 2 && s->lost_depth == 0 &&
-	    s->stack[1].msg == SEM_M_TRACK_EVENT)
-		s->pkt_te_type = v < SEM_TE_OTHER ? (int)v : SEM_TE_OTHER;
-	else
+	if ((field == SEM_F_TE_TYPE || field == SEM_F_TE_TRACK) &&
+	    s->depth == 2 && s->lost_depth == 0 &&
+	    s->stack[1].msg == SEM_M_TRACK_EVENT) {
+		if (field == SEM_F_TE_TYPE)
+			s->pkt_te_type = v < SEM_TE_OTHER ? (int)v :
+			    SEM_TE_OTHER;
+		else
+			s->pkt_te_track = v;
+	} else
 		sem_field_rare(s, field, v);
 }
 
@@ -325,11 +340,11 @@ static inline void
 sem_packet_end(struct sem *s)
 {
 	/*
-	 * With a sequence id and a timestamp that is not negative, no rule
-	 * of sem_packet_end_rare can fail.
+	 * A packet without a TrackEvent, with a sequence id and a timestamp
+	 * that is not negative, meets no rule of sem_packet_end_rare.
 	 */
-	if ((s->pkt_has & (SEM_P_SEQ | SEM_P_TS)) != (SEM_P_SEQ | SEM_P_TS) ||
-	    (int64_t)s->pkt_ts < 0)
+	if ((s->pkt_has & (SEM_P_SEQ | SEM_P_TS | SEM_P_TE)) !=
+	    (SEM_P_SEQ | SEM_P_TS) || (int64_t)s->pkt_ts < 0)
 		sem_packet_end_rare(s);
 	if (s->pkt_te_type >= 0)
 		s->sum.te[s->pkt_te_type]++;

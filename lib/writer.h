@@ -45,7 +45,10 @@ int writer_patch(struct writer *, uint64_t off, const void *, size_t,
 /* Output after the mark can be taken back by writer_rewind(). */
 void writer_mark(struct writer *);
 void writer_rewind(struct writer *);
-/* Takes back the output from off on (off at most writer_size()). */
+/*
+ * Takes back the output from off on, if off is below writer_size(); the
+ * mark moves to off.
+ */
 void writer_rewind_to(struct writer *, uint64_t off);
 /* Bytes of output so far. */
 uint64_t writer_size(const struct writer *);

@@ -44,7 +44,7 @@ COMMANDS="check extract frames reassemble split"
 	run -0 wp_to "$GOT" help reassemble
 	assert_output ''
 	run -0 cat "$GOT"
-	assert_line -n 0 'usage: wprofck reassemble [-fq] [-o out] [--sync] [--max-frame size] [--trace-tag tag] [--chunk-tag tag] [--check[=shape|deep]] [--junit file] [--progress | --no-progress] [dump]'
+	assert_line -n 0 'usage: wprofck reassemble [-fq] [-o out] [--sync] [--max-frame size] [--trace-tag tag] [--chunk-tag tag] [--check[=shape|deep]] [--junit file] [--salvage] [--progress | --no-progress] [dump]'
 	assert_line -n 1 'Rebuild the wprof trace from a drain dump.'
 	assert_line -n 2 'Options:'
 	assert_line --regexp '^  -f, --force +write binary data to a terminal too$'

@@ -81,7 +81,7 @@ readme_list() {
 	local p
 	for p in gcc make pkg-config zlib1g-dev libbsd-dev bats bats-assert \
 	    bats-support bsdextrautils jq libxml2-utils mandoc python3 strace \
-	    time valgrind; do
+	    time valgrind xz-utils zstd; do
 		assert_output --regexp "(^| )$p( |$)"
 	done
 	# demo needs the build alone.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # Messages that say what to do next: extract of an absent type, binary
 # payloads and a terminal, a trace given to reassemble, a frame over the
-# cap, split --cap over reassemble's default, and where reassemble's
-# failures point.
+# cap, split --cap over reassemble's default, where reassemble's failures
+# point, and the salvage command for each damage salvage repairs, run as
+# printed.
 
 load common
 
@@ -65,13 +66,15 @@ on_tty() {
 @test "reassemble of a trace says it is a trace and suggests check, exit 1" {
 	mktrace "$P/t.pb" 20
 	run -1 wp_to "$GOT" reassemble "$P/t.pb"
-	assert_output "wprofck: reassemble: $P/t.pb: a Perfetto trace, not a drain dump: it starts with a packet of 5 bytes; 'wprofck check $P/t.pb' checks a trace"
+	assert_output "wprofck: reassemble: $P/t.pb: this is a Perfetto trace, not a drain: wprofck check $P/t.pb"
 	assert_equal "$(fsize "$GOT")" 0
-	# wprof's own trace: a first packet of 24 bytes
+	# wprof's own trace
 	run -1 wp_to "$GOT" reassemble "$TESTS/data/wprof-1s-pid1.wprof.pb"
-	assert_output --partial ": a Perfetto trace, not a drain dump: it starts with a packet of 24 bytes; 'wprofck check "
+	assert_output "wprofck: reassemble: $TESTS/data/wprof-1s-pid1.wprof.pb: this is a Perfetto trace, not a drain: wprofck check $TESTS/data/wprof-1s-pid1.wprof.pb"
 	run -1 wp_in "$P/t.pb" "$GOT" reassemble
-	assert_output "wprofck: reassemble: (standard input): a Perfetto trace, not a drain dump: it starts with a packet of 5 bytes; 'wprofck check DUMP' checks a trace"
+	assert_output "wprofck: reassemble: (standard input): this is a Perfetto trace, not a drain: wprofck check DUMP"
+	# and what it suggests does check it
+	run -0 "$WPROFCK" check -q "$TESTS/data/wprof-1s-pid1.wprof.pb"
 }
 
 @test "reassemble: a drain that starts with 0x0a but no packet after it is not called a trace" {
@@ -134,4 +137,74 @@ on_tty() {
 	frame SOUT "$P/hello"
 	run -0 "$WPROFCK" extract SOUT "$DRAIN"
 	assert_output 'hello'
+}
+
+# salvage_hint REASON FILE: the hint check gives for REASON about FILE.
+salvage_hint() {
+	"$WPROFCK" check --json --deep "$2" >"$P/json"
+	jq -r "select(.summary) | .hints.$1" "$P/json"
+}
+
+@test "every reason salvage repairs names salvage with the path, and that command repairs it" {
+	local reason f cmd
+	"$MKPB" -n 100 >"$P/good.pb"
+	head -c 8000 "$P/good.pb" >"$P/truncated.pb"
+	{ cat "$P/good.pb"; printf '\0'; } >"$P/trailing_bytes.pb"
+	"$MKPB" -n 100 -X field2 >"$P/not_a_trace.pb"
+	"$MKPB" -n 100 -X wt6 >"$P/malformed_packet.pb"
+	"$MKPB" -n 100 -X longts >"$P/bad_varint.pb"
+	cd "$P"
+	for reason in truncated trailing_bytes not_a_trace malformed_packet \
+	    bad_varint; do
+		f=$P/$reason.pb
+		run -1 "$WPROFCK" check --deep "$f"
+		run -0 salvage_hint "$reason" "$f"
+		assert_output --regexp "; the whole packets before the damage can be kept with: wprofck salvage -o OUT $f\$"
+		cmd=${output##*kept with: }
+		rm -f OUT
+		run -0 eval "${cmd/wprofck/\"\$WPROFCK\"}"
+		run -0 "$WPROFCK" check --deep OUT
+	done
+	# In the human report too, wrapped but whole.
+	run -1 "$WPROFCK" check "$P/truncated.pb"
+	[[ "$(printf '%s\n' "$output" | tail -3 | tr '\n' ' ' | tr -s ' ')" == *"kept with: wprofck salvage -o OUT $P/truncated.pb "* ]]
+}
+
+@test "the salvage hint of several files names none of them; one relative path, quoted" {
+	"$MKPB" -n 100 >"$P/good.pb"
+	head -c 8000 "$P/good.pb" >"$P/a.wprof.pb"
+	head -c 9000 "$P/good.pb" >"$P/b.wprof.pb"
+	run -0 salvage_hint truncated "$P"
+	assert_output --regexp "kept with: wprofck salvage -o OUT FILE\$"
+	cd "$P"
+	mv a.wprof.pb "a b.pb"
+	run -0 salvage_hint truncated "a b.pb"
+	assert_output --regexp "kept with: wprofck salvage -o OUT 'a b.pb'\$"
+	cmd=${output##*kept with: }
+	run -0 eval "${cmd/wprofck/\"\$WPROFCK\"}"
+	run -0 "$WPROFCK" check --deep OUT
+}
+
+@test "a hint that salvage cannot act on does not name it" {
+	"$MKPB" -n 100 >"$P/good.pb"
+	head -c 100 "$P/good.pb" >"$P/small.pb"
+	run -0 salvage_hint too_small "$P/small.pb"
+	refute_output --partial salvage
+}
+
+@test "a bad CRC is 'stored 0x... computed 0x...' in frames, extract and reassemble" {
+	local want
+	frame WPRC "$P/bin" -C
+	frame WPRF "$P/hello"
+	# mkframe -C stores the CRC with its low bit flipped; gzip computes it.
+	want="stored 0x$(printf '%08x' $((0x$(crc_of "$P/bin") ^ 1))), computed 0x$(crc_of "$P/bin")"
+	run -1 "$WPROFCK" frames "$DRAIN"
+	assert_line --partial "BAD ($want)"
+	run -1 wp_to "$GOT" extract WPRC "$DRAIN"
+	assert_output "wprofck: extract: $DRAIN: skipped WprofTraceChunk frame 0 at offset 0: bad CRC ($want)"
+	run -1 wp_to "$GOT" reassemble "$DRAIN"
+	assert_line -n 0 "wprofck: reassemble: $DRAIN: torn trace: WprofTraceChunk frame 0 at offset 0 failed its CRC ($want); no .pb written"
+	run -1 "$WPROFCK" frames --json "$DRAIN"
+	refute_output --partial 'want'
+	refute_output --partial 'got'
 }

@@ -50,7 +50,7 @@ good_drain() {
 
 # torn_msg NAME TAGNAME INDEX OFFSET STORED COMPUTED
 torn_msg() {
-	printf 'wprofck: reassemble: %s: torn trace: %s frame %s at offset %s failed its CRC (want 0x%s, got 0x%s); no .pb written' "$@"
+	printf 'wprofck: reassemble: %s: torn trace: %s frame %s at offset %s failed its CRC (stored 0x%s, computed 0x%s); no .pb written' "$@"
 }
 
 # noterm_msg NAME STOP FRAMES BYTES CHUNKS TRACEBYTES [TAGNAME]

@@ -49,9 +49,12 @@ row() {
 
 HINT_SMALL='too_small: wprof stopped before writing its opening, or the transfer cut the
     file short'
-HINT_CUT='truncated: the file ends inside a packet: wprof was stopped while writing, or
-    the copy was cut short; the whole packets before the cut can be kept with
-    wprofck salvage'
+# hint_cut PATH: the hint of a truncated file, unwrapped: it names the
+# salvage command for PATH.
+hint_cut() {
+	printf 'truncated: %s%s' "$CUT_WHY" "; the whole packets before the damage can be kept with: wprofck salvage -o OUT $1"
+}
+CUT_WHY='the file ends inside a packet: wprof was stopped while writing, or the copy was cut short'
 
 # unwrap: standard input with each line that goes on another (indented by
 # four spaces) joined to it.
@@ -95,7 +98,7 @@ $(row FAIL 100B - - small3-0000000000000003.wprof.pb)
 1 passed, 4 failed: 3 too_small, 1 truncated
 $KINDS1
 $HINT_SMALL
-$HINT_CUT
+$(hint_cut "$D/cut-0000000000000004.wprof.pb")
 EOF
 )
 	assert_equal "$got" "$want"
@@ -188,7 +191,7 @@ $KINDS2"
 	: >"$D/.wprofck.AbCd12"
 	run -1 wp_to "$J" check --json "$D"
 	run -0 tail -n 1 "$J"
-	assert_output '{"summary":true,"version":1,"mode":"deep","passed":1,"failed":4,"reasons":{"too_small":3,"truncated":1},"hints":{"too_small":"wprof stopped before writing its opening, or the transfer cut the file short","truncated":"the file ends inside a packet: wprof was stopped while writing, or the copy was cut short; the whole packets before the cut can be kept with wprofck salvage"},"walked":1,"packets":105,"kinds":{"track_event":101,"clock_snapshot":1,"system_info":1,"trace_attributes":1,"trace_uuid":1},"refs_checked":1,"refs_capped":false,"notes":[{"path":"'"$D"'/.wprofck.AbCd12","size":0,"note":"a temporary file left by a wprofck run that was killed; remove it"}]}'
+	assert_output '{"summary":true,"version":1,"mode":"deep","passed":1,"failed":4,"reasons":{"too_small":3,"truncated":1},"hints":{"too_small":"wprof stopped before writing its opening, or the transfer cut the file short","truncated":"'"$CUT_WHY; the whole packets before the damage can be kept with: wprofck salvage -o OUT $D/cut-0000000000000004.wprof.pb"'"},"walked":1,"packets":105,"kinds":{"track_event":101,"clock_snapshot":1,"system_info":1,"trace_attributes":1,"trace_uuid":1},"refs_checked":1,"refs_capped":false,"notes":[{"path":"'"$D"'/.wprofck.AbCd12","size":0,"note":"a temporary file left by a wprofck run that was killed; remove it"}]}'
 	run -0 jq -r 'select(.path) | .path' "$J"
 	[ "${#lines[@]}" -eq 5 ]
 	run -0 jq -s 'map(select(.summary)) | length' "$J"

@@ -195,3 +195,26 @@ tab\there]]>'
 	run -0 junit_py "$J" '[(c.get("name"), c.get("classname"), c.find("failure").get("type"), c.find("failure").get("message")[:10]) for c in r.iter("testcase")], r.get("failures")'
 	assert_output "([('$BATS_TEST_TMPDIR/t.wprof.pb', 't.wprof.pb', 'not_reassembled', 'torn trace')], '1')"
 }
+
+@test "junit: reassemble --check of a trace: the failure says what it is, not 'no error'" {
+	J=$BATS_TEST_TMPDIR/report.xml
+	run -1 "$WPROFCK" reassemble --check --junit="$J" -o "$BATS_TEST_TMPDIR/t.wprof.pb" "$P/good.pb"
+	assert_output "wprofck: reassemble: $P/good.pb: this is a Perfetto trace, not a drain: wprofck check $P/good.pb"
+	[ ! -e "$BATS_TEST_TMPDIR/t.wprof.pb" ]
+	run -0 xmllint --noout --schema "$XSD" "$J"
+	run -0 junit_py "$J" '[(c.find("failure").get("type"), c.find("failure").get("message")) for c in r.iter("testcase")]'
+	assert_output "[('not_reassembled', 'this is a Perfetto trace, not a drain: wprofck check $P/good.pb')]"
+}
+
+@test "junit: each testcase's hint names its path; the summary's, with two, names FILE" {
+	D=$BATS_TEST_TMPDIR/two
+	mkdir "$D"
+	"$MKPB" -n 200 | head -c 7000 >"$D/a-1111111111111111.wprof.pb"
+	"$MKPB" -n 200 | head -c 7001 >"$D/b-2222222222222222.wprof.pb"
+	J=$BATS_TEST_TMPDIR/report.xml
+	run -1 wp_to "$BATS_TEST_TMPDIR/out.json" check --json --junit="$J" "$D"
+	run -0 jq -r 'select(.summary) | .hints.truncated' "$BATS_TEST_TMPDIR/out.json"
+	assert_output --regexp 'kept with: wprofck salvage -o OUT FILE$'
+	run -0 junit_py "$J" '"|".join(c.find("failure").text.rsplit(" ", 1)[1] for c in r.iter("testcase"))'
+	assert_output "$D/a-1111111111111111.wprof.pb|$D/b-2222222222222222.wprof.pb"
+}

@@ -120,3 +120,19 @@ c.wprof.pb ok"
 ok
 missing_interned"
 }
+
+@test "an interned id defined again in its generation: ok, with a note (the first definition holds)" {
+	# incremental_state.cc:93-104 at v58.2: emplace keeps the first
+	# message of an iid; trace_processor loads the copy below (label
+	# h_iid_same, keep, in tests/data/semantic.tsv).
+	local note='an interned id defined again in its generation: trace_processor keeps the first definition'
+	T=$SHA
+	run -0 json note
+	assert_output null
+	T=$BATS_TEST_TMPDIR/t.wprof.pb
+	run -0 "$_wp_build/tests/semmut" "$SHA" 1 h_iid_same "$T"
+	run -0 "$WPROFCK" check "$T"
+	assert_line --index 1 --regexp "^ok .* \\($note\\)\$"
+	run -0 json note
+	assert_output "$note"
+}

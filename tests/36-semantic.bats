@@ -66,6 +66,7 @@ reasons_of() {
 	compact_short) echo compact_sched_length ;;
 	comm_index_past) echo compact_sched_comm ;;
 	prev_state_bad) echo prev_state_invalid ;;
+	slice_too_deep) echo slice_too_deep ;;
 	interned_no_seqid) echo interned_no_sequence ;;
 	# lib/pbref.c's: interning, generations, stack references.
 	*) echo missing_interned ;;

@@ -210,7 +210,7 @@ small_types() {
 	    type_line WPRC WprofTraceChunk 2 200
 	    type_line WPRF WprofTrace 1 50
 	    echo 'end: clean end'
-	    echo "reassemble: torn trace: WprofTraceChunk frame 1 at offset 21 failed its CRC (want 0x00000000, got 0x$(crc_of "$P/c1"))")"
+	    echo "reassemble: torn trace: WprofTraceChunk frame 1 at offset 21 failed its CRC (stored 0x00000000, computed 0x$(crc_of "$P/c1"))")"
 }
 
 @test "frames: a non-zero pad is shown and counted, and alone makes exit 1" {
@@ -301,7 +301,7 @@ small_types() {
 	assert_output '[64,{"frames":2,"bytes":4}]'
 }
 
-@test "frames: reassemble verdicts for no terminal, an empty trace and an empty dump, exit 0" {
+@test "frames: reassemble verdicts for no terminal and an empty trace, exit 0; an empty dump, exit 1" {
 	frame SOUT "$P/hello"
 	frame WPRC "$P/c1"
 	run -0 "$WPROFCK" frames "$DRAIN"
@@ -315,12 +315,11 @@ small_types() {
 	assert_line "$(row 1 21 WPRF WprofTrace 0 ok)"
 	assert_line 'reassemble: no trace: empty trace (WprofTrace frame 1 at offset 21, no chunks)'
 
-	run -0 "$WPROFCK" frames "$P/empty"
-	assert_output "$(table_head
-	    echo
-	    echo '0 frames, 0 bytes; 0 bad CRC, 0 non-zero pad'
-	    echo 'end: clean end'
-	    echo 'reassemble: no trace: no WprofTrace frame (clean end; 0 complete frames in 0 bytes, 0 chunks, 0 trace bytes)')"
+	# No bytes at all is no drain, as reassemble finds no trace in it.
+	run -1 "$WPROFCK" frames "$P/empty"
+	assert_output "wprofck: frames: $P/empty: this is empty, not a drain"
+	run -1 "$WPROFCK" reassemble -o "$BATS_TEST_TMPDIR/t.pb" "$P/empty"
+	assert_line -n 0 --partial ': no trace: no WprofTrace frame (clean end; 0 complete frames'
 }
 
 @test "frames: reassemble verdict: torn at frame i, worded as reassemble words it" {
@@ -328,7 +327,7 @@ small_types() {
 	frame WPRC "$P/c1"
 	frame WPRC "$P/c2" -C
 	frame WPRF "$P/t"
-	msg="torn trace: WprofTraceChunk frame 2 at offset 137 failed its CRC (want 0x$(le32hex "$DRAIN" 145), got 0x$(crc_of "$P/c2"))"
+	msg="torn trace: WprofTraceChunk frame 2 at offset 137 failed its CRC (stored 0x$(le32hex "$DRAIN" 145), computed 0x$(crc_of "$P/c2"))"
 	run -1 "$WPROFCK" frames "$DRAIN"
 	assert_line "reassemble: $msg"
 	assert_line "$(row 3 253 WPRF WprofTrace 50 ok)"

@@ -104,8 +104,8 @@ setup() {
 	frame SOUT "$P/o3" -c 0
 	cat "$P/o1" "$P/o2" >"$EXP"
 	run -1 wp_to "$GOT" extract SOUT "$DRAIN"
-	assert_line -n 0 "wprofck: extract: $DRAIN: skipped Stdout frame 2 at offset 4141: bad CRC (want 0x$(le32hex "$DRAIN" 4149), got 0x$(crc_of "$P/bin"))"
-	assert_line -n 1 "wprofck: extract: $DRAIN: skipped Stdout frame 5 at offset 10196: bad CRC (want 0x00000000, got 0x$(crc_of "$P/o3"))"
+	assert_line -n 0 "wprofck: extract: $DRAIN: skipped Stdout frame 2 at offset 4141: bad CRC (stored 0x$(le32hex "$DRAIN" 4149), computed 0x$(crc_of "$P/bin"))"
+	assert_line -n 1 "wprofck: extract: $DRAIN: skipped Stdout frame 5 at offset 10196: bad CRC (stored 0x00000000, computed 0x$(crc_of "$P/o3"))"
 	assert_equal "${#lines[@]}" 2
 	cmp "$EXP" "$GOT"
 }

@@ -24,7 +24,7 @@ no_raw_esc() {
 }
 
 @test "reassemble: the dump, -o and the hints are escaped" {
-	printf 'not a drain at all, but long enough' >"$E.bad"
+	printf '\001not a drain at all, but long enough' >"$E.bad"
 	run -1 "$WPROFCK" reassemble -o out.pb "$E.bad"
 	assert_line --index 0 --regexp "^wprofck: (reassemble: )?$RV\\.bad: no trace: "
 	assert_output --partial " $V.bad' lists the frames"
@@ -45,7 +45,7 @@ no_raw_esc() {
 
 @test "salvage, frames and extract: the operand is escaped" {
 	run -1 "$WPROFCK" salvage -o out.pb "$E"
-	assert_output --regexp "^wprofck: (salvage: )?$RV: nothing saved: "
+	assert_output --regexp "^wprofck: (salvage: )?$RV: this is a drain, not a trace .* wprofck reassemble -o OUT.wprof.pb FILE\$"
 	no_raw_esc
 	run -2 "$WPROFCK" frames "missing$E"
 	assert_output --regexp "^wprofck: (frames: )?missing$RV: No such file or directory\$"

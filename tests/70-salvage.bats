@@ -91,7 +91,11 @@ rec_off() {
 	assert_output --regexp "^wprofck: salvage: $BATS_TEST_TMPDIR/cut.pb: nothing saved: 4 whole packets \\($at bytes\\) before the damage, short of wprof's opening \\(5 packets, 4096 bytes\\); no output written: truncated: "
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/s.pb")" old
 	assert_equal "$(ls_dir "$BATS_TEST_TMPDIR")" 'cut.pb s.pb'
-	run -1 "$WPROFCK" salvage -o "$BATS_TEST_TMPDIR/n.pb" "$TESTS/data/sample.drain"
+	run -1 "$WPROFCK" salvage -o "$BATS_TEST_TMPDIR/n.pb" "$BATS_TEST_TMPDIR/s.pb"
+	assert_output "wprofck: salvage: $BATS_TEST_TMPDIR/s.pb: this is text, not a trace"
+	[ ! -e "$BATS_TEST_TMPDIR/n.pb" ]
+	printf '\001\002' >"$BATS_TEST_TMPDIR/b.pb"
+	run -1 "$WPROFCK" salvage -o "$BATS_TEST_TMPDIR/n.pb" "$BATS_TEST_TMPDIR/b.pb"
 	assert_output --partial 'nothing saved: 0 whole packets (0 bytes)'
 	[ ! -e "$BATS_TEST_TMPDIR/n.pb" ]
 }

@@ -24,7 +24,7 @@
 # mount, chattr, ...) is in minbase. bench: what tests/bench.sh times with.
 # lint: the static checkers `make lint` runs.
 pkgs_build="gcc make pkg-config zlib1g-dev libbsd-dev"
-pkgs_test="bats bats-assert bats-support bsdextrautils jq libxml2-utils mandoc python3 strace time valgrind"
+pkgs_test="bats bats-assert bats-support bsdextrautils jq libxml2-utils mandoc python3 strace time valgrind xz-utils zstd"
 pkgs_bench="hyperfine time"
 pkgs_lint="clang-tidy cppcheck"
 

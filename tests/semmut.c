@@ -47,6 +47,7 @@
 /* TrackEvent */
 #define TE_TYPE		9
 #define TE_STACK	56
+#define TYPE_BEGIN	1
 #define TYPE_END	2
 #define TYPE_INSTANT	3
 /* TrackDescriptor, ThreadDescriptor */
@@ -408,6 +409,19 @@ insert_packet(size_t at, const struct node *pk)
 	trace.kid[at] = *pk;
 }
 
+/* n clones of pk at at, in one move of the packets after it. */
+static void
+insert_clones(size_t at, const struct node *pk, size_t n)
+{
+	size_t i, tail = trace.nkid - at;
+
+	for (i = 0; i < n; i++)
+		add(&trace);
+	memmove(&trace.kid[at + n], &trace.kid[at], tail * sizeof(*trace.kid));
+	for (i = 0; i < n; i++)
+		trace.kid[at + i] = clone(pk);
+}
+
 typedef int (*pred_fn)(struct node *);
 
 /*
@@ -467,6 +481,12 @@ static int
 is_end(struct node *pk)
 {
 	return is_te(pk) && te_type(pk) == TYPE_END;
+}
+
+static int
+is_begin(struct node *pk)
+{
+	return is_te(pk) && te_type(pk) == TYPE_BEGIN;
 }
 
 static int
@@ -1176,6 +1196,36 @@ h_slice_end_early(void)
 	return 0;
 }
 
+/*
+ * A BEGIN repeated on its track: slice_tracker.cc:138 drops a slice that
+ * would open at depth 512 (kMaxDepth, slice_tracker.h:43) and logs
+ * slice_max_depth_exceeded, an error. 512 copies take any BEGIN there;
+ * 400 stay below it wherever wprof's own nesting is under 111.
+ */
+static int
+slice_deeper(size_t copies)
+{
+	long i = choose(is_begin);
+
+	if (i == -1)
+		return 3;
+	insert_clones((size_t)i + 1, packet((size_t)i), copies);
+	snprintf(detail, sizeof(detail), "begin-repeated-%zu", copies);
+	return 0;
+}
+
+static int
+m_slice_too_deep(void)
+{
+	return slice_deeper(512);
+}
+
+static int
+h_slice_deep(void)
+{
+	return slice_deeper(400);
+}
+
 static int
 h_ts_plus1(void)
 {
@@ -1283,6 +1333,7 @@ static const struct mutation {
 	{ "h_iid_same", "keep", h_iid_same },
 	{ "h_needs_state", "keep", h_needs_state },
 	{ "h_prev_state_ok", "keep", h_prev_state_ok },
+	{ "h_slice_deep", "keep", h_slice_deep },
 	{ "h_slice_end_dup", "keep", h_slice_end_dup },
 	{ "h_slice_end_early", "keep", h_slice_end_early },
 	{ "h_td_repeat", "keep", h_td_repeat },
@@ -1294,6 +1345,7 @@ static const struct mutation {
 	{ "parent_loop_self", "lose", m_parent_loop_self },
 	{ "parent_missing", "lose", m_parent_missing },
 	{ "prev_state_bad", "lose", m_prev_state_bad },
+	{ "slice_too_deep", "lose", m_slice_too_deep },
 	{ "te_no_seqid", "lose", m_te_no_seqid },
 	{ "te_no_timestamp", "lose", m_te_no_timestamp },
 	{ "te_other_seqid", "lose", m_te_other_seqid },

@@ -44,6 +44,26 @@ te_packet(uint64_t ts, int has_ts, int has_seq)
 	end();
 }
 
+/*
+ * A TrackEvent of type (1 BEGIN, 2 END, 3 INSTANT) on track uuid, n times;
+ * uuid 0 leaves track_uuid (field 11) out.
+ */
+static void
+slices(int type, uint64_t uuid, int n)
+{
+	while (n-- > 0) {
+		begin();
+		sem_field(&s, 8, 1000 + npkt);
+		sem_field(&s, 10, 7);
+		sem_msg_begin(&s, SEM_M_TRACK_EVENT, 11, 0);
+		sem_field(&s, 9, (uint64_t)type);
+		if (uuid)
+			sem_field(&s, 11, uuid);
+		sem_msg_end(&s, SEM_M_TRACK_EVENT);
+		end();
+	}
+}
+
 /* A track descriptor; thread 1 adds a ThreadDescriptor of pid and tid. */
 static void
 td_packet(uint64_t uuid, uint64_t parent, int thread, uint64_t pid,
@@ -344,6 +364,51 @@ main(void)
 	uname_packet("4.9.0");
 	ftrace_packet(0, 4, 0, 0, 0x800);
 	ok(clean(), "prev_state 0x800 on 4.9");
+
+	/* slice_tracker.cc:138, kMaxDepth 512 (slice_tracker.h:43). */
+	fresh();
+	slices(1, 40, 512);
+	ok(clean(), "512 slices open on one track: fine");
+	slices(1, 40, 1);
+	ok(only(SEM_SLICE_TOO_DEEP, 40) && s.found[0].value == 512 &&
+	    s.found[0].other == 512 && s.found[0].packet == 512,
+	    "a 513th slice open on one track");
+	fresh();
+	slices(1, 40, 512);
+	slices(3, 40, 1);
+	ok(only(SEM_SLICE_TOO_DEEP, 40), "an instant under 512 open slices");
+	fresh();
+	slices(1, 40, 512);
+	slices(2, 40, 1);
+	slices(1, 40, 1);
+	slices(3, 41, 1);
+	ok(clean(), "an END makes room; an instant on another track is fine");
+	fresh();
+	slices(2, 40, 5);
+	slices(1, 40, 512);
+	ok(clean(), "ENDs with nothing open are ignored, not counted below 0");
+	fresh();
+	slices(1, 40, 300);
+	slices(1, 41, 300);
+	td_packet(40, 0, 0, 0, 0);
+	ok(clean() && s.sum.threads == 0,
+	    "slices per track; a track described after its slices");
+	fresh();
+	slices(1, 0, 513);
+	ok(only(SEM_SLICE_TOO_DEEP, 0), "events without track_uuid: one track");
+	fresh();
+	slices(1, 46, 3);
+	td_packet(45, 46, 0, 0, 0);
+	ok(only(SEM_TRACK_NO_PARENT, 45),
+	    "a track that only holds slices is no parent");
+	fresh();
+	for (i = 1; i <= (int)SEM_TRACKS_MAX + 1; i++)
+		slices(1, (uint64_t)i, 1);
+	td_packet(45, 46, 0, 0, 0);
+	sem_finish(&s);
+	ok(s.nfound == 1 && s.found[0].reason == SEM_NOTE_TRACKS_UNCHECKED &&
+	    s.found[0].id == SEM_TRACKS_MAX + 1,
+	    "past the tracks' bound: a note, and no track fails");
 
 	fresh();
 	sem_packet_begin(&s, 0, 0, (64u << 20) + 1);
