@@ -359,7 +359,7 @@ fail_wire(struct pbwalk *w, const struct piece *pc, enum pbwire_err r,
  * else to be done per field belongs here too, so that the paths agree; a
  * message begins where each path pushes it and ends where it pops.
  */
-static inline void
+static inline __attribute__((always_inline)) void
 on_varint(struct pbwalk *w, const struct schema_field *f, uint32_t field,
     uint64_t v, unsigned dref, uint64_t smask, int top, uint64_t off)
 {

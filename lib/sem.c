@@ -9,11 +9,6 @@
 
 #include "sem.h"
 
-/* What the current packet holds. */
-#define SEM_P_TE	0x04
-#define SEM_P_INTERN	0x08
-#define SEM_P_CLEARED	0x10
-
 /* What the current track descriptor holds. */
 #define SEM_TD_UUID	0x01
 #define SEM_TD_PARENT	0x02
@@ -25,7 +20,7 @@
 /* Field numbers, perfetto_trace.proto. */
 #define F_PKT_TS	8
 #define F_PKT_SEQ	10
-#define F_PKT_TE	11
+#define F_PKT_TE	SEM_F_PKT_TE
 #define F_PKT_INTERN	12
 #define F_PKT_FLAGS	13
 #define SEQ_INCREMENTAL_STATE_CLEARED 1
@@ -49,10 +44,10 @@
 #define F_SCHED_COMM	6
 #define F_SCHED_WCOMM	11
 #define F_UTS_RELEASE	3
-#define F_TE_TYPE	9
-#define F_TE_TRACK	11
+#define F_TE_TYPE	SEM_F_TE_TYPE
+#define F_TE_TRACK	SEM_F_TE_TRACK
 #define F_SI_NUM_CPUS	8
-#define F_FB_EVENT	2
+#define F_FB_EVENT	SEM_F_FB_EVENT
 #define F_SCHED_SWITCH_TS 1
 #define F_SCHED_WAKING_TS 7
 
@@ -363,26 +358,11 @@ sched_reset(struct sem *s)
 	memset(&s->cs_sched, 0, sizeof(s->cs_sched));
 }
 
+/* proto_ring_buffer.h:99: trace_processor's convert path stops. */
 void
-sem_packet_begin(struct sem *s, uint64_t off, uint64_t index, uint64_t len)
+sem_packet_begin_rare(struct sem *s, uint64_t len)
 {
-	s->pkt_index = index;
-	s->pkt_off = off;
-	s->pkt_ts = 0;
-	s->pkt_has = 0;
-	s->pkt_has_te_ts = 0;
-	s->pkt_te_type = -1;
-	s->pkt_te_track = 0;
-	s->pkt_fev = s->pkt_switch = s->pkt_waking = 0;
-	/* The packet is the bottom frame; the walker does not push it. */
-	s->stack[0].msg = SEM_M_PACKET;
-	s->stack[0].field = 1;
-	s->stack[0].off = off;
-	s->depth = 1;
-	s->lost_depth = 0;
-	/* proto_ring_buffer.h:99: trace_processor's convert path stops. */
-	if (len > SEM_PACKET_MAX)
-		found(s, SEM_NOTE_BIG_PACKET, 0, len, SEM_PACKET_MAX);
+	found(s, SEM_NOTE_BIG_PACKET, 0, len, SEM_PACKET_MAX);
 }
 
 static enum sem_msg
@@ -410,8 +390,14 @@ inside(const struct sem *s, enum sem_msg m)
 	return 0;
 }
 
+/*
+ * A message nested too deep, or one whose begin resets what sem gathers
+ * of it; the begin of a packet's own TrackEvent or of an FtraceEvent is
+ * sem_msg_begin's, in sem.h.
+ */
 void
-sem_msg_begin(struct sem *s, enum sem_msg m, uint32_t field, uint64_t off)
+sem_msg_begin_rare(struct sem *s, enum sem_msg m, uint32_t field,
+    uint64_t off)
 {
 	if (s->lost_depth > 0 || s->depth == SEM_DEPTH_MAX) {
 		if (s->lost_depth++ == 0)
@@ -423,17 +409,6 @@ sem_msg_begin(struct sem *s, enum sem_msg m, uint32_t field, uint64_t off)
 	s->stack[s->depth].off = off;
 	s->depth++;
 	switch (m) {
-	case SEM_M_TRACK_EVENT:
-		if (field == F_PKT_TE && s->depth == 2) {
-			s->pkt_has |= SEM_P_TE;
-			s->pkt_te_type = SEM_TE_UNSPECIFIED;
-		}
-		break;
-	case SEM_M_FTRACE_EVENT:
-		if (field == F_FB_EVENT &&
-		    s->stack[s->depth - 2].msg == SEM_M_FTRACE_BUNDLE)
-			s->pkt_fev++;
-		break;
 	case SEM_M_INTERNED_DATA:
 		if (field == F_PKT_INTERN && s->depth == 2)
 			s->pkt_has |= SEM_P_INTERN;
@@ -623,7 +598,7 @@ sched_end(struct sem *s)
 }
 
 void
-sem_msg_end(struct sem *s, enum sem_msg m)
+sem_msg_end_rare(struct sem *s, enum sem_msg m)
 {
 	if (s->lost_depth > 0) {
 		s->lost_depth--;
@@ -712,8 +687,9 @@ newer_field(struct sem *s, enum sem_msg m, uint32_t field)
 			s->newer_used |= 1u << i;
 }
 
+/* Every field but the type and track of a packet's own TrackEvent (sem.h). */
 void
-sem_field(struct sem *s, uint32_t field, uint64_t v)
+sem_field_rare(struct sem *s, uint32_t field, uint64_t v)
 {
 	switch (current(s)) {
 	case SEM_M_PACKET:
@@ -730,11 +706,6 @@ sem_field(struct sem *s, uint32_t field, uint64_t v)
 	case SEM_M_TRACK_EVENT:
 		if (field == F_TE_TS_DELTA || field == F_TE_TS_ABS)
 			s->pkt_has_te_ts = 1;
-		else if (field == F_TE_TYPE && s->depth == 2)
-			s->pkt_te_type = v < SEM_TE_OTHER ? (int)v :
-			    SEM_TE_OTHER;
-		else if (field == F_TE_TRACK && s->depth == 2)
-			s->pkt_te_track = v;
 		else
 			newer_field(s, SEM_M_TRACK_EVENT, field);
 		break;
@@ -847,8 +818,9 @@ sem_bytes(struct sem *s, uint32_t field, const uint8_t *p, size_t n)
 	}
 }
 
+/* The rules of a packet's end; sem_packet_end counts it (sem.h). */
 void
-sem_packet_end(struct sem *s)
+sem_packet_end_rare(struct sem *s)
 {
 	/* proto_trace_reader.cc:585: CLEARED applies to no sequence. */
 	if ((s->pkt_has & (SEM_P_CLEARED | SEM_P_SEQ)) == SEM_P_CLEARED)
@@ -872,15 +844,6 @@ sem_packet_end(struct sem *s)
 		/* trace_sorter.h:372: the sorter drops it. */
 		found(s, SEM_NEGATIVE_TS, 0, s->pkt_ts, 0);
 	}
-	if (s->pkt_te_type >= 0)
-		s->sum.te[s->pkt_te_type]++;
-	s->sum.ftrace_events += s->pkt_fev;
-	s->sum.sched_switch += s->pkt_switch;
-	s->sum.sched_waking += s->pkt_waking;
-	s->pkt_te_type = -1;
-	s->pkt_te_track = 0;
-	s->pkt_fev = s->pkt_switch = s->pkt_waking = 0;
-	s->depth = s->lost_depth = 0;
 }
 
 /*

@@ -206,26 +206,125 @@ struct sem {
 void	sem_init(struct sem *);
 void	sem_free(struct sem *);
 enum sem_msg sem_msg_by_name(const char *);
-void	sem_packet_begin(struct sem *, uint64_t off, uint64_t index,
-	    uint64_t len);
-void	sem_msg_begin(struct sem *, enum sem_msg, uint32_t field,
-	    uint64_t off);
-void	sem_msg_end(struct sem *, enum sem_msg);
-void	sem_field(struct sem *, uint32_t field, uint64_t value);
 /*
  * The fields of message m that sem_field and sem_bytes read, bit n for
  * field n (all below 64): a walker may leave the others out.
  */
 uint64_t sem_fields(enum sem_msg m);
 void	sem_bytes(struct sem *, uint32_t field, const uint8_t *, size_t);
-void	sem_packet_end(struct sem *);
+
+/*
+ * Below, what every packet costs is inline: the frames of the wanted
+ * messages, a packet's own TrackEvent, the end of a packet that breaks
+ * no rule. Each inline function does what sem.c would do in its case
+ * and hands every other case to sem.c whole (sem_x_rare); what a rule
+ * checks is written once, in one of the two places.
+ */
+#define SEM_P_TS	0x01
+#define SEM_P_SEQ	0x02
+#define SEM_P_TE	0x04
+#define SEM_P_INTERN	0x08
+#define SEM_P_CLEARED	0x10
+#define SEM_F_PKT_TE	11	/* TracePacket.track_event */
+#define SEM_F_TE_TYPE	9	/* TrackEvent.type */
+#define SEM_F_TE_TRACK	11	/* TrackEvent.track_uuid */
+#define SEM_F_FB_EVENT	2	/* FtraceEventBundle.event */
+
+/* Messages whose begin sem.c acts on (sem_msg_begin_rare). */
+#define SEM_BEGIN_RARE	(1u << SEM_M_INTERNED_DATA | \
+	1u << SEM_M_TRACK_DESCRIPTOR | 1u << SEM_M_THREAD_DESCRIPTOR | \
+	1u << SEM_M_PROCESS_DESCRIPTOR | 1u << SEM_M_CLOCK_SNAPSHOT | \
+	1u << SEM_M_CLOCK | 1u << SEM_M_FTRACE_BUNDLE | \
+	1u << SEM_M_COMPACT_SCHED)
+/* Messages whose end sem.c acts on (sem_msg_end_rare). */
+#define SEM_END_RARE	(1u << SEM_M_TRACK_DESCRIPTOR | 1u << SEM_M_CLOCK | \
+	1u << SEM_M_CLOCK_SNAPSHOT | 1u << SEM_M_FTRACE_BUNDLE | \
+	1u << SEM_M_COMPACT_SCHED)
+
+void	sem_packet_begin_rare(struct sem *, uint64_t len);
+void	sem_msg_begin_rare(struct sem *, enum sem_msg, uint32_t field,
+	    uint64_t off);
+void	sem_msg_end_rare(struct sem *, enum sem_msg);
+void	sem_field_rare(struct sem *, uint32_t field, uint64_t value);
+void	sem_packet_end_rare(struct sem *);
+
+static inline void
+sem_packet_begin(struct sem *s, uint64_t off, uint64_t index, uint64_t len)
+{
+	s->pkt_index = index;
+	s->pkt_off = off;
+	s->pkt_ts = 0;
+	s->pkt_has = 0;
+	s->pkt_has_te_ts = 0;
+	s->pkt_te_type = -1;
+	s->pkt_te_track = 0;
+	s->pkt_fev = s->pkt_switch = s->pkt_waking = 0;
+	/* The packet is the bottom frame; the walker does not push it. */
+	s->stack[0].msg = SEM_M_PACKET;
+	s->stack[0].field = 1;
+	s->stack[0].off = off;
+	s->depth = 1;
+	s->lost_depth = 0;
+	if (len > SEM_PACKET_MAX)
+		sem_packet_begin_rare(s, len);
+}
+
+static inline void
+sem_msg_begin(struct sem *s, enum sem_msg m, uint32_t field, uint64_t off)
+{
+	struct sem_frame *fr;
+
+	if (s->lost_depth > 0 || s->depth == SEM_DEPTH_MAX ||
+	    (SEM_BEGIN_RARE >> m & 1)) {
+		sem_msg_begin_rare(s, m, field, off);
+		return;
+	}
+	fr = &s->stack[s->depth++];
+	fr->msg = m;
+	fr->field = field;
+	fr->off = off;
+	if (m == SEM_M_TRACK_EVENT && field == SEM_F_PKT_TE && s->depth == 2) {
+		s->pkt_has |= SEM_P_TE;
+		s->pkt_te_type = SEM_TE_UNSPECIFIED;
+	} else if (m == SEM_M_FTRACE_EVENT && field == SEM_F_FB_EVENT &&
+	    fr[-1].msg == SEM_M_FTRACE_BUNDLE)
+		s->pkt_fev++;
+}
+
+static inline void
+sem_msg_end(struct sem *s, enum sem_msg m)
+{
+	if (s->lost_depth > 0 || (SEM_END_RARE >> m & 1) || s->depth == 0 ||
+	    s->stack[s->depth - 1].msg != m) {
+		sem_msg_end_rare(s, m);
+		return;
+	}
+	s->depth--;
+}
+
+/*
+ * sem_field for each varint of a wanted message (each element of a
+ * packed field on its own), sem_bytes for its strings and bytes.
+ */
+static inline void
+sem_field(struct sem *s, uint32_t field, uint64_t v)
+{
+	if ((field == SEM_F_TE_TYPE || field == SEM_F_TE_TRACK) &&
+	    s->depth == 2 && s->lost_depth == 0 &&
+	    s->stack[1].msg == SEM_M_TRACK_EVENT) {
+		if (field == SEM_F_TE_TYPE)
+			s->pkt_te_type = v < SEM_TE_OTHER ? (int)v :
+			    SEM_TE_OTHER;
+		else
+			s->pkt_te_track = v;
+	} else
+		sem_field_rare(s, field, v);
+}
 
 /*
  * The packet's timestamp and sequence id, for a walker that reads them
  * anyway: the same as sem_field() with fields 8 and 10, without a call.
  */
-#define SEM_P_TS	0x01
-#define SEM_P_SEQ	0x02
 static inline void
 sem_packet_facts(struct sem *s, int has_ts, uint64_t ts, int has_seq)
 {
@@ -236,6 +335,26 @@ sem_packet_facts(struct sem *s, int has_ts, uint64_t ts, int has_seq)
 	if (has_seq)
 		s->pkt_has |= SEM_P_SEQ;
 }
+
+static inline void
+sem_packet_end(struct sem *s)
+{
+	/*
+	 * A packet without a TrackEvent, with a sequence id and a timestamp
+	 * that is not negative, meets no rule of sem_packet_end_rare.
+	 */
+	if ((s->pkt_has & (SEM_P_SEQ | SEM_P_TS | SEM_P_TE)) !=
+	    (SEM_P_SEQ | SEM_P_TS) || (int64_t)s->pkt_ts < 0)
+		sem_packet_end_rare(s);
+	if (s->pkt_te_type >= 0)
+		s->sum.te[s->pkt_te_type]++;
+	s->sum.ftrace_events += s->pkt_fev;
+	s->sum.sched_switch += s->pkt_switch;
+	s->sum.sched_waking += s->pkt_waking;
+	/* No message is open between packets. */
+	s->depth = s->lost_depth = 0;
+}
+
 void	sem_finish(struct sem *);
 int	sem_is_note(enum sem_reason);
 const char *sem_reason_name(enum sem_reason);
