@@ -287,6 +287,7 @@ track_room(struct sem *s)
 		return 0;
 	}
 	s->tracks_cap = cap;
+	s->slice_open = NULL;
 	for (i = 0; i < oldcap; i++)
 		if (old[i].uuid != 0) {
 			t = track_slot(s, old[i].uuid);
@@ -338,11 +339,14 @@ slice_event(struct sem *s, uint64_t uuid, int type)
 	if (type != SEM_TE_BEGIN && type != SEM_TE_END &&
 	    type != SEM_TE_INSTANT)
 		return;
-	if (uuid != 0) {
+	if (uuid != 0 && (s->slice_open == NULL || s->slice_uuid != uuid)) {
 		if ((t = track_get(s, uuid)) == NULL)
 			return;
-		open = &t->open;
+		s->slice_uuid = uuid;
+		s->slice_open = &t->open;
 	}
+	if (uuid != 0)
+		open = s->slice_open;
 	if (type == SEM_TE_END) {
 		if (*open > 0)
 			(*open)--;

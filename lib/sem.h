@@ -201,6 +201,9 @@ struct sem {
 	size_t ntracks, tracks_cap;
 	int tracks_full;
 	uint32_t open0;
+	/* the track the last slice was on, and its open count (or NULL) */
+	uint64_t slice_uuid;
+	uint32_t *slice_open;
 };
 
 void	sem_init(struct sem *);
@@ -336,15 +339,47 @@ sem_packet_facts(struct sem *s, int has_ts, uint64_t ts, int has_seq)
 		s->pkt_has |= SEM_P_SEQ;
 }
 
+/*
+ * A slice event on the track of the one before it, within the depth:
+ * sem_packet_end_rare's slice_event without the call; 0 for the rest.
+ */
+static inline int
+sem_slice_quick(struct sem *s)
+{
+	uint32_t *open = s->slice_open;
+
+	if (open == NULL || s->pkt_te_track != s->slice_uuid ||
+	    s->pkt_te_track == 0)
+		return 0;
+	switch (s->pkt_te_type) {
+	case SEM_TE_END:
+		if (*open > 0)
+			(*open)--;
+		return 1;
+	case SEM_TE_BEGIN:
+		if (*open >= SEM_SLICE_DEPTH_MAX)
+			return 0;
+		++*open;
+		return 1;
+	case SEM_TE_INSTANT:
+		return *open < SEM_SLICE_DEPTH_MAX;
+	default:
+		return 1;
+	}
+}
+
 static inline void
 sem_packet_end(struct sem *s)
 {
+	unsigned has = s->pkt_has & (SEM_P_SEQ | SEM_P_TS | SEM_P_TE);
+
 	/*
-	 * A packet without a TrackEvent, with a sequence id and a timestamp
-	 * that is not negative, meets no rule of sem_packet_end_rare.
+	 * A packet with a sequence id and a timestamp that is not negative
+	 * meets no rule of sem_packet_end_rare, but for a TrackEvent the
+	 * depth of its slices (sem_slice_quick when on the last track).
 	 */
-	if ((s->pkt_has & (SEM_P_SEQ | SEM_P_TS | SEM_P_TE)) !=
-	    (SEM_P_SEQ | SEM_P_TS) || (int64_t)s->pkt_ts < 0)
+	if ((int64_t)s->pkt_ts < 0 || (has != (SEM_P_SEQ | SEM_P_TS) &&
+	    (has != (SEM_P_SEQ | SEM_P_TS | SEM_P_TE) || !sem_slice_quick(s))))
 		sem_packet_end_rare(s);
 	if (s->pkt_te_type >= 0)
 		s->sum.te[s->pkt_te_type]++;
