@@ -20,8 +20,8 @@
  * A wanted message nested in an unwanted one is reported all the same.
  *
  * State is bounded: at most SEM_TRACKS_MAX tracks (described, or used by
- * a slice) and SEM_CLOCKS_MAX clocks in a snapshot are remembered; past a bound sem
- * notes what it did not fully check, and never fails because of it.
+ * a slice) and SEM_CLOCKS_MAX clocks in a snapshot are remembered; past
+ * a bound sem notes what it did not fully check, and never fails for it.
  */
 #ifndef SEM_H
 #define SEM_H
@@ -85,7 +85,7 @@ enum sem_reason {
 	SEM_REASON_COUNT
 };
 
-#define SEM_TRACKS_MAX	(1u << 16)	/* tracks remembered: 7 MiB at most */
+#define SEM_TRACKS_MAX	(1u << 16)	/* tracks remembered: 7 MiB */
 #define SEM_CLOCKS_MAX	32		/* distinct clocks in one snapshot */
 #define SEM_DEPTH_MAX	8		/* wanted messages open at once */
 #define SEM_FOUND_MAX	64		/* findings kept; all are counted */
