@@ -11,13 +11,7 @@ setup_file() {
 	P=$BATS_FILE_TMPDIR
 	export P
 	need_built "$B/tests/slowcat" "$B/tests/shim.so"
-	randfile "$P/c1" 4096 1
-	randfile "$P/t" 1000 3
-	new_drain "$P/drain"
-	frame WPRC "$P/c1"
-	frame_text SOUT 'hello from the guest'
-	frame WPRF "$P/t"
-	cat "$P/c1" "$P/t" >"$P/trace"
+	small_drain "$P" 'hello from the guest'
 	printf 'hello from the guest' >"$P/sout"
 	printf 'old contents\n' >"$P/old"
 	# 4 MiB in 64 KiB frames, as chunks and as Stdout frames, to kill

@@ -10,13 +10,7 @@ setup_file() {
 	P=$BATS_FILE_TMPDIR
 	export P
 	need_built "$B/tests/shim.so"
-	randfile "$P/c1" 4096 1
-	randfile "$P/t" 1000 3
-	new_drain "$P/drain"
-	frame WPRC "$P/c1"
-	frame_text SOUT 'hello'
-	frame WPRF "$P/t"
-	cat "$P/c1" "$P/t" >"$P/trace"
+	small_drain "$P" hello
 	# A 3 MiB trace: more than one read, so it can change in between.
 	"$MKPB" -n 1536 -s 2048 -o "$P/big.pb"
 	"$WPROFCK" split -o "$P/big.drain" "$P/big.pb"

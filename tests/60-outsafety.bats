@@ -11,12 +11,7 @@ setup_file() {
 	P=$BATS_FILE_TMPDIR
 	export P
 	need_built "$B/tests/shim.so"
-	randfile "$P/c1" 4096 1
-	randfile "$P/t" 1000 3
-	new_drain "$P/drain"
-	frame WPRC "$P/c1"
-	frame WPRF "$P/t"
-	cat "$P/c1" "$P/t" >"$P/trace"
+	small_drain "$P"
 	printf 'old contents\n' >"$P/old"
 	head -c $((4 << 20)) /dev/urandom >"$P/big"
 	"$WPROFCK" split --cap 64K -o "$P/big.drain" "$P/big"

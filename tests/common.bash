@@ -64,6 +64,19 @@ new_drain() {
 	FRAME_OFF=0
 }
 
+# small_drain DIR [TEXT]: DIR/c1 (4096 random bytes) and DIR/t (1000)
+# as the trace DIR/trace, and the drain DIR/drain of a chunk, a Stdout
+# frame of TEXT when given, and the terminal frame.
+small_drain() {
+	randfile "$1/c1" 4096 1
+	randfile "$1/t" 1000 3
+	new_drain "$1/drain"
+	frame WPRC "$1/c1"
+	[ $# -lt 2 ] || frame_text SOUT "$2"
+	frame WPRF "$1/t"
+	cat "$1/c1" "$1/t" >"$1/trace"
+}
+
 # fsize FILE: its size in bytes, 0 when it does not exist.
 fsize() {
 	if [ -e "$1" ]; then
