@@ -171,6 +171,12 @@ artifact_check_fd_progress(int fd, enum artifact_mode mode,
 		r->size = p.size;
 	}
 	pbwalk_init(&c.w, p.regular ? p.size : PBWALK_SIZE_UNKNOWN);
+	/*
+	 * The walk may use a second thread: pieces are read into the
+	 * buffer, never mapped, so reading them cannot fault.
+	 */
+	p.no_map = 1;
+	c.w.threads = 2;
 	p.progress = progress;
 	p.progress_arg = arg;
 	if (refs != NULL)

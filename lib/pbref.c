@@ -533,16 +533,31 @@ stop(struct pbref *r)
 void
 pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 {
+	unsigned f = r->pflags;
+
+	r->pflags = 0;
+	pbref_packet_refs(r, r->pend, r->npend, f, seq, pkt);
+	r->npend = 0;
+}
+
+void
+pbref_packet_refs(struct pbref *r, const struct pbref_pend *pend, size_t n,
+    unsigned f, uint64_t seq, uint64_t pkt)
+{
 	const struct pbref_pend *p;
 	struct pbref_chunk *c;
 	size_t i;
-	unsigned f = r->pflags, ref, kind, b;
+	unsigned ref, kind, b;
 	uint64_t id, bit, off, *h, checked = 0;
 	uint32_t si;
 	int defs, tracks = 1;
 
-	r->pflags = 0;
-	if (r->capped || (r->npend == 0 && !(f & PBREF_P_SEQ)))
+	/*
+	 * Nothing to resolve; with only a sequence id, of the sequence
+	 * last seen, nothing changes either (most packets of a trace).
+	 */
+	if (r->capped || (n == 0 && (!(f & PBREF_P_SEQ) ||
+	    (f == PBREF_P_SEQ && (uint32_t)seq == r->lastseq))))
 		return;
 	/* trusted_packet_sequence_id is a uint32: higher bits drop. */
 	if ((si = seq_get(r, (uint32_t)seq)) == NONE) {
@@ -569,8 +584,8 @@ pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 	 * Uses and definitions in one pass: a use logged because its
 	 * definition comes later in the packet is found defined at the end.
 	 */
-	for (i = 0; i < r->npend; i++) {
-		p = &r->pend[i];
+	for (i = 0; i < n; i++) {
+		p = &pend[i];
 		ref = (unsigned)(p->refoff >> 56);
 		id = p->id;
 		if (ref > SR_KINDS) {
@@ -620,7 +635,6 @@ pbref_packet(struct pbref *r, uint64_t seq, uint64_t pkt)
 			log_use(r, &r->seqs[si], ref, id, off, pkt);
 	}
 	r->checked += checked;
-	r->npend = 0;
 	return;
 full:
 	r->checked += checked;

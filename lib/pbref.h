@@ -194,6 +194,12 @@ pbref_top(struct pbref *r, uint32_t field, uint64_t v)
  */
 void pbref_packet(struct pbref *, uint64_t seq, uint64_t pkt);
 /*
+ * The same for references gathered elsewhere, n of them at pend, with
+ * the packet's PBREF_P_x flags f; r's own pending ones are left alone.
+ */
+void pbref_packet_refs(struct pbref *, const struct pbref_pend *pend,
+    size_t n, unsigned f, uint64_t seq, uint64_t pkt);
+/*
  * After the last packet: 0 when every use is defined (or the sets were
  * capped), else -1 with e filled (WPE_MISSING_INTERNED, WPE_MISSING_TRACK):
  * the first use of a missing id, or, when more ids were used before their

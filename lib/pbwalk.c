@@ -5,6 +5,7 @@
 
 #include "err.h"
 #include "pbwalk.h"
+#include "worker.h"
 
 #define PKT_TS		0x01
 #define PKT_SEQ		0x02
@@ -32,13 +33,25 @@ static uint8_t sem_want[SCHEMA_NMSGS];
 static uint64_t sem_mask[SEM_M_COUNT];	/* sem_fields() of each */
 static pthread_once_t sem_want_once = PTHREAD_ONCE_INIT;
 
+static int
+by_msg_name(const void *key, const void *m)
+{
+	return strcmp(key, ((const struct schema_msg *)m)->name);
+}
+
 static void
 sem_want_build(void)
 {
+	const struct schema_msg *m;
+	const char *name;
 	size_t i;
 
-	for (i = 0; i < SCHEMA_NMSGS; i++)
-		sem_want[i] = (uint8_t)sem_msg_by_name(schema_msgs[i].name);
+	/* schema_msgs is sorted by name (schemagen). */
+	for (i = 0; i < SEM_M_COUNT; i++)
+		if ((name = sem_msg_name((enum sem_msg)i)) != NULL &&
+		    (m = bsearch(name, schema_msgs, SCHEMA_NMSGS,
+		    sizeof(schema_msgs[0]), by_msg_name)) != NULL)
+			sem_want[m - schema_msgs] = (uint8_t)i;
 	sem_want[SCHEMA_TRACE_PACKET] = SEM_M_PACKET;
 	for (i = 0; i < SEM_M_COUNT; i++)
 		sem_mask[i] = sem_fields((enum sem_msg)i);
@@ -56,14 +69,20 @@ pbwalk_init(struct pbwalk *w, uint64_t size)
 {
 	memset(w, 0, sizeof(*w));
 	w->size = size;
+	w->par_min = PBWALK_PAR_MIN;
+	w->par_run = PBWALK_PAR_RUN;
 	pbref_init(&w->refs);
 	sem_init(&w->sem);
 	(void)pthread_once(&sem_want_once, sem_want_build);
 }
 
+static void par_free(struct pbpar *);
+
 void
 pbwalk_free(struct pbwalk *w)
 {
+	par_free(w->par);
+	w->par = NULL;
 	pbref_free(&w->refs);
 	sem_free(&w->sem);
 }
@@ -220,8 +239,12 @@ seq_add(struct pbstats *st, uint64_t id)
 	}
 }
 
+/*
+ * The packet ended: its facts, to the counts and to sem. Its references
+ * go to pbref apart (end_packet, or the other thread of a round).
+ */
 static void
-end_packet(struct pbwalk *w)
+end_packet_facts(struct pbwalk *w)
 {
 	struct pbstats *st = &w->st;
 
@@ -250,14 +273,20 @@ end_packet(struct pbwalk *w)
 	sem_packet_facts(&w->sem, (w->pkt_flags & PKT_TS) != 0, w->pkt_ts,
 	    (w->pkt_flags & PKT_SEQ) != 0);
 	sem_packet_end(&w->sem);
-	/* A packet without a sequence id is on sequence 0, which none has. */
-	pbref_packet(&w->refs, w->pkt_flags & PKT_SEQ ? w->pkt_seq : 0,
-	    st->packets);
 	st->packets++;
 	w->in_pkt = 0;
 	w->depth = 0;
 	w->good_end = w->pkt_end;
 	w->good_packets = st->packets;
+}
+
+static void
+end_packet(struct pbwalk *w)
+{
+	/* A packet without a sequence id is on sequence 0, which none has. */
+	pbref_packet(&w->refs, w->pkt_flags & PKT_SEQ ? w->pkt_seq : 0,
+	    w->st.packets);
+	end_packet_facts(w);
 }
 
 static const char bad_utf8[] = "the string is not valid UTF-8";
@@ -353,6 +382,160 @@ fail_wire(struct pbwalk *w, const struct piece *pc, enum pbwire_err r,
 }
 
 /*
+ * What a walk on two threads records of a run of whole packets, for
+ * replay() to hand to sem and pbref in file order: per packet its facts,
+ * its references (pbref's pending ones, as they were at its end) and
+ * sem's events. Bounded: a run stops at the packet that would pass a
+ * bound, and that packet is walked alone.
+ */
+enum { REC_FIELD, REC_BYTES, REC_BEGIN, REC_END };
+
+struct rec_ev {
+	uint64_t v;		/* value; REC_BYTES: offset << 24 | length;
+				   REC_BEGIN: offset */
+	uint32_t field;
+	uint8_t op;		/* REC_x */
+	uint8_t msg;		/* enum sem_msg */
+};
+
+struct rec_pkt {
+	uint64_t off, body, len;	/* tag offset, body offset, length */
+	uint64_t ts, seq;
+	uint32_t npend, nev;
+	uint16_t kind;
+	uint8_t flags, pflags;		/* PKT_x, PBREF_P_x */
+};
+
+#define REC_PKTS_MAX	(1u << 16)
+#define REC_PENDS_MAX	(1u << 17)
+#define REC_EVS_MAX	(1u << 17)
+#define REC_BYTES_MAX	(1u << 24)	/* a string sem reads, recorded */
+
+struct pbrec {
+	const unsigned char *p, *lim;	/* the run: [p, lim) */
+	const unsigned char *stop;	/* where the run stopped */
+	int done;		/* walked: the rest may be read */
+	struct rec_pkt *pkt;
+	size_t npkt, pktcap;
+	struct pbref_pend *pend;
+	size_t npend, pendcap;
+	struct rec_ev *ev;
+	size_t nev, evcap;
+	int over;		/* an event did not fit */
+};
+
+#define PAR_RUNS	64		/* runs in a round */
+#define PAR_PACKET_MAX	256		/* mean bytes a packet, at most */
+#define PAR_SKIP	(1u << 20)	/* no round after large packets */
+
+/*
+ * A round: the runs of a piece, claimed by either thread in turn (next),
+ * and replayed by this one in order (the rest of pbpar is its own). mu
+ * and cv guard next, stopped and the runs' done; a run's records belong
+ * to the thread that claimed it until done is set.
+ */
+struct pbpar {
+	struct worker *k;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pbwalk *walk[2];	/* each thread's own: pbref gathers there */
+	struct pbwalk *w;	/* the walk of the round: thread 0 its sem and
+				   counts, thread 1 its refs */
+	uint64_t pkt;		/* packets before the round */
+	struct piece pc;
+	uint64_t size;		/* the file's, as the walk's */
+	struct pbrec run[PAR_RUNS];
+	size_t nrun, next;
+	int stopped;		/* replay stopped: claim no more */
+};
+
+/* Room for n more of size sz at *a (*len used of *cap), up to max. */
+static int
+rec_room(void **a, size_t *cap, size_t len, size_t n, size_t sz, size_t max)
+{
+	size_t c = *cap == 0 ? 1024 : *cap;
+	void *na;
+
+	if (n > max - len)
+		return 0;
+	while (c < len + n)
+		c *= 2;
+	if (c > max)
+		c = max;
+	if (c == *cap)
+		return 1;
+	if ((na = reallocarray(*a, c, sz)) == NULL)
+		return 0;
+	*a = na;
+	*cap = c;
+	return 1;
+}
+
+static inline void
+rec_ev(struct pbrec *rc, unsigned op, unsigned msg, uint32_t field,
+    uint64_t v)
+{
+	struct rec_ev *e;
+
+	if (PBWIRE_UNLIKELY(rc->nev == rc->evcap) && !rec_room(
+	    (void **)&rc->ev, &rc->evcap, rc->nev, 1, sizeof(*e),
+	    REC_EVS_MAX)) {
+		rc->over = 1;
+		return;
+	}
+	e = &rc->ev[rc->nev++];
+	e->v = v;
+	e->field = field;
+	e->op = (uint8_t)op;
+	e->msg = (uint8_t)msg;
+}
+
+/*
+ * sem's events as a walk tells them: to sem, or, on a helper's walk
+ * (rec, a constant where the walk is inlined), to the record.
+ */
+static inline __attribute__((always_inline)) void
+tell_field(struct pbwalk *w, int rec, uint32_t field, uint64_t v)
+{
+	if (rec)
+		rec_ev(w->rec, REC_FIELD, 0, field, v);
+	else
+		sem_field(&w->sem, field, v);
+}
+
+static inline __attribute__((always_inline)) void
+tell_begin(struct pbwalk *w, int rec, unsigned m, uint32_t field,
+    uint64_t off)
+{
+	if (rec)
+		rec_ev(w->rec, REC_BEGIN, m, field, off);
+	else
+		sem_msg_begin(&w->sem, (enum sem_msg)m, field, off);
+}
+
+static inline __attribute__((always_inline)) void
+tell_end(struct pbwalk *w, int rec, unsigned m)
+{
+	if (rec)
+		rec_ev(w->rec, REC_END, m, 0, 0);
+	else
+		sem_msg_end(&w->sem, (enum sem_msg)m);
+}
+
+static inline __attribute__((always_inline)) void
+tell_bytes(struct pbwalk *w, int rec, const struct piece *pc,
+    uint32_t field, const unsigned char *p, size_t len)
+{
+	if (!rec)
+		sem_bytes(&w->sem, field, p, len);
+	else if (len >= REC_BYTES_MAX)
+		w->rec->over = 1;
+	else
+		rec_ev(w->rec, REC_BYTES, 0, field,
+		    (uint64_t)(p - pc->buf) << 24 | len);
+}
+
+/*
  * What both walks do with a field once it is decoded: the packet's facts
  * from its top-level fields, the id a varint defines or uses (dref: the
  * SR_DEF_x that field 1 of this message defines), packed values. Anything
@@ -360,13 +543,14 @@ fail_wire(struct pbwalk *w, const struct piece *pc, enum pbwire_err r,
  * message begins where each path pushes it and ends where it pops.
  */
 static inline __attribute__((always_inline)) void
-on_varint(struct pbwalk *w, const struct schema_field *f, uint32_t field,
-    uint64_t v, unsigned dref, uint64_t smask, int top, uint64_t off)
+on_varint(struct pbwalk *w, int rec, const struct schema_field *f,
+    uint32_t field, uint64_t v, unsigned dref, uint64_t smask, int top,
+    uint64_t off)
 {
 	unsigned ref;
 
 	if (sem_reads(smask, field))
-		sem_field(&w->sem, field, v);
+		tell_field(w, rec, field, v);
 	ref = SF_REF(f) != SR_NONE && f->kind <= SK_ENUM ? SF_REF(f) :
 	    field == 1 ? dref : SR_NONE;
 	if (ref != SR_NONE)
@@ -416,8 +600,8 @@ packed_fixed_bad(const struct schema_field *f, uint64_t len)
  * One packed varint at *pp in [*pp, lim): its id, if it is one, and to
  * sem when sem reads it (sm), as field number field.
  */
-static inline enum pbwire_err
-packed_value(struct pbwalk *w, unsigned ref, int sm, uint32_t field,
+static inline __attribute__((always_inline)) enum pbwire_err
+packed_value(struct pbwalk *w, int rec, unsigned ref, int sm, uint32_t field,
     const unsigned char **pp, const unsigned char *lim,
     const struct piece *pc)
 {
@@ -430,7 +614,7 @@ packed_value(struct pbwalk *w, unsigned ref, int sm, uint32_t field,
 	if (ref != SR_NONE)
 		pbref_add(&w->refs, ref, v, OFF(vs));
 	if (sm)
-		sem_field(&w->sem, field, v);
+		tell_field(w, rec, field, v);
 	return r;
 }
 
@@ -451,7 +635,7 @@ packed(struct pbwalk *w, const struct piece *pc, const unsigned char **pp,
 		if (!hard && lim - *pp < PBWALK_TOKEN)
 			break;
 		vs = *pp;
-		if ((r = packed_value(w, fr->ref, sem_reads(sem_mask[fr->sem],
+		if ((r = packed_value(w, 0, fr->ref, sem_reads(sem_mask[fr->sem],
 		    fr->field), fr->field, pp, lim, pc)) == PBWIRE_LONG)
 			return fail_in(w, WPE_BAD_VARINT, OFF(vs), tag,
 			    "a packed value is longer than 10 bytes");
@@ -508,7 +692,7 @@ fields(struct pbwalk *w, const struct piece *pc, const unsigned char **pp,
 		p = pf.p;
 		switch (pf.tag & 7) {
 		case PBWIRE_VARINT:
-			on_varint(w, f, pf.field, pf.v, fr->ref,
+			on_varint(w, 0, f, pf.field, pf.v, fr->ref,
 			    sem_mask[fr->sem], w->depth == 1, OFF(t));
 			break;
 		case PBWIRE_FIXED64:
@@ -633,9 +817,9 @@ struct qframe {
 	uint64_t smask;		/* its sem_fields() */
 };
 
-static int
-quick_walk(struct pbwalk *w, const struct piece *piece,
-    const unsigned char *p, const unsigned char *e)
+static inline __attribute__((always_inline)) int
+quick_walk_t(struct pbwalk *w, const struct piece *piece,
+    const unsigned char *p, const unsigned char *e, const int rec)
 {
 	/* A copy the stores through w cannot touch: no reloads. */
 	const struct piece local = *piece, *pc = &local;
@@ -652,7 +836,7 @@ quick_walk(struct pbwalk *w, const struct piece *piece,
 			if (sp == 0)
 				return 0;
 			if (sm != SEM_M_NONE)
-				sem_msg_end(&w->sem, sm);
+				tell_end(w, rec, sm);
 			sp--;
 			e = stack[sp].e;
 			m = stack[sp].m;
@@ -669,8 +853,8 @@ quick_walk(struct pbwalk *w, const struct piece *piece,
 		p = pf.p;
 		/* Tested in pbwire_field()'s order, so the tests fold. */
 		if ((pf.tag & 7) == PBWIRE_VARINT) {
-			on_varint(w, f, pf.field, pf.v, dref, smask, sp == 0,
-			    OFF(t));
+			on_varint(w, rec, f, pf.field, pf.v, dref, smask,
+			    sp == 0, OFF(t));
 			continue;
 		}
 		if ((pf.tag & 7) != PBWIRE_LEN) {
@@ -699,7 +883,7 @@ quick_walk(struct pbwalk *w, const struct piece *piece,
 			smask = 0;
 			if ((sm = sem_want[f->msg]) != SEM_M_NONE) {
 				smask = sem_mask[sm];
-				sem_msg_begin(&w->sem, sm, pf.field, OFF(t));
+				tell_begin(w, rec, sm, pf.field, OFF(t));
 			}
 			continue;
 		}
@@ -708,7 +892,7 @@ quick_walk(struct pbwalk *w, const struct piece *piece,
 				return -1;
 		} else if (f->kind <= SK_ENUM && f->flags & SF_REPEATED) {
 			while (p < ve)
-				if (packed_value(w, SF_REF(f),
+				if (packed_value(w, rec, SF_REF(f),
 				    sem_reads(smask, pf.field), pf.field,
 				    &p, ve, pc) != PBWIRE_OK)
 					return -1;
@@ -716,9 +900,23 @@ quick_walk(struct pbwalk *w, const struct piece *piece,
 		} else if (packed_fixed_bad(f, pf.len))
 			return -1;
 		if (sem_reads(smask, pf.field))
-			sem_bytes(&w->sem, pf.field, p, (size_t)pf.len);
+			tell_bytes(w, rec, pc, pf.field, p, (size_t)pf.len);
 		p = ve;
 	}
+}
+
+static int
+quick_walk(struct pbwalk *w, const struct piece *pc, const unsigned char *p,
+    const unsigned char *e)
+{
+	return quick_walk_t(w, pc, p, e, 0);
+}
+
+static int
+quick_walk_rec(struct pbwalk *w, const struct piece *pc,
+    const unsigned char *p, const unsigned char *e)
+{
+	return quick_walk_t(w, pc, p, e, 1);
 }
 
 /* The body of a packet at [p, e): 0, or -1 with the packet's facts reset. */
@@ -739,6 +937,370 @@ quick_packet(struct pbwalk *w, const struct piece *pc, const unsigned char *p,
 	w->pkt_kind = SCHEMA_TRACE_PACKET_NFIELDS;
 	w->refs.npend = 0;
 	return -1;
+}
+
+/*
+ * Two threads. A round cuts the whole packets at the start of a piece
+ * into runs of about par_run bytes (par_cut); each thread in turn claims
+ * the next run not yet claimed and walks it with the fast path, recording
+ * (rec_run); this thread replays the runs in file order (replay), walking
+ * one itself whenever the next to replay is not walked yet. A run stops
+ * at the first packet it cannot take whole: it runs past the run or the
+ * file, would pass a record's bound, or the fast path gives up on it.
+ * Replay stops there too, the runs after it are dropped, and the serial
+ * walk takes that packet (par_from) and goes on.
+ */
+static void
+rec_run(struct pbrec *rc, struct pbwalk *sw, const struct piece *pc,
+    uint64_t size)
+{
+	const unsigned char *p = rc->p, *t;
+	struct rec_pkt *k;
+	size_t ev0, n;
+	uint64_t v;
+
+	sw->rec = rc;
+	rc->npkt = rc->npend = rc->nev = 0;
+	while (p < rc->lim) {
+		t = p;
+		if (pbwire_packet(&p, rc->lim, &v) != PBWIRE_OK ||
+		    v > (uint64_t)(rc->lim - p) ||
+		    (size != PBWALK_SIZE_UNKNOWN && v > size - OFF(p)) ||
+		    (rc->npkt == rc->pktcap && !rec_room((void **)&rc->pkt,
+		    &rc->pktcap, rc->npkt, 1, sizeof(*k), REC_PKTS_MAX))) {
+			p = t;
+			break;
+		}
+		sw->pkt_flags = 0;
+		sw->pkt_kind = SCHEMA_TRACE_PACKET_NFIELDS;
+		sw->refs.npend = 0;
+		sw->refs.pflags = 0;
+		sw->refs.capped = 0;
+		ev0 = rc->nev;
+		rc->over = 0;
+		if (quick_walk_rec(sw, pc, p, p + v) != 0 || rc->over ||
+		    sw->refs.capped || (sw->refs.npend > rc->pendcap -
+		    rc->npend && !rec_room((void **)&rc->pend, &rc->pendcap,
+		    rc->npend, sw->refs.npend, sizeof(*rc->pend),
+		    REC_PENDS_MAX))) {
+			rc->nev = ev0;
+			p = t;
+			break;
+		}
+		n = sw->refs.npend;
+		if (n > 0)
+			memcpy(rc->pend + rc->npend, sw->refs.pend,
+			    n * sizeof(*rc->pend));
+		rc->npend += n;
+		k = &rc->pkt[rc->npkt++];
+		k->off = OFF(t);
+		k->body = OFF(p);
+		k->len = v;
+		k->ts = sw->pkt_ts;
+		k->seq = sw->pkt_seq;
+		k->npend = (uint32_t)n;
+		k->nev = (uint32_t)(rc->nev - ev0);
+		k->kind = (uint16_t)sw->pkt_kind;
+		k->flags = (uint8_t)sw->pkt_flags;
+		k->pflags = (uint8_t)sw->refs.pflags;
+		p += v;
+	}
+	rc->stop = p;
+}
+
+/*
+ * Claims and walks runs (on the walk of thread me) until none is left or
+ * replay stopped, or after one when once; 1 when it walked any. Called
+ * and returns with pp->mu held.
+ */
+static int
+par_claim(struct pbpar *pp, int me, int once)
+{
+	struct pbrec *rc;
+	int walked = 0;
+
+	while (!pp->stopped && pp->next < pp->nrun) {
+		rc = &pp->run[pp->next++];
+		pthread_mutex_unlock(&pp->mu);
+		rec_run(rc, pp->walk[me], &pp->pc, pp->size);
+		pthread_mutex_lock(&pp->mu);
+		rc->done = 1;
+		pthread_cond_broadcast(&pp->cv);
+		walked = 1;
+		if (once)
+			break;
+	}
+	return walked;
+}
+
+/* What a run recorded for sem, and the facts of its packets. */
+static void
+replay_sem(struct pbwalk *w, const struct pbrec *rc, const unsigned char *buf)
+{
+	const struct rec_pkt *k = rc->pkt, *kend = k + rc->npkt;
+	const struct rec_ev *e = rc->ev, *eend;
+
+	for (; k < kend; k++) {
+		sem_packet_begin(&w->sem, k->off, w->st.packets, k->len);
+		for (eend = e + k->nev; e < eend; e++)
+			switch (e->op) {
+			case REC_FIELD:
+				sem_field(&w->sem, e->field, e->v);
+				break;
+			case REC_BYTES:
+				sem_bytes(&w->sem, e->field,
+				    buf + (e->v >> 24),
+				    (size_t)(e->v & (REC_BYTES_MAX - 1)));
+				break;
+			case REC_BEGIN:
+				sem_msg_begin(&w->sem, (enum sem_msg)e->msg,
+				    e->field, e->v);
+				break;
+			default:
+				sem_msg_end(&w->sem, (enum sem_msg)e->msg);
+			}
+		w->pkt_off = k->off;
+		w->pkt_body = k->body;
+		w->pkt_len = k->len;
+		w->pkt_end = k->body + k->len;
+		w->pkt_flags = k->flags;
+		w->pkt_kind = k->kind;
+		w->pkt_ts = k->ts;
+		w->pkt_seq = k->seq;
+		w->fast_packets++;
+		end_packet_facts(w);
+	}
+}
+
+/* What a run recorded for pbref; *pkt numbers its packets. */
+static void
+replay_refs(struct pbref *r, const struct pbrec *rc, uint64_t *pkt)
+{
+	const struct rec_pkt *k = rc->pkt, *kend = k + rc->npkt;
+	const struct pbref_pend *pend = rc->pend;
+
+	for (; k < kend; k++) {
+		pbref_packet_refs(r, pend, k->npend, k->pflags,
+		    k->flags & PKT_SEQ ? k->seq : 0, (*pkt)++);
+		pend += k->npend;
+	}
+}
+
+/*
+ * Both threads: replays the runs in order, thread 0 to sem and the
+ * counts, thread 1 to pbref (the two share no state), walking a run
+ * whenever the next is not walked yet; stops after a run that stopped.
+ * Called and returns with pp->mu held.
+ */
+static void
+par_stage(struct pbpar *pp, int me)
+{
+	uint64_t pkt = pp->pkt;
+	struct pbrec *rc;
+	size_t i;
+
+	for (i = 0; i < pp->nrun; i++) {
+		rc = &pp->run[i];
+		while (!rc->done)
+			if (!par_claim(pp, me, 1))
+				pthread_cond_wait(&pp->cv, &pp->mu);
+		pthread_mutex_unlock(&pp->mu);
+		if (me == 0)
+			replay_sem(pp->w, rc, pp->pc.buf);
+		else
+			replay_refs(&pp->w->refs, rc, &pkt);
+		pthread_mutex_lock(&pp->mu);
+		if (rc->stop != rc->lim) {
+			pp->stopped = 1;
+			break;
+		}
+	}
+}
+
+/* The helper's job: its stage. */
+static void
+par_job(void *arg)
+{
+	struct pbpar *pp = arg;
+
+	pthread_mutex_lock(&pp->mu);
+	par_stage(pp, 1);
+	pthread_mutex_unlock(&pp->mu);
+}
+
+/*
+ * One pbpar serves the walks of a process one after another: a check of
+ * many files starts its helper thread once. pbwalk_free parks its own
+ * here, and the next walk that needs one takes it.
+ */
+static pthread_mutex_t par_spare_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct pbpar *par_spare;
+
+static void
+par_destroy(struct pbpar *pp)
+{
+	size_t i;
+
+	if (pp == NULL)
+		return;
+	if (pp->k != NULL)
+		worker_free(pp->k);
+	pthread_mutex_destroy(&pp->mu);
+	pthread_cond_destroy(&pp->cv);
+	for (i = 0; i < 2; i++) {
+		if (pp->walk[i] != NULL)
+			pbref_free(&pp->walk[i]->refs);
+		free(pp->walk[i]);
+	}
+	for (i = 0; i < PAR_RUNS; i++) {
+		free(pp->run[i].pkt);
+		free(pp->run[i].pend);
+		free(pp->run[i].ev);
+	}
+	free(pp);
+}
+
+static void
+par_free(struct pbpar *pp)
+{
+	if (pp == NULL)
+		return;
+	pthread_mutex_lock(&par_spare_mu);
+	if (par_spare == NULL) {
+		par_spare = pp;
+		pp = NULL;
+	}
+	pthread_mutex_unlock(&par_spare_mu);
+	par_destroy(pp);
+}
+
+static struct pbpar *
+par_new(void)
+{
+	struct pbpar *pp;
+	size_t i;
+
+	pthread_mutex_lock(&par_spare_mu);
+	pp = par_spare;
+	par_spare = NULL;
+	pthread_mutex_unlock(&par_spare_mu);
+	if (pp != NULL)
+		return pp;
+	if ((pp = calloc(1, sizeof(*pp))) == NULL)
+		return NULL;
+	pthread_mutex_init(&pp->mu, NULL);
+	pthread_cond_init(&pp->cv, NULL);
+	/* Walks of their own, for the fast path's stores; no sem. */
+	for (i = 0; i < 2; i++) {
+		if ((pp->walk[i] = calloc(1, sizeof(*pp->walk[i]))) == NULL) {
+			par_destroy(pp);
+			return NULL;
+		}
+		pbref_init(&pp->walk[i]->refs);
+	}
+	if ((pp->k = worker_new()) == NULL) {
+		par_destroy(pp);
+		return NULL;
+	}
+	return pp;
+}
+
+/*
+ * Cuts the whole packets at p in [p, end) into at most PAR_RUNS runs of
+ * about len bytes, each ending on a packet boundary: run i is [b[i],
+ * b[i + 1]). Returns how many. 0 says a round is not worth it, and the
+ * walk may look again *skip bytes past b[0]: there are fewer than two
+ * runs, or the packets are large. Large packets are mostly bytes the walk
+ * steps over: handing them to the other thread costs more than walking
+ * them here, and packets of one size tend to follow each other.
+ */
+static size_t
+par_cut(const unsigned char **b, size_t len, const unsigned char *p,
+    const unsigned char *end, uint64_t *skip)
+{
+	const unsigned char *q, *first = p;
+	size_t n = 0, packets = 0;
+	uint64_t v;
+
+	b[0] = p;
+	*skip = 0;
+	while (n < PAR_RUNS) {
+		q = p;
+		if (q == end || pbwire_packet(&q, end, &v) != PBWIRE_OK ||
+		    v > (uint64_t)(end - q))
+			break;
+		packets++;
+		p = q + v;
+		if ((size_t)(p - b[n]) < len)
+			continue;
+		b[++n] = p;
+		/* Two runs tell the size. */
+		if (n == 2 && (size_t)(p - first) / packets > PAR_PACKET_MAX) {
+			*skip = PAR_SKIP;
+			break;
+		}
+	}
+	if (*skip == 0 && p > b[n] && n < PAR_RUNS)
+		b[++n] = p;
+	if (p == first)
+		*skip = 1;
+	if (n < 2 || *skip != 0 || (size_t)(p - first) / packets >
+	    PAR_PACKET_MAX) {
+		b[0] = p;
+		return 0;
+	}
+	return n;
+}
+
+/*
+ * A round at p, a packet boundary, in [p, end): where the serial walk
+ * goes on, or NULL to walk on here; either way, w->par_from says where
+ * the next round may start.
+ */
+static const unsigned char *
+par_round(struct pbwalk *w, const struct piece *pc, const unsigned char *p,
+    const unsigned char *end)
+{
+	const unsigned char *b[PAR_RUNS + 1], *stop = p;
+	struct pbpar *pp = w->par;
+	uint64_t skip;
+	size_t i, n;
+
+	if ((n = par_cut(b, w->par_run, p, end, &skip)) == 0) {
+		/* Walk them here: not a round per packet. */
+		w->par_from = OFF(b[0]) + skip;
+		return NULL;
+	}
+	if (pp == NULL && (pp = w->par = par_new()) == NULL) {
+		/* No thread to be had: one will do. */
+		w->threads = 1;
+		return NULL;
+	}
+	pp->w = w;
+	pp->pkt = w->st.packets;
+	pp->pc = *pc;
+	pp->size = w->size;
+	pp->nrun = n;
+	pp->next = 0;
+	pp->stopped = 0;
+	for (i = 0; i < n; i++) {
+		pp->run[i].p = b[i];
+		pp->run[i].lim = b[i + 1];
+		pp->run[i].done = 0;
+	}
+	worker_run(pp->k, par_job, pp);
+	pthread_mutex_lock(&pp->mu);
+	par_stage(pp, 0);
+	pthread_mutex_unlock(&pp->mu);
+	worker_wait(pp->k);
+	for (i = 0; i < n; i++) {
+		stop = pp->run[i].stop;
+		if (stop != pp->run[i].lim)
+			break;
+	}
+	/* The packet there is walked here: it stopped a run. */
+	w->par_from = OFF(stop) + 1;
+	return stop;
 }
 
 /*
@@ -898,6 +1460,13 @@ pbwalk_feed(struct pbwalk *w, const unsigned char *buf, size_t len, int eof,
 			}
 			if (end - p < PBWALK_TOKEN && !eof)
 				break;
+			if (w->threads > 1 && !w->slow_only &&
+			    OFF(p) >= w->par_from &&
+			    (size_t)(end - p) >= w->par_min &&
+			    (t = par_round(w, pc, p, end)) != NULL) {
+				p = t;
+				continue;
+			}
 			t = p;
 			r = pbwire_packet(&p, end, &v);
 			if (PBWIRE_UNLIKELY(r != PBWIRE_OK))

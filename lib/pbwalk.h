@@ -74,6 +74,9 @@ struct pbframe {
 
 #define PBWALK_NOMSG	UINT16_MAX
 
+struct pbpar;
+struct pbrec;
+
 /*
  * The walk takes the file in pieces, each starting where the previous one
  * stopped being used. A piece that ends in the middle of a tag or varint
@@ -116,8 +119,28 @@ struct pbwalk {
 	 * with no parent), set rules_off; check never does.
 	 */
 	int rules_off;
+	/*
+	 * Two threads (lib/artifact.c sets threads to 2): whole packets of a
+	 * piece of par_min bytes or more are walked on this thread and a
+	 * helper at once. Each walk records what it would tell sem and
+	 * pbref (struct pbrec), and this thread hands it to them in file
+	 * order, so that the verdict is the one-thread walk's. No round
+	 * starts before the offset par_from (a round stopped at a packet the
+	 * fast path will not take, or found the packets too large to be
+	 * worth it). A piece that can fault when read (a mapped window,
+	 * pump.h) must not be walked on two threads.
+	 */
+	int threads;
+	size_t par_min;
+	size_t par_run;		/* bytes of packets a thread takes at once */
+	uint64_t par_from;
+	struct pbpar *par;
+	struct pbrec *rec;	/* a helper's walk: sem's events recorded */
 	struct wperr err;
 };
+
+#define PBWALK_PAR_MIN	(64u << 10)
+#define PBWALK_PAR_RUN	(8u << 10)
 
 enum pbwalk_ev {
 	PBWALK_NEED,	/* the piece is used up to *used: feed more */

@@ -138,7 +138,7 @@ struct pbwire_field {
  * message; the value's bytes are not looked at. bend as for
  * pbwire_varint(). On an error, f holds what was decoded up to it.
  */
-static inline enum pbwire_err
+static inline __attribute__((always_inline)) enum pbwire_err
 pbwire_field(const unsigned char *p, const unsigned char *lim,
     const unsigned char *bend, uint64_t rest, uint32_t group,
     struct pbwire_field *f)
@@ -239,9 +239,9 @@ pbwire_utf8_byte(struct pbwire_utf8 *u, unsigned char c)
 }
 
 /*
- * 64 bytes as four vectors of two words (gcc and clang lower these to
- * SSE2 on x86-64 and to pairs of words elsewhere): payloads of kilobytes
- * are scanned at twice the speed of a word at a time.
+ * Bytes as vectors of two words (gcc and clang lower these to SSE2 on
+ * x86-64 and to pairs of words elsewhere), eight at a time: payloads of
+ * kilobytes are scanned at a fifth of an instruction a byte.
  */
 typedef uint64_t pbwire_v2 __attribute__((vector_size(16)));
 
@@ -249,27 +249,37 @@ typedef uint64_t pbwire_v2 __attribute__((vector_size(16)));
 static inline size_t
 pbwire_ascii(const unsigned char *s, size_t n)
 {
-	pbwire_v2 a, b, c, d;
+	const unsigned char *p = s, *e = s + n;
+	pbwire_v2 a, b, c, d, f, g, h, k;
 	uint64_t x;
-	size_t i = 0;
 
-	while (n - i >= 64) {
-		memcpy(&a, s + i, 16);
-		memcpy(&b, s + i + 16, 16);
-		memcpy(&c, s + i + 32, 16);
-		memcpy(&d, s + i + 48, 16);
-		a |= b | c | d;
+	while (e - p >= 128) {
+		memcpy(&a, p, 16);
+		memcpy(&b, p + 16, 16);
+		memcpy(&c, p + 32, 16);
+		memcpy(&d, p + 48, 16);
+		memcpy(&f, p + 64, 16);
+		memcpy(&g, p + 80, 16);
+		memcpy(&h, p + 96, 16);
+		memcpy(&k, p + 112, 16);
+		a |= b | c | d | f | g | h | k;
 		if ((a[0] | a[1]) & PBWIRE_HIGH_BITS)
 			break;
-		i += 64;
+		p += 128;
 	}
-	while (n - i >= 8) {
-		memcpy(&x, s + i, 8);
+	while (e - p >= 16) {
+		memcpy(&a, p, 16);
+		if ((a[0] | a[1]) & PBWIRE_HIGH_BITS)
+			break;
+		p += 16;
+	}
+	while (e - p >= 8) {
+		memcpy(&x, p, 8);
 		if (x & PBWIRE_HIGH_BITS)
 			break;
-		i += 8;
+		p += 8;
 	}
-	return i;
+	return (size_t)(p - s);
 }
 
 /* Takes n bytes of a string: 0 at the first that cannot come next. */

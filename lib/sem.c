@@ -197,6 +197,17 @@ sem_msg_by_name(const char *name)
 	return SEM_M_NONE;
 }
 
+const char *
+sem_msg_name(enum sem_msg m)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++)
+		if (msgs[i].msg == m)
+			return msgs[i].name;
+	return NULL;
+}
+
 int
 sem_is_note(enum sem_reason r)
 {

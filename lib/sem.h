@@ -7,7 +7,8 @@
  *
  * How a walker drives it:
  *   once:       m = sem_msg_by_name(schema_msgs[i].name) for each schema
- *               message, kept in a table (SEM_M_NONE: not wanted);
+ *               message, kept in a table (SEM_M_NONE: not wanted), or
+ *               the same from sem_msg_name(m) for each m;
  *   per packet: sem_packet_begin (the packet's own fields follow as
  *               those of SEM_M_PACKET), then for every wanted message in
  *               it sem_msg_begin / its fields / sem_msg_end; then
@@ -209,6 +210,8 @@ struct sem {
 void	sem_init(struct sem *);
 void	sem_free(struct sem *);
 enum sem_msg sem_msg_by_name(const char *);
+/* The schema name of m (sem_msg_by_name's inverse); NULL for none. */
+const char *sem_msg_name(enum sem_msg m);
 /*
  * The fields of message m that sem_field and sem_bytes read, bit n for
  * field n (all below 64): a walker may leave the others out.
@@ -340,16 +343,18 @@ sem_packet_facts(struct sem *s, int has_ts, uint64_t ts, int has_seq)
 }
 
 /*
- * A slice event on the track of the one before it, within the depth:
- * sem_packet_end_rare's slice_event without the call; 0 for the rest.
+ * A slice event on the default track (no track_uuid), or on the track of
+ * the one before it, within the depth: sem_packet_end_rare's slice_event
+ * without the call; 0 for the rest.
  */
 static inline int
 sem_slice_quick(struct sem *s)
 {
 	uint32_t *open = s->slice_open;
 
-	if (open == NULL || s->pkt_te_track != s->slice_uuid ||
-	    s->pkt_te_track == 0)
+	if (s->pkt_te_track == 0)
+		open = &s->open0;
+	else if (open == NULL || s->pkt_te_track != s->slice_uuid)
 		return 0;
 	switch (s->pkt_te_type) {
 	case SEM_TE_END:

@@ -185,6 +185,14 @@ main(void)
 	    sem_msg_by_name("DebugAnnotation") == SEM_M_NONE &&
 	    sem_msg_by_name("TracePacket") == SEM_M_NONE,
 	    "messages wanted by schema name");
+	for (i = SEM_M_NONE + 1; i < SEM_M_COUNT; i++)
+		if (i != SEM_M_PACKET && (sem_msg_name((enum sem_msg)i) ==
+		    NULL || sem_msg_by_name(sem_msg_name((enum sem_msg)i)) !=
+		    (enum sem_msg)i))
+			break;
+	ok(i == SEM_M_COUNT && sem_msg_name(SEM_M_NONE) == NULL &&
+	    sem_msg_name(SEM_M_PACKET) == NULL,
+	    "sem_msg_name names each wanted message by its schema name");
 
 	fresh();
 	clock_packet(0, 1795963201358955928ULL, 0);
