@@ -118,10 +118,12 @@ test-run: $(B)/wprofck $(TOOLS) $(FUZZ_REPLAYS)
 	B=$(B) sh tests/run.sh
 
 # The writer thread and the output paths under ThreadSanitizer, built from
-# clean into build-tsan: the writer's model test and the output, stream and
-# reassemble suites, with any report fatal (exit status 66).
+# clean into build-tsan: the writer's model test, the deep walk's tests
+# (unit_pbwalk holds the walk on two threads to the walk on one), and the
+# output, stream, reassemble and check suites, with any report fatal
+# (exit status 66).
 TSAN_SUITES = tests/10-reassemble.bats tests/55-output.bats \
-	tests/56-streams.bats tests/60-outsafety.bats
+	tests/56-streams.bats tests/60-outsafety.bats tests/20-check.bats
 
 tsan:
 	rm -rf build-tsan
@@ -130,6 +132,8 @@ tsan:
 tsan-run: $(B)/wprofck $(TOOLS)
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $$TSAN_OPTIONS" \
 		$(B)/tests/unit_writer
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $$TSAN_OPTIONS" \
+		$(B)/tests/unit_pbwalk
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 $$TSAN_OPTIONS" \
 		B=$(B) bats $(TSAN_SUITES)
 

@@ -10,6 +10,7 @@
 #include "signals.h"
 #include "suggest.h"
 #include "vis.h"
+#include "../lib/artifact.h"
 #include "../lib/io.h"
 
 #define WPROFCK_VERSION	"1.0"
@@ -103,6 +104,7 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct command *c;
+	const char *env;
 	int ch;
 
 	/* No file we open may become standard output or error by chance. */
@@ -112,6 +114,9 @@ main(int argc, char **argv)
 		return usage_error();
 	signals_init();
 	set_prefix(argv, NULL);
+	/* The deep walk on this thread alone (man page, ENVIRONMENT). */
+	if ((env = getenv("WPROFCK_THREADS")) != NULL && strcmp(env, "1") == 0)
+		artifact_set_threads(1);
 	while ((ch = opt_getopt(argc, argv, "+hV", longopts)) != -1) {
 		switch (ch) {
 		case 'h':

@@ -63,6 +63,15 @@ walked(struct artifact_result *r, const struct pbwalk *w, enum pbwalk_ev ev)
 	}
 }
 
+/* How many threads a deep walk may use (artifact_set_threads). */
+static int walk_threads = 2;
+
+void
+artifact_set_threads(int n)
+{
+	walk_threads = n < 1 ? 1 : n > 2 ? 2 : n;
+}
+
 struct artifact_state {
 	enum artifact_mode mode;
 	uint64_t min_size;
@@ -176,7 +185,7 @@ artifact_check_fd_progress(int fd, enum artifact_mode mode,
 	 * buffer, never mapped, so reading them cannot fault.
 	 */
 	p.no_map = 1;
-	c.w.threads = 2;
+	c.w.threads = walk_threads;
 	p.progress = progress;
 	p.progress_arg = arg;
 	if (refs != NULL)

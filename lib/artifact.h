@@ -48,6 +48,11 @@ int artifact_check_fd_progress(int fd, enum artifact_mode mode,
     uint64_t min_size, unsigned char *buf, size_t buflen, struct pbref *refs,
     struct artifact_result *r,
     void (*progress)(void *arg, uint64_t, uint64_t), void *arg);
+/*
+ * The deep walks after this use at most n threads, 1 or 2 (the default):
+ * the verdict and every count are the same either way (pbwalk.h).
+ */
+void artifact_set_threads(int n);
 /* 1 for a verdict that is trouble (exit 2), not bad data. */
 int artifact_trouble(const struct wperr *);
 

@@ -140,7 +140,7 @@ struct pbwalk {
 };
 
 #define PBWALK_PAR_MIN	(64u << 10)
-#define PBWALK_PAR_RUN	(8u << 10)
+#define PBWALK_PAR_RUN	(32u << 10)
 
 enum pbwalk_ev {
 	PBWALK_NEED,	/* the piece is used up to *used: feed more */

@@ -208,6 +208,24 @@ check_rows() {
 	assert_output --regexp 'agree: [0-9]+ lose, [0-9]+ keep, 0 disagree$'
 }
 
+@test "semantic: check says the same on one thread as on two, for every mutated trace" {
+	# Files over 64 KiB of small packets are walked on two threads
+	# (lib/pbwalk.c); WPROFCK_THREADS=1 keeps the walk on one.
+	big=$(find "$P/m" -name '*.pb' -size +64k | wc -l)
+	[ "$big" -ge 100 ]
+	cd "$P/m"
+	for fmt in --json --no-progress; do
+		rc1=0
+		WPROFCK_THREADS=1 "$WPROFCK" check "$fmt" ./*.pb >"$P/one" \
+		    2>&1 || rc1=$?
+		rc2=0
+		"$WPROFCK" check "$fmt" ./*.pb >"$P/two" 2>&1 || rc2=$?
+		[ "$rc1" -eq 1 ] && [ "$rc2" -eq 1 ]
+		[ "$(wc -l <"$P/one")" -gt 190 ]
+		diff "$P/one" "$P/two"
+	done
+}
+
 @test "semantic: the real traces pass check, with the rules on" {
 	for f in "$TESTS"/data/*.wprof.pb; do
 		run -0 "$WPROFCK" check --deep "$f"

@@ -1,8 +1,11 @@
 /*
  * Unit tests of the deep walk (lib/pbwalk.c, lib/pbref.c), printed as TAP.
  * Every input is walked in one piece by the fast path where it can, in one
- * piece by the slow path only, and in pieces of 1, 2, 3, 7 and 64 bytes:
- * all must agree, so the two paths cannot drift apart. Expected offsets are counted from the bytes the
+ * piece by the slow path only, in pieces of 1, 2, 3, 7 and 64 bytes, and
+ * on two threads with a run per packet, in one piece and in pieces of 64
+ * bytes: all must agree, so the paths cannot drift apart. test_par holds
+ * the two-thread walk to the one-thread walk on the real traces, whole
+ * and with bytes changed, with the importer's rules on. Expected offsets are counted from the bytes the
  * test builds; the rules were checked with protoc on the same bytes.
  */
 #include <stdio.h>
@@ -127,8 +130,13 @@ struct res {
 
 #define SLOW_ONLY	SIZE_MAX	/* a step: one piece, slow path only */
 
+/*
+ * Walks d in pieces of step bytes (0: one piece). par: on two threads,
+ * from packets of par_run bytes on; rules: the importer's too.
+ */
 static void
-walk(const unsigned char *d, size_t len, size_t step, struct res *r)
+walk_as(const unsigned char *d, size_t len, size_t step, int par,
+    size_t par_run, int rules, struct res *r)
 {
 	struct pbwalk *w;
 	unsigned char *buf;
@@ -139,7 +147,12 @@ walk(const unsigned char *d, size_t len, size_t step, struct res *r)
 	if ((w = malloc(sizeof(*w))) == NULL)
 		abort();
 	pbwalk_init(w, len);
-	w->rules_off = 1;	/* hand-made packets: the grammar only */
+	w->rules_off = !rules;
+	if (par) {
+		w->threads = 2;
+		w->par_min = 0;
+		w->par_run = par_run;
+	}
 	if (step == SLOW_ONLY) {
 		w->slow_only = 1;
 		step = 0;
@@ -172,7 +185,55 @@ walk(const unsigned char *d, size_t len, size_t step, struct res *r)
 	free(buf);
 }
 
-/* Walks in one piece, by both paths, and in small ones; 1 when all agree. */
+/* Hand-made packets: the grammar only, on one thread. */
+static void
+walk(const unsigned char *d, size_t len, size_t step, struct res *r)
+{
+	walk_as(d, len, step, 0, 0, 0, r);
+}
+
+/* 1 when two walks agree on the verdict, the counts and the summary. */
+static int
+same_res(const struct res *o, const struct res *r)
+{
+	const struct sem_summary *a = &o->st.sum, *b = &r->st.sum;
+
+	return o->ev == r->ev && o->err.code == r->err.code &&
+	    o->err.off == r->err.off && o->err.index == r->err.index &&
+	    o->err.field == r->err.field &&
+	    o->err.wiretype == r->err.wiretype &&
+	    o->err.refid == r->err.refid &&
+	    o->err.refmissing == r->err.refmissing &&
+	    o->err.rule == r->err.rule && o->err.rule_id == r->err.rule_id &&
+	    o->err.rule_value == r->err.rule_value &&
+	    o->err.rule_other == r->err.rule_other &&
+	    o->err.rule_count == r->err.rule_count &&
+	    strcmp(o->err.path, r->err.path) == 0 &&
+	    o->st.packets == r->st.packets &&
+	    o->st.track_event == r->st.track_event &&
+	    o->st.interned_data == r->st.interned_data &&
+	    o->st.track_descriptor == r->st.track_descriptor &&
+	    o->st.nseq == r->st.nseq && o->st.have_ts == r->st.have_ts &&
+	    o->st.ts_min == r->st.ts_min && o->st.ts_max == r->st.ts_max &&
+	    memcmp(o->st.kind, r->st.kind, sizeof(o->st.kind)) == 0 &&
+	    o->st.refs_checked == r->st.refs_checked &&
+	    o->st.refs_capped == r->st.refs_capped &&
+	    o->st.refs_redefined == r->st.refs_redefined &&
+	    o->st.sem_notes == r->st.sem_notes &&
+	    memcmp(a->te, b->te, sizeof(a->te)) == 0 &&
+	    a->ftrace_events == b->ftrace_events &&
+	    a->sched_switch == b->sched_switch &&
+	    a->sched_waking == b->sched_waking &&
+	    a->threads == b->threads && a->processes == b->processes &&
+	    a->cpus == b->cpus && a->have_num_cpus == b->have_num_cpus &&
+	    a->num_cpus == b->num_cpus && a->release == b->release &&
+	    o->good_end == r->good_end && o->good_packets == r->good_packets;
+}
+
+/*
+ * Walks in one piece, by both paths, in small ones, and on two threads;
+ * 1 when all agree.
+ */
 static int
 walk_all(const struct b *t, struct res *r)
 {
@@ -182,25 +243,12 @@ walk_all(const struct b *t, struct res *r)
 	int same = 1;
 
 	walk(t->d, t->n, 0, r);
-	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
-		walk(t->d, t->n, steps[i], &o);
-		same &= o.ev == r->ev && o.err.code == r->err.code &&
-		    o.err.off == r->err.off && o.err.index == r->err.index &&
-		    o.err.field == r->err.field &&
-		    o.err.wiretype == r->err.wiretype &&
-		    o.err.refid == r->err.refid &&
-		    o.err.refmissing == r->err.refmissing &&
-		    strcmp(o.err.path, r->err.path) == 0 &&
-		    o.st.packets == r->st.packets &&
-		    o.st.track_event == r->st.track_event &&
-		    o.st.interned_data == r->st.interned_data &&
-		    o.st.track_descriptor == r->st.track_descriptor &&
-		    o.st.nseq == r->st.nseq && o.st.have_ts == r->st.have_ts &&
-		    o.st.ts_min == r->st.ts_min && o.st.ts_max == r->st.ts_max &&
-		    memcmp(o.st.kind, r->st.kind, sizeof(o.st.kind)) == 0 &&
-		    o.st.refs_checked == r->st.refs_checked &&
-		    o.st.refs_capped == r->st.refs_capped &&
-		    o.good_end == r->good_end;
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]) + 2; i++) {
+		if (i < sizeof(steps) / sizeof(steps[0]))
+			walk(t->d, t->n, steps[i], &o);
+		else
+			walk_as(t->d, t->n, i % 2 == 0 ? 0 : 64, 1, 1, 0, &o);
+		same &= same_res(&o, r);
 	}
 	return same;
 }
@@ -1031,6 +1079,140 @@ test_reader(void)
 	}
 }
 
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *d = NULL;
+	size_t cap = 0, n;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	for (;;) {
+		if (*len == cap && (d = realloc(d, cap = cap * 2 + 65536)) ==
+		    NULL)
+			abort();
+		if ((n = fread(d + *len, 1, cap - *len, f)) == 0)
+			break;
+		*len += n;
+	}
+	fclose(f);
+	return d;
+}
+
+/* A small generator of its own, so that a failure can be replayed. */
+static uint64_t
+next_rand(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ull + 1442695040888963407ull;
+	return *x >> 33;
+}
+
+/*
+ * The walk on two threads against the walk on one, rules on, on the real
+ * traces (a run per packet, per 64 bytes and per 8 KiB; in one piece and
+ * in pieces), then on the 488 KB trace with one to three bytes changed
+ * at random places, so that runs stop at packets the fast path refuses,
+ * that are cut, or that fail, and the serial walk takes over there.
+ */
+static void
+test_par(void)
+{
+	static const char *const traces[] = {
+		"tests/data/wprof-1s-pid1.wprof.pb",
+		"tests/data/wprof-500ms-sha256sum.wprof.pb",
+		"tests/data/wprof-2s-stacks-sched.wprof.pb",
+	};
+	static const size_t runs[] = { 1, 64, 8192 };
+	static const size_t steps[] = { 0, 4096 + 17, 131072 };
+	struct res one, two;
+	unsigned char *d, *m;
+	size_t len, i, j, k, pos, n, bad, fast;
+	uint64_t x = 20261203;
+	char name[160];
+
+	for (i = 0; i < sizeof(traces) / sizeof(traces[0]); i++) {
+		if ((d = slurp(traces[i], &len)) == NULL) {
+			ok(0, traces[i]);
+			continue;
+		}
+		bad = 0;
+		fast = 0;
+		for (j = 0; j < sizeof(steps) / sizeof(steps[0]); j++) {
+			walk_as(d, len, steps[j], 0, 0, 1, &one);
+			for (k = 0; k < sizeof(runs) / sizeof(runs[0]); k++) {
+				walk_as(d, len, steps[j], 1, runs[k], 1, &two);
+				bad += !same_res(&one, &two) ||
+				    one.fast != two.fast;
+				fast += two.fast;
+			}
+		}
+		snprintf(name, sizeof(name), "%s: two threads and one agree "
+		    "(%s, %zu packets)", traces[i], one.ev == PBWALK_DONE ?
+		    "passes" : "fails", (size_t)one.st.packets);
+		ok(bad == 0 && one.ev == PBWALK_DONE && fast > 0, name);
+		free(d);
+	}
+	if ((d = slurp(traces[1], &len)) == NULL || (m = malloc(len)) == NULL) {
+		ok(0, "the 488 KB trace");
+		free(d);
+		return;
+	}
+	bad = 0;
+	for (i = 0; i < 60; i++) {
+		memcpy(m, d, len);
+		n = 1 + next_rand(&x) % 3;
+		while (n-- > 0) {
+			pos = (size_t)(next_rand(&x) % len);
+			m[pos] = (unsigned char)next_rand(&x);
+		}
+		j = (size_t)(next_rand(&x) % (sizeof(steps) / sizeof(steps[0])));
+		k = (size_t)(next_rand(&x) % (sizeof(runs) / sizeof(runs[0])));
+		walk_as(m, len, steps[j], 0, 0, 1, &one);
+		walk_as(m, len, steps[j], 1, runs[k], 1, &two);
+		if (!same_res(&one, &two) || one.fast != two.fast) {
+			bad++;
+			printf("# mutation %zu (seed 20261203) differs\n", i);
+		}
+	}
+	ok(bad == 0, "60 traces with bytes changed: two threads and one "
+	    "agree");
+	free(m);
+	free(d);
+}
+
+/*
+ * The ASCII scan in steps of 128, 16 and 8 bytes: a bad byte or a
+ * sequence at every place in strings of up to 300 bytes.
+ */
+static void
+test_ascii(void)
+{
+	unsigned char s[300];
+	size_t n, k, bad = 0;
+
+	for (n = 1; n <= sizeof(s); n++) {
+		memset(s, 'a', n);
+		bad += !pbwire_utf8_ok(s, n);
+		for (k = 0; k < n; k++) {
+			s[k] = 0xff;
+			bad += pbwire_utf8_ok(s, n);
+			s[k] = 0x80;
+			bad += pbwire_utf8_ok(s, n);
+			if (k + 1 < n) {
+				s[k] = 0xc3;
+				s[k + 1] = 0xa9;
+				bad += !pbwire_utf8_ok(s, n);
+				s[k + 1] = 'a';
+			}
+			s[k] = 'a';
+		}
+	}
+	ok(bad == 0, "UTF-8 in strings of 1 to 300 bytes: a bad byte or a "
+	    "two-byte sequence at every place");
+}
+
 int
 main(void)
 {
@@ -1042,5 +1224,7 @@ main(void)
 	test_packed();
 	test_depth();
 	test_stats();
+	test_ascii();
+	test_par();
 	return tap_done();
 }
