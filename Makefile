@@ -123,7 +123,8 @@ test-run: $(B)/wprofck $(TOOLS) $(FUZZ_REPLAYS)
 # output, stream, reassemble and check suites, with any report fatal
 # (exit status 66).
 TSAN_SUITES = tests/10-reassemble.bats tests/55-output.bats \
-	tests/56-streams.bats tests/60-outsafety.bats tests/20-check.bats
+	tests/56-streams.bats tests/60-outsafety.bats tests/25-check-changed.bats \
+	tests/30-check-deep.bats
 
 tsan:
 	rm -rf build-tsan
