@@ -1131,10 +1131,12 @@ par_job(void *arg)
 /*
  * One pbpar serves the walks of a process one after another: a check of
  * many files starts its helper thread once. pbwalk_free parks its own
- * here, and the next walk that needs one takes it.
+ * here, the next walk that needs one takes it, and exit stops its thread
+ * (par_atexit), so that no thread outlives the program's last word.
  */
 static pthread_mutex_t par_spare_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct pbpar *par_spare;
+static pthread_once_t par_atexit_once = PTHREAD_ONCE_INIT;
 
 static void
 par_destroy(struct pbpar *pp)
@@ -1174,12 +1176,31 @@ par_free(struct pbpar *pp)
 	par_destroy(pp);
 }
 
+static void
+par_exit(void)
+{
+	struct pbpar *pp;
+
+	pthread_mutex_lock(&par_spare_mu);
+	pp = par_spare;
+	par_spare = NULL;
+	pthread_mutex_unlock(&par_spare_mu);
+	par_destroy(pp);
+}
+
+static void
+par_atexit(void)
+{
+	(void)atexit(par_exit);
+}
+
 static struct pbpar *
 par_new(void)
 {
 	struct pbpar *pp;
 	size_t i;
 
+	(void)pthread_once(&par_atexit_once, par_atexit);
 	pthread_mutex_lock(&par_spare_mu);
 	pp = par_spare;
 	par_spare = NULL;

@@ -134,6 +134,8 @@ vg() {
 
 @test "valgrind: check, check --deep and check --json on files and a directory" {
 	vg 0 check "$P/good.pb"
+	# Walked on two threads: the helper is stopped at exit, not lost.
+	vg 0 check "$TESTS/data/wprof-500ms-sha256sum.wprof.pb"
 	vg 1 check --deep "$P/cut.pb"
 	run -0 cat "$GOT"
 	assert_output --partial 'truncated'
