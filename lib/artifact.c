@@ -63,6 +63,9 @@ walked(struct artifact_result *r, const struct pbwalk *w, enum pbwalk_ev ev)
 	}
 }
 
+_Static_assert(PBWALK_TOKEN < PUMP_AHEAD_KEEP,
+    "the pump reads ahead only for a consumer that leaves a token");
+
 /* How many threads a deep walk may use (artifact_set_threads). */
 static int walk_threads = 2;
 
@@ -186,6 +189,8 @@ artifact_check_fd_progress(int fd, enum artifact_mode mode,
 	 */
 	p.no_map = 1;
 	c.w.threads = walk_threads;
+	/* A thread to read ahead, too: pbwalk leaves less than a token. */
+	p.read_ahead = walk_threads > 1;
 	p.progress = progress;
 	p.progress_arg = arg;
 	if (refs != NULL)

@@ -943,12 +943,13 @@ quick_packet(struct pbwalk *w, const struct piece *pc, const unsigned char *p,
  * Two threads. A round cuts the whole packets at the start of a piece
  * into runs of about par_run bytes (par_cut); each thread in turn claims
  * the next run not yet claimed and walks it with the fast path, recording
- * (rec_run); this thread replays the runs in file order (replay), walking
- * one itself whenever the next to replay is not walked yet. A run stops
- * at the first packet it cannot take whole: it runs past the run or the
- * file, would pass a record's bound, or the fast path gives up on it.
- * Replay stops there too, the runs after it are dropped, and the serial
- * walk takes that packet (par_from) and goes on.
+ * (rec_run). Each run is replayed in file order twice: by this thread to
+ * sem and the counts (replay_sem), by the helper to pbref (replay_refs);
+ * each thread walks a run whenever the next it replays is not walked yet
+ * (par_stage). A run stops at the first packet it cannot take whole: it
+ * runs past the run or the file, would pass a record's bound, or the fast
+ * path gives up on it. Replay stops there too, the runs after it are
+ * dropped, and the serial walk takes that packet (par_from) and goes on.
  */
 static void
 rec_run(struct pbrec *rc, struct pbwalk *sw, const struct piece *pc,

@@ -11,6 +11,7 @@
 
 #include "err.h"
 #include "pump.h"
+#include "worker.h"
 
 /* A FIFO that still has no writer after this reads as empty. */
 #define FIFO_GRACE_MS	1000
@@ -121,11 +122,12 @@ over_bound(struct pump *p)
  * One piece into buf. A regular file must be exactly as long as fstat
  * said: a short read is never its end, and one byte past it is a change.
  */
+static enum pump_verdict took(struct pump *, ssize_t, size_t *, int *);
+
 static enum pump_verdict
 fill(struct pump *p, size_t *have, int *eof)
 {
 	struct pollfd pfd = { p->in, POLLIN, 0 };
-	unsigned char probe;
 	int waited = 0;
 	ssize_t n;
 
@@ -142,6 +144,18 @@ fill(struct pump *p, size_t *have, int *eof)
 			break;
 	}
 	p->fifo_grace = 0;
+	return took(p, n, have, eof);
+}
+
+/*
+ * What one read of n bytes at p->done brought (-1: p->err says why): the
+ * rules of fill(), which reads it; run_ahead() read it before.
+ */
+static enum pump_verdict
+took(struct pump *p, ssize_t n, size_t *have, int *eof)
+{
+	unsigned char probe;
+
 	if (n == -1) {
 		p->err_input = 1;
 		return PUMP_FAIL;
@@ -347,6 +361,97 @@ run_read(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 	}
 }
 
+/* One read of a block ahead, on the helper. */
+struct ahead {
+	int fd;
+	unsigned char *dst;
+	size_t want;
+	uint64_t off;
+	ssize_t n;
+	struct wperr err;
+};
+
+static void
+ahead_job(void *arg)
+{
+	struct ahead *a = arg;
+
+	a->n = io_read(a->fd, a->dst, a->want, a->off, &a->err);
+}
+
+/*
+ * run_read() with the next block read while the consumer takes this one
+ * (p->read_ahead): two buffers, each PUMP_AHEAD_KEEP bytes for what the
+ * consumer left of the last piece, then a block. The helper writes only
+ * the other buffer and its struct ahead, and is waited for before either
+ * is read; the rules of each read (took) are applied here, in order.
+ */
+static enum pump_verdict
+run_ahead(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
+    const unsigned char *, size_t, int, size_t *), void *arg)
+{
+	struct worker *k;
+	struct ahead a;
+	unsigned char *mem, *b[2], *piece;
+	size_t have = 0, used, tail, blk = p->buflen;
+	enum pump_verdict v;
+	int cur = 0, eof = 0, posted;
+
+	if ((mem = malloc(2 * (PUMP_AHEAD_KEEP + blk))) == NULL)
+		return run_read(p, fn, arg);
+	if ((k = worker_new()) == NULL) {
+		free(mem);
+		return run_read(p, fn, arg);
+	}
+	b[0] = mem + PUMP_AHEAD_KEEP;
+	b[1] = b[0] + blk + PUMP_AHEAD_KEEP;
+	piece = b[0];
+	v = took(p, io_read(p->in, piece, blk, p->start + p->done, &p->err),
+	    &have, &eof);
+	while (v == PUMP_MORE) {
+		if ((posted = !eof)) {
+			memset(&a, 0, sizeof(a));
+			a.fd = p->in;
+			a.dst = b[!cur];
+			a.want = blk;
+			a.off = p->start + p->done;
+			worker_run(k, ahead_job, &a);
+		}
+		used = 0;
+		v = fn(p, arg, piece, have, eof, &used);
+		if (posted)
+			worker_wait(k);
+		/* A verdict before the end, too, is about the file as read. */
+		if ((v == PUMP_DONE || v == PUMP_BAD) && !unchanged(p))
+			v = changed_now(p);
+		if (v != PUMP_MORE)
+			break;
+		if (eof) {
+			errno = EPROTO;
+			wperr_sys(&p->err, "no verdict at the end");
+			v = PUMP_FAIL;
+			break;
+		}
+		if ((tail = have - used) >= PUMP_AHEAD_KEEP) {
+			/* The consumer must use all but a token of a piece. */
+			errno = ENOBUFS;
+			wperr_sys(&p->err, "read");
+			v = PUMP_FAIL;
+			break;
+		}
+		memcpy(b[!cur] - tail, piece + used, tail);
+		cur = !cur;
+		piece = b[cur] - tail;
+		have = tail;
+		if (a.n == -1)
+			p->err = a.err;
+		v = took(p, a.n, &have, &eof);
+	}
+	worker_free(k);
+	free(mem);
+	return v;
+}
+
 enum pump_verdict
 pump_run(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
     const unsigned char *, size_t, int, size_t *), void *arg)
@@ -363,7 +468,10 @@ pump_run(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 			p->done = 0;
 			v = run_read(p, fn, arg);
 		}
-	} else
+	} else if (p->read_ahead && p->regular && p->out == NULL &&
+	    p->size > PUMP_AHEAD_MIN)
+		v = run_ahead(p, fn, arg);
+	else
 		v = run_read(p, fn, arg);
 	if (p->out == NULL)
 		return v;

@@ -36,6 +36,13 @@ struct pump {
 	int own_buf;
 	int fifo_grace;		/* no writer yet: wait a moment for one */
 	int no_map;		/* read a regular file, never map it */
+	/*
+	 * Read a regular file of more than PUMP_AHEAD_MIN bytes a block
+	 * ahead, on a helper thread, while the consumer takes the block
+	 * before; the consumer leaves fewer than PUMP_AHEAD_KEEP bytes of
+	 * a piece unused (more is trouble: ENOBUFS).
+	 */
+	int read_ahead;
 	int mapped;		/* the piece is a view of the file at piece_off */
 	uint64_t piece_off;
 	struct stat st;		/* the input's, when the pump began */
@@ -49,6 +56,8 @@ struct pump {
 };
 
 #define PUMP_BUF	(1u << 20)
+#define PUMP_AHEAD_KEEP	64
+#define PUMP_AHEAD_MIN	((uint64_t)4 << 20)
 /*
  * No output grows past this, spool or file: an endless input fails here
  * (WPE_SYS, EFBIG) instead of filling the disk.

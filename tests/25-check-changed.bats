@@ -53,6 +53,16 @@ ${lines[3]}" "$DETAIL"
 	assert_output --partial 'bad leading byte 0x00'
 }
 
+@test "check --deep: the 18 MB trace, read ahead and walked on two threads, written in place is changed" {
+	f=$TESTS/data/wprof-2s-stacks-sched.wprof.pb
+	[ -f "$f" ] || skip "wprof-2s-stacks-sched.wprof.pb is not in tests/data"
+	cp "$f" "$D/t.wprof.pb"
+	touch -d '2020-01-01 00:00:00' "$D/t.wprof.pb"
+	run -2 rewritten "$D/t.wprof.pb"
+	assert_rewritten
+	assert_line --index 4 --regexp '^changed: the file was written to while it was read \(exit status 2\)'
+}
+
 @test "check --shape: the verdict of the first read holds only if the file stayed" {
 	run -2 rewritten --shape "$D/t.wprof.pb"
 	assert_rewritten

@@ -87,6 +87,33 @@ setup() {
 	assert_output --partial 'more followed'
 }
 
+# Over 4 MiB, check reads the next block on a helper thread while it walks
+# this one (lib/pump.c, run_ahead): the same rules hold for what it read.
+@test "a file over 4 MiB that shrinks or grows while check reads ahead is trouble" {
+	cp "$P/huge.pb" "$D/t.wprof.pb"
+	[ "$(stat -c %s "$D/t.wprof.pb")" -gt 4194304 ]
+	run -2 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    WPSHIM_SHRINK=1 "$WPROFCK" check --deep "$D/t.wprof.pb"
+	assert_output --partial 'the file changed while it was read'
+	cp "$P/huge.pb" "$D/t.wprof.pb"
+	run -2 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    WPSHIM_GROW=1 "$WPROFCK" check --deep "$D/t.wprof.pb"
+	assert_output --partial 'the file changed while it was read'
+	# The report wraps its lines; the words are these.
+	assert_output --regexp 'more[[:space:]]+followed'
+}
+
+@test "check without a thread to read ahead or walk with says the same" {
+	cp "$P/huge.pb" "$D/t.wprof.pb"
+	run -0 "$WPROFCK" check --json "$D/t.wprof.pb"
+	want=$output
+	run -0 env LD_PRELOAD="$SHIM" ASAN_OPTIONS=verify_asan_link_order=0 \
+	    WPSHIM_FAIL=thread "$WPROFCK" check --json "$D/t.wprof.pb"
+	assert_equal "$output" "$want"
+	run -0 env WPROFCK_THREADS=1 "$WPROFCK" check --json "$D/t.wprof.pb"
+	assert_equal "$output" "$want"
+}
+
 # reassemble -o maps a regular input a window at a time and has the kernel
 # copy the payload. The shim changes the file at the second mapping only,
 # so without the mapped path nothing changes and these fail.
