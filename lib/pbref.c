@@ -18,6 +18,7 @@ pbref_init(struct pbref *r)
 	memset(r, 0, sizeof(*r));
 	r->freechunk = NONE;
 	r->lastseq = UINT64_MAX;
+	r->pendmax = PBREF_PENDING_MAX;
 }
 
 static void
@@ -512,7 +513,7 @@ pbref_grow(struct pbref *r)
 	if (r->capped)
 		return 0;
 	cap = r->pendcap == 0 ? 256 : r->pendcap * 2;
-	if (cap > PBREF_PENDING_MAX ||
+	if (cap > r->pendmax ||
 	    (p = reallocarray(r->pend, cap, sizeof(*p))) == NULL) {
 		r->capped = 1;
 		return 0;

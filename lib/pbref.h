@@ -122,6 +122,8 @@ struct pbref {
 	uint64_t redefined;	/* interned ids defined again in a generation */
 	uint64_t inexact;	/* missing ids whose first use was not logged */
 	int capped;
+	size_t pendmax;		/* pending references at most: pbref_init sets
+				   PBREF_PENDING_MAX; a walk may set fewer */
 };
 
 void pbref_init(struct pbref *);

@@ -71,6 +71,8 @@ pbwalk_init(struct pbwalk *w, uint64_t size)
 	w->size = size;
 	w->par_min = PBWALK_PAR_MIN;
 	w->par_run = PBWALK_PAR_RUN;
+	w->par_packet[0] = PBWALK_PAR_PACKET_MIN;
+	w->par_packet[1] = PBWALK_PAR_PACKET_MAX;
 	pbref_init(&w->refs);
 	sem_init(&w->sem);
 	(void)pthread_once(&sem_want_once, sem_want_build);
@@ -406,9 +408,16 @@ struct rec_pkt {
 	uint8_t flags, pflags;		/* PKT_x, PBREF_P_x */
 };
 
-#define REC_PKTS_MAX	(1u << 16)
-#define REC_PENDS_MAX	(1u << 17)
-#define REC_EVS_MAX	(1u << 17)
+/*
+ * A run's records are bounded: par_cut ends a run at REC_PKTS_MAX
+ * packets, and a packet that would pass the other bounds stops the run
+ * (the serial walk takes it). A round of PAR_RUNS runs holds at most
+ * 6 MiB of records, whatever the trace; a run of 32 KiB of the real
+ * traces holds about 700 packets, 5,000 references and 3,300 events.
+ */
+#define REC_PKTS_MAX	2048
+#define REC_PENDS_MAX	8192
+#define REC_EVS_MAX	8192
 #define REC_BYTES_MAX	(1u << 24)	/* a string sem reads, recorded */
 
 struct pbrec {
@@ -424,8 +433,7 @@ struct pbrec {
 	int over;		/* an event did not fit */
 };
 
-#define PAR_RUNS	64		/* runs in a round */
-#define PAR_PACKET_MAX	256		/* mean bytes a packet, at most */
+#define PAR_RUNS	16		/* runs in a round */
 #define PAR_SKIP	(1u << 20)	/* no round after large packets */
 
 /*
@@ -1219,6 +1227,7 @@ par_new(void)
 			return NULL;
 		}
 		pbref_init(&pp->walk[i]->refs);
+		pp->walk[i]->refs.pendmax = REC_PENDS_MAX;
 	}
 	if ((pp->k = worker_new()) == NULL) {
 		par_destroy(pp);
@@ -1228,20 +1237,33 @@ par_new(void)
 }
 
 /*
+ * Packets worth a second thread, by their mean size (pbwalk.h): large
+ * ones are mostly bytes the walk steps over, and the tiniest cost more to
+ * record and replay (56 bytes of record for an empty packet) than to walk.
+ */
+static int
+par_size_ok(const struct pbwalk *w, const unsigned char *p,
+    const unsigned char *e, size_t packets)
+{
+	size_t mean = (size_t)(e - p) / packets;
+
+	return mean >= w->par_packet[0] && mean <= w->par_packet[1];
+}
+
+/*
  * Cuts the whole packets at p in [p, end) into at most PAR_RUNS runs of
- * about len bytes, each ending on a packet boundary: run i is [b[i],
- * b[i + 1]). Returns how many. 0 says a round is not worth it, and the
- * walk may look again *skip bytes past b[0]: there are fewer than two
- * runs, or the packets are large. Large packets are mostly bytes the walk
- * steps over: handing them to the other thread costs more than walking
- * them here, and packets of one size tend to follow each other.
+ * about w->par_run bytes and at most REC_PKTS_MAX packets, each ending on
+ * a packet boundary: run i is [b[i], b[i + 1]). Returns how many. 0 says
+ * a round is not worth it, and the walk may look again *skip bytes past
+ * b[0]: there are fewer than two runs, or the packets are not worth it
+ * (par_size_ok); packets of one size tend to follow each other.
  */
 static size_t
-par_cut(const unsigned char **b, size_t len, const unsigned char *p,
-    const unsigned char *end, uint64_t *skip)
+par_cut(const struct pbwalk *w, const unsigned char **b,
+    const unsigned char *p, const unsigned char *end, uint64_t *skip)
 {
 	const unsigned char *q, *first = p;
-	size_t n = 0, packets = 0;
+	size_t n = 0, packets = 0, in_run = 0;
 	uint64_t v;
 
 	b[0] = p;
@@ -1253,11 +1275,12 @@ par_cut(const unsigned char **b, size_t len, const unsigned char *p,
 			break;
 		packets++;
 		p = q + v;
-		if ((size_t)(p - b[n]) < len)
+		if ((size_t)(p - b[n]) < w->par_run && ++in_run < REC_PKTS_MAX)
 			continue;
+		in_run = 0;
 		b[++n] = p;
 		/* Two runs tell the size. */
-		if (n == 2 && (size_t)(p - first) / packets > PAR_PACKET_MAX) {
+		if (n == 2 && !par_size_ok(w, first, p, packets)) {
 			*skip = PAR_SKIP;
 			break;
 		}
@@ -1266,8 +1289,7 @@ par_cut(const unsigned char **b, size_t len, const unsigned char *p,
 		b[++n] = p;
 	if (p == first)
 		*skip = 1;
-	if (n < 2 || *skip != 0 || (size_t)(p - first) / packets >
-	    PAR_PACKET_MAX) {
+	if (n < 2 || *skip != 0 || !par_size_ok(w, first, p, packets)) {
 		b[0] = p;
 		return 0;
 	}
@@ -1288,7 +1310,7 @@ par_round(struct pbwalk *w, const struct piece *pc, const unsigned char *p,
 	uint64_t skip;
 	size_t i, n;
 
-	if ((n = par_cut(b, w->par_run, p, end, &skip)) == 0) {
+	if ((n = par_cut(w, b, p, end, &skip)) == 0) {
 		/* Walk them here: not a round per packet. */
 		w->par_from = OFF(b[0]) + skip;
 		return NULL;
@@ -1320,8 +1342,12 @@ par_round(struct pbwalk *w, const struct piece *pc, const unsigned char *p,
 		if (stop != pp->run[i].lim)
 			break;
 	}
-	/* The packet there is walked here: it stopped a run. */
-	w->par_from = OFF(stop) + 1;
+	/*
+	 * The packet there is walked here: it stopped a run. A run that
+	 * stopped short leaves the rest of the cut to this thread too, so
+	 * that packets that stop runs cost one cut each, not one a packet.
+	 */
+	w->par_from = i < n ? OFF(b[n]) : OFF(stop) + 1;
 	return stop;
 }
 

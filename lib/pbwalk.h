@@ -133,6 +133,7 @@ struct pbwalk {
 	int threads;
 	size_t par_min;
 	size_t par_run;		/* bytes of packets a thread takes at once */
+	size_t par_packet[2];	/* the mean packet size worth it: least, most */
 	uint64_t par_from;
 	struct pbpar *par;
 	struct pbrec *rec;	/* a helper's walk: sem's events recorded */
@@ -141,6 +142,8 @@ struct pbwalk {
 
 #define PBWALK_PAR_MIN	(64u << 10)
 #define PBWALK_PAR_RUN	(32u << 10)
+#define PBWALK_PAR_PACKET_MIN	16
+#define PBWALK_PAR_PACKET_MAX	256
 
 enum pbwalk_ev {
 	PBWALK_NEED,	/* the piece is used up to *used: feed more */

@@ -65,3 +65,43 @@ s = ET.parse(sys.argv[1]).getroot().find("testsuite")
 print(s.get("tests"), s.get("failures"), s.get("errors"))' "$BATS_TEST_TMPDIR/r.xml"
 	assert_output "$((N + 5)) 0 0"
 }
+
+# The walk on two threads records what it walked for the other thread
+# (lib/pbwalk.c): a run ends at 2,048 packets, and a packet past 8,192
+# references or events stops it, so a round holds at most 6 MiB of
+# records. Here the worst a trace can do: packets of 16 bytes with four
+# references each, and packets of 211 bytes with 200.
+@test "check of small packets full of references: the records stay bounded, RSS under 16 MiB" {
+	need_rss
+	python3 - "$BATS_TEST_TMPDIR" <<'PY'
+import sys
+def v(n):
+	out = b''
+	while True:
+		b, n = n & 0x7f, n >> 7
+		if not n:
+			return out + bytes([b])
+		out += bytes([b | 0x80])
+def ld(f, body):
+	return v(f << 3 | 2) + v(len(body)) + body
+# TracePacket { track_event { category_iids: [ids] }
+#     trusted_packet_sequence_id: 7 timestamp: 16384 }
+for name, ids in (("four", b'\x01\x02\x03\x04'), ("many", b'\x01' * 200)):
+	pkt = ld(1, ld(11, ld(3, ids)) + b'\x50\x07\x40\x80\x80\x01')
+	with open(sys.argv[1] + "/" + name + ".pb", "wb") as f:
+		f.write(pkt * (20 * 1024 * 1024 // len(pkt)))
+PY
+	for f in four many; do
+		run -1 /usr/bin/time -q -f %M -o "$BATS_TEST_TMPDIR/rss" \
+		    "$WPROFCK" check --json "$BATS_TEST_TMPDIR/$f.pb"
+		kb=$(<"$BATS_TEST_TMPDIR/rss")
+		((kb < 16384)) || fail "$f: peak RSS $kb KB"
+		want=$output
+		run -1 env WPROFCK_THREADS=1 "$WPROFCK" check --json \
+		    "$BATS_TEST_TMPDIR/$f.pb"
+		assert_equal "$output" "$want"
+	done
+	# The first file is walked on two threads at all: its packets are
+	# 16 bytes, the least size a round takes (PBWALK_PAR_PACKET_MIN).
+	[ "$(head -c 2 "$BATS_TEST_TMPDIR/four.pb" | od -An -tx1 | tr -d ' ')" = 0a0e ]
+}

@@ -152,6 +152,9 @@ walk_as(const unsigned char *d, size_t len, size_t step, int par,
 		w->threads = 2;
 		w->par_min = 0;
 		w->par_run = par_run;
+		/* Hand-made packets are tiny: two threads for any size. */
+		w->par_packet[0] = 0;
+		w->par_packet[1] = SIZE_MAX;
 	}
 	if (step == SLOW_ONLY) {
 		w->slow_only = 1;
