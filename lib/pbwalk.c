@@ -1171,6 +1171,19 @@ par_destroy(struct pbpar *pp)
 	free(pp);
 }
 
+/* The parked pbpar, or NULL; none is parked after. */
+static struct pbpar *
+par_take(void)
+{
+	struct pbpar *pp;
+
+	pthread_mutex_lock(&par_spare_mu);
+	pp = par_spare;
+	par_spare = NULL;
+	pthread_mutex_unlock(&par_spare_mu);
+	return pp;
+}
+
 static void
 par_free(struct pbpar *pp)
 {
@@ -1188,13 +1201,7 @@ par_free(struct pbpar *pp)
 static void
 par_exit(void)
 {
-	struct pbpar *pp;
-
-	pthread_mutex_lock(&par_spare_mu);
-	pp = par_spare;
-	par_spare = NULL;
-	pthread_mutex_unlock(&par_spare_mu);
-	par_destroy(pp);
+	par_destroy(par_take());
 }
 
 static void
@@ -1210,11 +1217,7 @@ par_new(void)
 	size_t i;
 
 	(void)pthread_once(&par_atexit_once, par_atexit);
-	pthread_mutex_lock(&par_spare_mu);
-	pp = par_spare;
-	par_spare = NULL;
-	pthread_mutex_unlock(&par_spare_mu);
-	if (pp != NULL)
+	if ((pp = par_take()) != NULL)
 		return pp;
 	if ((pp = calloc(1, sizeof(*pp))) == NULL)
 		return NULL;

@@ -119,6 +119,19 @@ over_bound(struct pump *p)
 }
 
 /*
+ * The consumer broke the pump's contract: it gave no verdict at the end
+ * of the input (EPROTO), or kept more of a piece than it may (ENOBUFS).
+ */
+static enum pump_verdict
+no_progress(struct pump *p, int errnum)
+{
+	errno = errnum;
+	wperr_sys(&p->err, errnum == EPROTO ? "no verdict at the end" :
+	    "read");
+	return PUMP_FAIL;
+}
+
+/*
  * One piece into buf. A regular file must be exactly as long as fstat
  * said: a short read is never its end, and one byte past it is a change.
  */
@@ -290,16 +303,12 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 		if (v != PUMP_MORE)
 			break;
 		if (eof) {
-			errno = EPROTO;
-			wperr_sys(&p->err, "no verdict at the end");
-			v = PUMP_FAIL;
+			v = no_progress(p, EPROTO);
 			break;
 		}
 		if (used == 0 && len == MAP_WINDOW - skip) {
 			/* The consumer must use some of a full window. */
-			errno = ENOBUFS;
-			wperr_sys(&p->err, "read");
-			v = PUMP_FAIL;
+			v = no_progress(p, ENOBUFS);
 			break;
 		}
 		pos += used;
@@ -335,9 +344,7 @@ run_read(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 	for (;;) {
 		if (have == p->buflen) {
 			/* The consumer must use some of a full buffer. */
-			errno = ENOBUFS;
-			wperr_sys(&p->err, "read");
-			return PUMP_FAIL;
+			return no_progress(p, ENOBUFS);
 		}
 		if ((v = fill(p, &have, &eof)) != PUMP_MORE)
 			return v;
@@ -352,9 +359,7 @@ run_read(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 		if (p->out != NULL && outfile_size(p->out) > PUMP_OUT_MAX)
 			return over_bound(p);
 		if (eof) {
-			errno = EPROTO;
-			wperr_sys(&p->err, "no verdict at the end");
-			return PUMP_FAIL;
+			return no_progress(p, EPROTO);
 		}
 		have -= used;
 		memmove(p->buf, p->buf + used, have);
@@ -427,16 +432,12 @@ run_ahead(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 		if (v != PUMP_MORE)
 			break;
 		if (eof) {
-			errno = EPROTO;
-			wperr_sys(&p->err, "no verdict at the end");
-			v = PUMP_FAIL;
+			v = no_progress(p, EPROTO);
 			break;
 		}
 		if ((tail = have - used) >= PUMP_AHEAD_KEEP) {
 			/* The consumer must use all but a token of a piece. */
-			errno = ENOBUFS;
-			wperr_sys(&p->err, "read");
-			v = PUMP_FAIL;
+			v = no_progress(p, ENOBUFS);
 			break;
 		}
 		memcpy(b[!cur] - tail, piece + used, tail);
