@@ -385,10 +385,9 @@ fail_wire(struct pbwalk *w, const struct piece *pc, enum pbwire_err r,
 
 /*
  * What a walk on two threads records of a run of whole packets, for
- * replay() to hand to sem and pbref in file order: per packet its facts,
- * its references (pbref's pending ones, as they were at its end) and
- * sem's events. Bounded: a run stops at the packet that would pass a
- * bound, and that packet is walked alone.
+ * replay_sem and replay_refs to hand to sem and pbref in file order: per
+ * packet its facts, its references (pbref's pending ones, as they were at
+ * its end) and sem's events.
  */
 enum { REC_FIELD, REC_BYTES, REC_BEGIN, REC_END };
 
@@ -437,18 +436,19 @@ struct pbrec {
 #define PAR_SKIP	(1u << 20)	/* no round after large packets */
 
 /*
- * A round: the runs of a piece, claimed by either thread in turn (next),
- * and replayed by this one in order (the rest of pbpar is its own). mu
- * and cv guard next, stopped and the runs' done; a run's records belong
- * to the thread that claimed it until done is set.
+ * A round: the runs of a piece, each walked by the thread that claims it
+ * (next), then replayed in order by both (par_stage). mu and cv guard
+ * next, stopped and the runs' done; a run's records belong to the thread
+ * that claimed it until done is set, and are read-only after. The rest is
+ * set before the round starts and read-only during it, but for the walk
+ * w: thread 0 alone touches its sem and counts, thread 1 its refs.
  */
 struct pbpar {
 	struct worker *k;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct pbwalk *walk[2];	/* each thread's own: pbref gathers there */
-	struct pbwalk *w;	/* the walk of the round: thread 0 its sem and
-				   counts, thread 1 its refs */
+	struct pbwalk *w;	/* the walk of the round */
 	uint64_t pkt;		/* packets before the round */
 	struct piece pc;
 	uint64_t size;		/* the file's, as the walk's */

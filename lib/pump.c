@@ -132,37 +132,10 @@ no_progress(struct pump *p, int errnum)
 }
 
 /*
- * One piece into buf. A regular file must be exactly as long as fstat
- * said: a short read is never its end, and one byte past it is a change.
- */
-static enum pump_verdict took(struct pump *, ssize_t, size_t *, int *);
-
-static enum pump_verdict
-fill(struct pump *p, size_t *have, int *eof)
-{
-	struct pollfd pfd = { p->in, POLLIN, 0 };
-	int waited = 0;
-	ssize_t n;
-
-	for (;;) {
-		n = io_read(p->in, p->buf + *have, p->buflen - *have,
-		    p->regular ? p->start + p->done : IO_AT_CURRENT, &p->err);
-		if (n == -1 && p->err.errnum == EAGAIN)
-			(void)poll(&pfd, 1, -1);
-		else if (n == 0 && p->fifo_grace && !waited) {
-			/* A writer may be about to open the FIFO. */
-			waited = 1;
-			(void)poll(&pfd, 1, FIFO_GRACE_MS);
-		} else
-			break;
-	}
-	p->fifo_grace = 0;
-	return took(p, n, have, eof);
-}
-
-/*
- * What one read of n bytes at p->done brought (-1: p->err says why): the
- * rules of fill(), which reads it; run_ahead() read it before.
+ * What one read of n bytes at p->done brought (-1: p->err says why), by
+ * fill() or by run_ahead()'s helper. A regular file must be exactly as
+ * long as fstat said: a short read is never its end, and one byte past it
+ * is a change.
  */
 static enum pump_verdict
 took(struct pump *p, ssize_t n, size_t *have, int *eof)
@@ -198,6 +171,31 @@ took(struct pump *p, ssize_t n, size_t *have, int *eof)
 		p->progress(p->progress_arg, p->done, p->items);
 	return PUMP_MORE;
 }
+
+/* One piece into buf, after the *have bytes kept there. */
+static enum pump_verdict
+fill(struct pump *p, size_t *have, int *eof)
+{
+	struct pollfd pfd = { p->in, POLLIN, 0 };
+	int waited = 0;
+	ssize_t n;
+
+	for (;;) {
+		n = io_read(p->in, p->buf + *have, p->buflen - *have,
+		    p->regular ? p->start + p->done : IO_AT_CURRENT, &p->err);
+		if (n == -1 && p->err.errnum == EAGAIN)
+			(void)poll(&pfd, 1, -1);
+		else if (n == 0 && p->fifo_grace && !waited) {
+			/* A writer may be about to open the FIFO. */
+			waited = 1;
+			(void)poll(&pfd, 1, FIFO_GRACE_MS);
+		} else
+			break;
+	}
+	p->fifo_grace = 0;
+	return took(p, n, have, eof);
+}
+
 
 /*
  * A file truncated while it is mapped raises SIGBUS where a page past its
@@ -333,6 +331,23 @@ run_mapped(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 	return v;
 }
 
+/*
+ * The consumer's verdict v on a piece read (not mapped), eof when it was
+ * the last: PUMP_MORE to go on, else what the pump returns.
+ */
+static enum pump_verdict
+settle(struct pump *p, enum pump_verdict v, int eof)
+{
+	/* A verdict before the end, too, is about the file as read. */
+	if ((v == PUMP_DONE || v == PUMP_BAD) && p->regular && !unchanged(p))
+		return changed_now(p);
+	if (v != PUMP_MORE)
+		return v;
+	if (p->out != NULL && outfile_size(p->out) > PUMP_OUT_MAX)
+		return over_bound(p);
+	return eof ? no_progress(p, EPROTO) : PUMP_MORE;
+}
+
 static enum pump_verdict
 run_read(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
     const unsigned char *, size_t, int, size_t *), void *arg)
@@ -342,25 +357,15 @@ run_read(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 	int eof = 0;
 
 	for (;;) {
-		if (have == p->buflen) {
-			/* The consumer must use some of a full buffer. */
+		/* The consumer must use some of a full buffer. */
+		if (have == p->buflen)
 			return no_progress(p, ENOBUFS);
-		}
 		if ((v = fill(p, &have, &eof)) != PUMP_MORE)
 			return v;
 		used = 0;
 		v = fn(p, arg, p->buf, have, eof, &used);
-		/* A verdict before the end, too, is about the file as read. */
-		if ((v == PUMP_DONE || v == PUMP_BAD) && p->regular &&
-		    !unchanged(p))
-			return changed_now(p);
-		if (v != PUMP_MORE)
+		if ((v = settle(p, v, eof)) != PUMP_MORE)
 			return v;
-		if (p->out != NULL && outfile_size(p->out) > PUMP_OUT_MAX)
-			return over_bound(p);
-		if (eof) {
-			return no_progress(p, EPROTO);
-		}
 		have -= used;
 		memmove(p->buf, p->buf + used, have);
 	}
@@ -426,15 +431,8 @@ run_ahead(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 		v = fn(p, arg, piece, have, eof, &used);
 		if (posted)
 			worker_wait(k);
-		/* A verdict before the end, too, is about the file as read. */
-		if ((v == PUMP_DONE || v == PUMP_BAD) && !unchanged(p))
-			v = changed_now(p);
-		if (v != PUMP_MORE)
+		if ((v = settle(p, v, eof)) != PUMP_MORE)
 			break;
-		if (eof) {
-			v = no_progress(p, EPROTO);
-			break;
-		}
 		if ((tail = have - used) >= PUMP_AHEAD_KEEP) {
 			/* The consumer must use all but a token of a piece. */
 			v = no_progress(p, ENOBUFS);
