@@ -413,6 +413,8 @@ run_ahead(struct pump *p, enum pump_verdict (*fn)(struct pump *, void *,
 		free(mem);
 		return run_read(p, fn, arg);
 	}
+	/* Read only after a read was posted, which settle() assures. */
+	memset(&a, 0, sizeof(a));
 	b[0] = mem + PUMP_AHEAD_KEEP;
 	b[1] = b[0] + blk + PUMP_AHEAD_KEEP;
 	piece = b[0];
